@@ -1,0 +1,124 @@
+import { Form, useNavigation } from "@remix-run/react";
+import type { ReactNode } from "react";
+import { useTranslation } from "~/i18n/use-translation";
+import type { MessageKey } from "~/i18n/i18n";
+import { FIELD_MESSAGE_PARAMS, SIGN_FIELDS, SIGNATURE_LIMITS, type SignField, type SignFieldErrors } from "~/modules/signatures/signatures.fields";
+
+interface Props {
+  countries: { code: string; name: string }[];
+  actionData?: { errors: SignFieldErrors; values: Record<string, string> };
+}
+
+/** A plain HTML form: it works without JavaScript; with it, Remix submits without a reload. */
+export function SignForm({ countries, actionData }: Props) {
+  const { t } = useTranslation();
+  const navigation = useNavigation();
+  const submitting = navigation.state === "submitting";
+  const errors = actionData?.errors ?? {};
+  const values = actionData?.values ?? {};
+  const errorText = (field: SignField) => {
+    const key = errors[field];
+    return key ? t(key as MessageKey, FIELD_MESSAGE_PARAMS[field]) : undefined;
+  };
+  const invalid = SIGN_FIELDS.filter((f) => errors[f]);
+  // Re-key the form after each failed submit so the browser shows the values we send back.
+  const formKey = JSON.stringify(values);
+
+  const field = (name: SignField, label: string, control: ReactNode, hint?: string) => (
+    <div className="field">
+      <label htmlFor={`sign-${name}`}>{label}</label>
+      {hint ? (
+        <span className="hint" id={`sign-${name}-hint`}>
+          {hint}
+        </span>
+      ) : null}
+      {control}
+      {errors[name] ? (
+        <span className="field-error" id={`sign-${name}-error`}>
+          {errorText(name)}
+        </span>
+      ) : null}
+    </div>
+  );
+  const describedBy = (name: SignField, hint = false) =>
+    [hint ? `sign-${name}-hint` : "", errors[name] ? `sign-${name}-error` : ""].filter(Boolean).join(" ") || undefined;
+  const check = (name: "publicName" | "optIn" | "consent", label: string) => (
+    <div className="field">
+      <div className="check">
+        <input
+          type="checkbox"
+          id={`sign-${name}`}
+          name={name}
+          defaultChecked={values[name] !== undefined && !errors[name]}
+          required={name === "consent"}
+          aria-invalid={errors[name] ? true : undefined}
+          aria-describedby={describedBy(name)}
+        />
+        <label htmlFor={`sign-${name}`} style={{ fontWeight: name === "consent" ? 600 : 400 }}>
+          {label}
+        </label>
+      </div>
+      {errors[name] ? (
+        <span className="field-error" id={`sign-${name}-error`}>
+          {errorText(name)}
+        </span>
+      ) : null}
+    </div>
+  );
+
+  return (
+    <Form method="post" className="stack" key={formKey} aria-describedby={invalid.length ? "sign-errors" : undefined}>
+      {invalid.length > 0 ? (
+        <div className="error-summary" id="sign-errors" role="alert" tabIndex={-1}>
+          <strong>{t("form.errorSummary")}</strong>
+          <ul>
+            {invalid.map((f) => (
+              <li key={f}>
+                <a href={`#sign-${f}`}>{errorText(f)}</a>
+              </li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
+      {field(
+        "name",
+        t("form.name"),
+        <input id="sign-name" name="name" type="text" autoComplete="name" required maxLength={SIGNATURE_LIMITS.name} defaultValue={values.name} aria-invalid={errors.name ? true : undefined} aria-describedby={describedBy("name")} />,
+      )}
+      {field(
+        "email",
+        t("form.email"),
+        <input id="sign-email" name="email" type="email" autoComplete="email" required maxLength={SIGNATURE_LIMITS.email} defaultValue={values.email} dir="ltr" aria-invalid={errors.email ? true : undefined} aria-describedby={describedBy("email", true)} />,
+        t("form.emailHint"),
+      )}
+      {field(
+        "country",
+        t("form.country"),
+        <select id="sign-country" name="country" required autoComplete="country" defaultValue={values.country ?? ""} aria-invalid={errors.country ? true : undefined} aria-describedby={describedBy("country")}>
+          <option value="">{t("form.chooseCountry")}</option>
+          {countries.map((c) => (
+            <option key={c.code} value={c.code}>
+              {c.name}
+            </option>
+          ))}
+        </select>,
+      )}
+      {field(
+        "postalCode",
+        t("form.postalCode"),
+        <input id="sign-postalCode" name="postalCode" type="text" autoComplete="postal-code" maxLength={SIGNATURE_LIMITS.postalCode} defaultValue={values.postalCode} aria-invalid={errors.postalCode ? true : undefined} aria-describedby={describedBy("postalCode")} />,
+      )}
+      {field(
+        "comment",
+        t("form.comment"),
+        <textarea id="sign-comment" name="comment" maxLength={SIGNATURE_LIMITS.comment} defaultValue={values.comment} aria-invalid={errors.comment ? true : undefined} aria-describedby={describedBy("comment")} />,
+      )}
+      {check("publicName", t("form.publicName"))}
+      {check("optIn", t("form.optIn"))}
+      {check("consent", t("form.consent"))}
+      <button type="submit" className="button full" disabled={submitting}>
+        {submitting ? t("form.submitting") : t("form.submit")}
+      </button>
+    </Form>
+  );
+}

@@ -1,0 +1,135 @@
+import type { ColumnType, Generated } from "kysely";
+
+/** A timestamp column: read as Date, written as Date or SQL. */
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
+
+export const CAMPAIGN_STATUSES = ["draft", "published", "closed"] as const;
+export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
+
+/** pending: waiting for the email link; confirmed: counts; invalidated: fraud, never counts;
+ *  disowned: the inbox owner said "this wasn't me", personal data erased, never counts. */
+export const SIGNATURE_STATUSES = ["pending", "confirmed", "invalidated", "disowned"] as const;
+export type SignatureStatus = (typeof SIGNATURE_STATUSES)[number];
+
+export interface CampaignsTable {
+  id: Generated<number>;
+  slug: string;
+  title: string;
+  summary: string;
+  ask: string;
+  addressed_to: string;
+  argument_md: string;
+  goal: number;
+  status: CampaignStatus;
+  locale: string;
+  created_at: CreatedAt;
+  updated_at: Generated<Date>;
+  published_at: Timestamp | null;
+  closed_at: Timestamp | null;
+}
+
+export interface SignaturesTable {
+  id: Generated<number>;
+  campaign_id: number;
+  status: Generated<SignatureStatus>;
+  name: string | null;
+  email: string | null;
+  email_normalized: string | null;
+  country: string;
+  postal_code: string | null;
+  comment: string | null;
+  public_name: boolean;
+  opt_in: boolean;
+  consent_version: string;
+  locale: string;
+  ip_address: string | null;
+  user_agent: string | null;
+  created_at: CreatedAt;
+  confirmation_requested_at: Generated<Date>;
+  confirmed_at: Timestamp | null;
+  disowned_at: Timestamp | null;
+  erased_at: Timestamp | null;
+}
+
+export const TOKEN_PURPOSES = ["verify"] as const;
+export type TokenPurpose = (typeof TOKEN_PURPOSES)[number];
+
+export interface SignatureTokensTable {
+  id: Generated<number>;
+  signature_id: number;
+  purpose: TokenPurpose;
+  token_hash: Buffer;
+  created_at: CreatedAt;
+  expires_at: Timestamp;
+}
+
+export interface OutboxTable {
+  id: Generated<number>;
+  topic: string;
+  payload: ColumnType<unknown, string, string>;
+  created_at: CreatedAt;
+}
+
+export type SentEmailStatus = "sent" | "failed";
+
+export interface SentEmailsTable {
+  id: Generated<number>;
+  dedupe_key: string;
+  kind: string;
+  signature_id: number | null;
+  status: SentEmailStatus;
+  message_id: string | null;
+  error: string | null;
+  created_at: CreatedAt;
+}
+
+export interface SignatureCountChangesTable {
+  id: Generated<number>;
+  campaign_id: number;
+  country: string;
+  day: string;
+  delta: number;
+  created_at: CreatedAt;
+}
+
+export interface CampaignCountsTable {
+  campaign_id: number;
+  confirmed: number;
+  updated_at: Timestamp;
+}
+
+export interface CampaignCountryCountsTable {
+  campaign_id: number;
+  country: string;
+  confirmed: number;
+}
+
+export interface CampaignDailyCountsTable {
+  campaign_id: number;
+  day: string;
+  confirmed: number;
+}
+
+export interface DevOutboxMessagesTable {
+  id: Generated<number>;
+  to_address: string;
+  subject: string;
+  html: string;
+  text: string;
+  headers: ColumnType<Record<string, string>, string, string>;
+  created_at: CreatedAt;
+}
+
+export interface DB {
+  campaigns: CampaignsTable;
+  signatures: SignaturesTable;
+  signature_tokens: SignatureTokensTable;
+  outbox: OutboxTable;
+  sent_emails: SentEmailsTable;
+  signature_count_changes: SignatureCountChangesTable;
+  campaign_counts: CampaignCountsTable;
+  campaign_country_counts: CampaignCountryCountsTable;
+  campaign_daily_counts: CampaignDailyCountsTable;
+  dev_outbox_messages: DevOutboxMessagesTable;
+}

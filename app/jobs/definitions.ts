@@ -1,0 +1,34 @@
+import { z } from "zod";
+
+/**
+ * Every job: its queue, its name and the zod schema of its payload. Payloads carry ids, never
+ * personal data; the worker validates them again before it acts.
+ */
+const id = z.number().int().positive();
+
+export const JOBS = {
+  "signature.verification": {
+    queue: "email",
+    payload: z.object({ signatureId: id, outboxId: id }).strict(),
+  },
+  "counts.fold": {
+    queue: "counts",
+    payload: z.object({}).strict(),
+  },
+  "counts.recount": {
+    queue: "counts",
+    payload: z.object({ campaignId: id.optional() }).strict(),
+  },
+} as const;
+
+export type JobName = keyof typeof JOBS;
+export type JobPayload<N extends JobName> = z.input<(typeof JOBS)[N]["payload"]>;
+export const QUEUE_NAMES = ["email", "counts"] as const;
+export type QueueName = (typeof QUEUE_NAMES)[number];
+
+export function isJobName(value: string): value is JobName {
+  return Object.prototype.hasOwnProperty.call(JOBS, value);
+}
+
+/** Outbox payloads omit the outbox id, which the relay adds. */
+export type OutboxPayload<N extends JobName> = Omit<JobPayload<N>, "outboxId">;

@@ -1,0 +1,145 @@
+import { sql } from "kysely";
+import type { Database, Executor } from "~/db/db.server";
+
+/**
+ * Counts are folded from an append-only ledger (signature_count_changes). A confirmation only
+ * appends a row, so concurrent confirmations never wait on one hot counter row; the worker
+ * consumes the ledger and adds it to the aggregates in one transaction, so no change is
+ * skipped or counted twice, whatever order rows committed in. See docs/decisions/0003.
+ */
+
+// One advisory lock serialises folds and recounts across every worker process.
+const COUNTS_LOCK = 0x62616e6e; // "bann"
+
+export interface CampaignCounts {
+  total: number;
+  byCountry: Record<string, number>;
+  updatedAt: Date | null;
+}
+
+/** Consumes up to `batch` ledger rows into the aggregates. Returns how many rows it consumed. */
+export async function foldCountChanges(db: Database, batch = 50_000): Promise<number> {
+  return db.transaction().execute(async (trx) => {
+    await sql`SELECT pg_advisory_xact_lock(${COUNTS_LOCK})`.execute(trx);
+    const result = await sql<{ consumed: number }>`
+      WITH consumed AS (
+        DELETE FROM signature_count_changes
+        WHERE id IN (SELECT id FROM signature_count_changes ORDER BY id LIMIT ${batch})
+        RETURNING campaign_id, country, day, delta
+      ),
+      totals AS (
+        INSERT INTO campaign_counts AS t (campaign_id, confirmed, updated_at)
+        SELECT campaign_id, sum(delta), now() FROM consumed GROUP BY campaign_id
+        ON CONFLICT (campaign_id) DO UPDATE
+          SET confirmed = t.confirmed + excluded.confirmed, updated_at = excluded.updated_at
+        RETURNING 1
+      ),
+      countries AS (
+        INSERT INTO campaign_country_counts AS t (campaign_id, country, confirmed)
+        SELECT campaign_id, country, sum(delta) FROM consumed GROUP BY campaign_id, country
+        ON CONFLICT (campaign_id, country) DO UPDATE SET confirmed = t.confirmed + excluded.confirmed
+        RETURNING 1
+      ),
+      days AS (
+        INSERT INTO campaign_daily_counts AS t (campaign_id, day, confirmed)
+        SELECT campaign_id, day, sum(delta) FROM consumed GROUP BY campaign_id, day
+        ON CONFLICT (campaign_id, day) DO UPDATE SET confirmed = t.confirmed + excluded.confirmed
+        RETURNING 1
+      )
+      SELECT (SELECT count(*) FROM consumed)::int AS consumed,
+             (SELECT count(*) FROM totals) + (SELECT count(*) FROM countries) + (SELECT count(*) FROM days) AS touched
+    `.execute(trx);
+    return result.rows[0]?.consumed ?? 0;
+  });
+}
+
+/** Folds until the ledger is empty (or `maxRounds` batches were consumed). */
+export async function foldAllCountChanges(db: Database, maxRounds = 100): Promise<number> {
+  let total = 0;
+  for (let round = 0; round < maxRounds; round++) {
+    const consumed = await foldCountChanges(db);
+    total += consumed;
+    if (consumed === 0) break;
+  }
+  return total;
+}
+
+/**
+ * Recomputes the aggregates from the signatures themselves: the safety net against any drift.
+ * It runs in one REPEATABLE READ snapshot, after taking the counts lock on its own session (so the
+ * snapshot starts after any fold that held the lock). Ledger rows in the snapshot are deleted,
+ * because the recount already includes them; rows committed later stay for the next fold.
+ */
+export async function recountCampaigns(db: Database, campaignId?: number): Promise<void> {
+  await db.connection().execute(async (conn) => {
+    await sql`SELECT pg_advisory_lock(${COUNTS_LOCK})`.execute(conn);
+    try {
+      await conn
+        .transaction()
+        .setIsolationLevel("repeatable read")
+        .execute(async (trx) => {
+          const only = campaignId === undefined ? sql`true` : sql`campaign_id = ${campaignId}`;
+          const onlyCampaign = campaignId === undefined ? sql`true` : sql`c.id = ${campaignId}`;
+          await sql`DELETE FROM signature_count_changes WHERE ${only}`.execute(trx);
+          await sql`DELETE FROM campaign_country_counts WHERE ${only}`.execute(trx);
+          await sql`DELETE FROM campaign_daily_counts WHERE ${only}`.execute(trx);
+          await sql`
+            INSERT INTO campaign_counts AS t (campaign_id, confirmed, updated_at)
+            SELECT c.id, count(s.id), now()
+            FROM campaigns c LEFT JOIN signatures s ON s.campaign_id = c.id AND s.status = 'confirmed'
+            WHERE ${onlyCampaign}
+            GROUP BY c.id
+            ON CONFLICT (campaign_id) DO UPDATE SET confirmed = excluded.confirmed, updated_at = now()
+              WHERE t.confirmed IS DISTINCT FROM excluded.confirmed`.execute(trx);
+          await sql`
+            INSERT INTO campaign_country_counts (campaign_id, country, confirmed)
+            SELECT campaign_id, country, count(*) FROM signatures
+            WHERE status = 'confirmed' AND ${only}
+            GROUP BY campaign_id, country`.execute(trx);
+          await sql`
+            INSERT INTO campaign_daily_counts (campaign_id, day, confirmed)
+            SELECT campaign_id, (confirmed_at AT TIME ZONE 'UTC')::date, count(*) FROM signatures
+            WHERE status = 'confirmed' AND ${only}
+            GROUP BY 1, 2`.execute(trx);
+        });
+    } finally {
+      await sql`SELECT pg_advisory_unlock(${COUNTS_LOCK})`.execute(conn);
+    }
+  });
+}
+
+export async function getCampaignCounts(db: Executor, campaignId: number): Promise<CampaignCounts> {
+  const [total, countries] = await Promise.all([
+    db
+      .selectFrom("campaign_counts")
+      .select(["confirmed", "updated_at"])
+      .where("campaign_id", "=", campaignId)
+      .executeTakeFirst(),
+    db
+      .selectFrom("campaign_country_counts")
+      .select(["country", "confirmed"])
+      .where("campaign_id", "=", campaignId)
+      .where("confirmed", ">", 0)
+      .orderBy("confirmed", "desc")
+      .orderBy("country")
+      .execute(),
+  ]);
+  return {
+    total: total?.confirmed ?? 0,
+    byCountry: Object.fromEntries(countries.map((c) => [c.country, c.confirmed])),
+    updatedAt: total?.updated_at ?? null,
+  };
+}
+
+/** The truth, straight from the signatures: what the aggregates must equal once settled. */
+export async function countConfirmedFromScratch(db: Executor, campaignId: number): Promise<CampaignCounts> {
+  const rows = await db
+    .selectFrom("signatures")
+    .select(["country", sql<number>`count(*)::int`.as("n")])
+    .where("campaign_id", "=", campaignId)
+    .where("status", "=", "confirmed")
+    .groupBy("country")
+    .execute();
+  const byCountry = Object.fromEntries(rows.map((r) => [r.country, r.n]));
+  return { total: rows.reduce((sum, r) => sum + r.n, 0), byCountry, updatedAt: null };
+}

@@ -1,0 +1,46 @@
+import { sql } from "kysely";
+import type { Database } from "~/db/db.server";
+import { AppError } from "~/utils/errors.server";
+import { findSignatureByVerificationToken } from "./signatures.queries.server";
+
+export interface TokenContext {
+  slug: string;
+  title: string;
+}
+
+/** What GET /verify/:token shows: it reads, and changes nothing. */
+export async function describeVerification(db: Database, token: string) {
+  const row = await findSignatureByVerificationToken(db, token);
+  if (!row || row.status === "invalidated" || row.status === "disowned") throw new AppError("TOKEN_INVALID");
+  const campaign = { slug: row.slug, title: row.title };
+  if (row.status === "confirmed") return { state: "confirmed" as const, campaign };
+  if (row.expired) throw new AppError("TOKEN_EXPIRED", "token expired", campaign);
+  if (row.campaignStatus !== "published") throw new AppError("CAMPAIGN_NOT_OPEN", "campaign closed", campaign);
+  return { state: "pending" as const, campaign };
+}
+
+/**
+ * Confirms a pending signature. The status change and the +1 in the count ledger commit together;
+ * no campaign row is touched, so a surge of confirmations never queues on one hot row.
+ * Confirming twice is harmless: the second call finds nothing pending and reports "already".
+ */
+export async function confirmSignature(db: Database, token: string) {
+  const row = await findSignatureByVerificationToken(db, token);
+  if (!row || row.status === "invalidated" || row.status === "disowned") throw new AppError("TOKEN_INVALID");
+  const campaign = { slug: row.slug, title: row.title };
+  if (row.status === "confirmed") return { outcome: "already-confirmed" as const, campaign };
+  if (row.expired) throw new AppError("TOKEN_EXPIRED", "token expired", campaign);
+  if (row.campaignStatus !== "published") throw new AppError("CAMPAIGN_NOT_OPEN", "campaign closed", campaign);
+
+  const result = await sql<{ id: number }>`
+    WITH confirmed AS (
+      UPDATE signatures SET status = 'confirmed', confirmed_at = now()
+      WHERE id = ${row.signatureId} AND status = 'pending'
+      RETURNING campaign_id, country, confirmed_at
+    )
+    INSERT INTO signature_count_changes (campaign_id, country, day, delta)
+    SELECT campaign_id, country, (confirmed_at AT TIME ZONE 'UTC')::date, 1 FROM confirmed
+    RETURNING id`.execute(db);
+  // One statement, so the status change and the ledger row are one atomic unit.
+  return { outcome: result.rows.length > 0 ? ("confirmed" as const) : ("already-confirmed" as const), campaign };
+}

@@ -1,0 +1,86 @@
+import { sql } from "kysely";
+import type { Database } from "~/db/db.server";
+import { enqueue } from "~/jobs/outbox.server";
+import { AppError } from "~/utils/errors.server";
+import { RESEND_INTERVAL_MINUTES } from "./signatures.queries.server";
+import { CONSENT_VERSION, normaliseEmail, type SignPetitionInput } from "./signatures.schema";
+
+export type SignOutcome =
+  /** a new pending signature; its verification email is in the outbox */
+  | "created"
+  /** the address had a pending signature; the confirmation was queued again */
+  | "resent"
+  /** the address signed already (pending within the resend interval, or confirmed): nothing sent */
+  | "unchanged";
+
+export interface SignPetitionArgs {
+  campaignSlug: string;
+  input: SignPetitionInput;
+  locale: string;
+  ipAddress?: string | null;
+  userAgent?: string | null;
+}
+
+/**
+ * Records a signature and its verification email in one transaction. Uniqueness per
+ * (campaign, normalised email) is the database's job: a second submit of the same address, even
+ * a concurrent one, lands in ON CONFLICT DO NOTHING and at most re-queues the confirmation.
+ * The caller must answer every outcome the same way, so nobody learns whether an address signed.
+ */
+export async function signPetition(db: Database, args: SignPetitionArgs): Promise<{ outcome: SignOutcome; campaignId: number }> {
+  const { input } = args;
+  const email = input.email.trim();
+  const emailNormalized = normaliseEmail(email);
+
+  return db.transaction().execute(async (trx) => {
+    const campaign = await trx
+      .selectFrom("campaigns")
+      .select(["id", "status"])
+      .where("slug", "=", args.campaignSlug)
+      .executeTakeFirst();
+    if (!campaign || campaign.status === "draft") throw new AppError("NOT_FOUND", "campaign not found");
+    if (campaign.status !== "published") throw new AppError("CAMPAIGN_NOT_OPEN", "campaign is closed");
+
+    const inserted = await trx
+      .insertInto("signatures")
+      .values({
+        campaign_id: campaign.id,
+        name: input.name,
+        email,
+        email_normalized: emailNormalized,
+        country: input.country,
+        postal_code: input.postalCode,
+        comment: input.comment,
+        public_name: input.publicName,
+        opt_in: input.optIn,
+        consent_version: CONSENT_VERSION,
+        locale: args.locale,
+        ip_address: args.ipAddress ?? null,
+        user_agent: args.userAgent ? args.userAgent.slice(0, 400) : null,
+      })
+      .onConflict((oc) => oc.columns(["campaign_id", "email_normalized"]).doNothing())
+      .returning("id")
+      .executeTakeFirst();
+
+    if (inserted) {
+      await enqueue(trx, "signature.verification", { signatureId: inserted.id });
+      return { outcome: "created" as const, campaignId: campaign.id };
+    }
+
+    // Already there: re-send the confirmation if it is still pending, at most once per interval.
+    const resend = await trx
+      .updateTable("signatures")
+      .set({ confirmation_requested_at: sql`now()` })
+      .where("campaign_id", "=", campaign.id)
+      .where("email_normalized", "=", emailNormalized)
+      .where("status", "=", "pending")
+      .where("confirmation_requested_at", "<", sql<Date>`now() - make_interval(mins => ${RESEND_INTERVAL_MINUTES})`)
+      .returning("id")
+      .executeTakeFirst();
+    if (resend) {
+      await enqueue(trx, "signature.verification", { signatureId: resend.id });
+      return { outcome: "resent" as const, campaignId: campaign.id };
+    }
+    return { outcome: "unchanged" as const, campaignId: campaign.id };
+  });
+}

@@ -1,0 +1,106 @@
+import { z } from "zod";
+import { isCountryCode } from "~/i18n/countries";
+import type { MessageKey } from "~/i18n/i18n";
+import { SIGN_FIELDS, SIGNATURE_LIMITS, type SignField, type SignFieldErrors } from "./signatures.fields";
+
+export { CONSENT_VERSION, SIGN_FIELDS, SIGNATURE_LIMITS, type SignField, type SignFieldErrors } from "./signatures.fields";
+
+// C0/C1 controls, and the bidi overrides that can disguise a name's direction.
+const CONTROL_CHARS = /[\p{Cc}\u202A-\u202E\u2066-\u2069]/u;
+const CONTROL_CHARS_EXCEPT_NEWLINES = /[\p{Cc}\u202A-\u202E\u2066-\u2069](?<![\n\r\t])/u;
+const MARKUP = /<\s*\/?\s*[a-zA-Z!?]|&#?[a-zA-Z0-9]+;/;
+
+const message = (key: MessageKey) => ({ message: key });
+
+const plainLine = (max: number, tooLong: MessageKey, missing: MessageKey) =>
+  z
+    .string({ error: (issue) => (issue.input === undefined ? missing : "error.text.invalid") })
+    .transform((v) => v.normalize("NFC").trim())
+    .pipe(
+      z
+        .string()
+        .max(max, message(tooLong))
+        .refine((v) => !CONTROL_CHARS.test(v) && !MARKUP.test(v), message("error.text.invalid")),
+    );
+
+const checkbox = z
+  .enum(["on", "true", "1"], message("error.checkbox.invalid"))
+  .optional()
+  .transform((v) => v !== undefined);
+
+export const signPetitionSchema = z.object({
+  name: plainLine(SIGNATURE_LIMITS.name, "error.name.tooLong", "error.name.required").pipe(z.string().min(1, message("error.name.required"))),
+  email: z
+    .string(message("error.email.required"))
+    .trim()
+    .min(1, message("error.email.required"))
+    .max(SIGNATURE_LIMITS.email, message("error.email.tooLong"))
+    .pipe(z.email(message("error.email.invalid"))),
+  country: z
+    .string(message("error.country.required"))
+    .trim()
+    .toUpperCase()
+    .min(1, message("error.country.required"))
+    .refine(isCountryCode, message("error.country.unknown")),
+  postalCode: z
+    .string(message("error.postalCode.invalid"))
+    .trim()
+    .max(SIGNATURE_LIMITS.postalCode, message("error.postalCode.invalid"))
+    .regex(/^([\p{L}\p{N}][\p{L}\p{N} -]*)?$/u, message("error.postalCode.invalid"))
+    .optional()
+    .transform((v) => (v ? v.toUpperCase() : null)),
+  comment: z
+    .string(message("error.text.invalid"))
+    .transform((v) => v.normalize("NFC").replace(/\r\n?/g, "\n").trim())
+    .pipe(
+      z
+        .string()
+        .max(SIGNATURE_LIMITS.comment, message("error.comment.tooLong"))
+        .refine((v) => !CONTROL_CHARS_EXCEPT_NEWLINES.test(v) && !MARKUP.test(v), message("error.text.invalid")),
+    )
+    .optional()
+    .transform((v) => (v ? v : null)),
+  publicName: checkbox,
+  optIn: checkbox,
+  consent: z.literal("on", message("error.consent.required")),
+});
+
+export type SignPetitionInput = z.output<typeof signPetitionSchema>;
+
+/** Lower-cased, trimmed address: the key of "one signature per person per campaign". */
+export function normaliseEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+/**
+ * Reads the sign form. A field sent twice, or as a file, is a malformed request and fails like
+ * any other bad value; unknown fields are ignored.
+ */
+export function parseSignForm(
+  form: FormData,
+): { ok: true; data: SignPetitionInput } | { ok: false; errors: SignFieldErrors; values: Record<string, string> } {
+  const raw: Record<string, unknown> = {};
+  const values: Record<string, string> = {};
+  const errors: SignFieldErrors = {};
+  for (const field of SIGN_FIELDS) {
+    const all = form.getAll(field);
+    if (all.length === 0) continue;
+    if (all.length > 1 || typeof all[0] !== "string") {
+      raw[field] = 0; // any non-string fails that field's schema with its own message
+      continue;
+    }
+    raw[field] = all[0];
+    values[field] = all[0].slice(0, 2000);
+  }
+  // An empty optional text field is "not given".
+  for (const field of ["postalCode", "comment"] as const) if (raw[field] === "") delete raw[field];
+
+  const result = signPetitionSchema.safeParse(raw);
+  if (result.success) return { ok: true, data: result.data };
+  for (const issue of result.error.issues) {
+    const field = issue.path[0] as SignField | undefined;
+    if (field && !errors[field]) errors[field] = issue.message as MessageKey;
+  }
+  return { ok: false, errors, values };
+}
+

@@ -1,0 +1,54 @@
+import { data, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { useLoaderData } from "@remix-run/react";
+import { sql } from "kysely";
+import { useTranslation } from "~/i18n/use-translation";
+import { getDb } from "~/services.server";
+import { env } from "~/utils/env.server";
+
+export const meta: MetaFunction = () => [{ title: "Dev outbox · Banner" }, { name: "robots", content: "noindex" }];
+
+/** Emails captured when SMTP_URL is unset. Not available in production. */
+export async function loader({ request }: LoaderFunctionArgs) {
+  if (env().NODE_ENV === "production") throw data(null, { status: 404 });
+  const to = new URL(request.url).searchParams.get("to")?.trim().toLowerCase().slice(0, 254);
+  let query = getDb()
+    .selectFrom("dev_outbox_messages")
+    .select(["id", "to_address", "subject", "text", "created_at"])
+    .orderBy("id", "desc")
+    .limit(50);
+  if (to) query = query.where(sql`lower(to_address)`, "=", to);
+  const messages = await query.execute();
+  return data(
+    { messages: messages.map((m) => ({ ...m, created_at: m.created_at.toISOString() })) },
+    { headers: { "Cache-Control": "no-store" } },
+  );
+}
+
+export default function DevOutbox() {
+  const { messages } = useLoaderData<typeof loader>();
+  const { t } = useTranslation();
+  return (
+    <>
+      <h1>{t("outbox.title")}</h1>
+      <p className="notice">{t("outbox.intro")}</p>
+      {messages.length === 0 ? (
+        <p>{t("outbox.empty")}</p>
+      ) : (
+        messages.map((m) => (
+          <article key={m.id} className="panel" style={{ marginBlockEnd: "1rem" }} data-testid="outbox-message">
+            <p>
+              <strong>{t("outbox.to")}:</strong> <span dir="ltr">{m.to_address}</span> · <strong>{t("outbox.sentAt")}:</strong>{" "}
+              <time dateTime={m.created_at}>{m.created_at}</time>
+            </p>
+            <h2 style={{ marginBlockStart: 0 }}>{m.subject}</h2>
+            <pre style={{ whiteSpace: "pre-wrap", overflowWrap: "anywhere" }}>{linkify(m.text)}</pre>
+          </article>
+        ))
+      )}
+    </>
+  );
+}
+
+function linkify(text: string) {
+  return text.split(/(https?:\/\/\S+)/g).map((part, i) => (/^https?:\/\//.test(part) ? <a key={i} href={part}>{part}</a> : part));
+}

@@ -1,0 +1,163 @@
+import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { useTranslation } from "~/i18n/use-translation";
+import { confirmSignature, describeVerification } from "~/modules/signatures/confirm-signature.server";
+import { disownSignature } from "~/modules/signatures/disown-signature.server";
+import { getDb } from "~/services.server";
+import { httpStatusFor, isAppError } from "~/utils/errors.server";
+import { metrics } from "~/utils/metrics.server";
+
+export const meta: MetaFunction = () => [{ title: "Confirm your signature · Banner" }, { name: "robots", content: "noindex" }];
+
+type View =
+  | { view: "confirm"; title: string; slug: string }
+  | { view: "not-me"; title: string; slug: string }
+  | { view: "confirmed"; title: string; slug: string; already: boolean }
+  | { view: "disowned" | "not-me-confirmed"; title: string; slug: string }
+  | { view: "invalid" }
+  | { view: "expired" | "closed"; title?: string; slug?: string };
+
+const noStore = { "Cache-Control": "no-store", "Referrer-Policy": "no-referrer" };
+
+/** Domain errors become a clear page with the matching status, never a 500. */
+function errorView(error: unknown) {
+  if (!isAppError(error)) throw error;
+  const campaign = error.details as { title?: string; slug?: string } | undefined;
+  const view: View =
+    error.code === "TOKEN_EXPIRED"
+      ? { view: "expired", ...campaign }
+      : error.code === "CAMPAIGN_NOT_OPEN"
+        ? { view: "closed", ...campaign }
+        : { view: "invalid" };
+  return data<View>(view, { status: httpStatusFor(error.code), headers: noStore });
+}
+
+// GET only reads: mail scanners that open the link confirm nothing.
+export async function loader({ params, request }: LoaderFunctionArgs) {
+  const token = params.token ?? "";
+  const notMe = new URL(request.url).searchParams.has("not-me");
+  try {
+    if (notMe) {
+      const result = await disownSignature(getDb(), token, { dryRun: true });
+      const view: View =
+        result.outcome === "pending"
+          ? { view: "not-me", ...result.campaign }
+          : { view: result.outcome === "disowned" ? "disowned" : "not-me-confirmed", ...result.campaign };
+      return data<View>(view, { headers: noStore });
+    }
+    const state = await describeVerification(getDb(), token);
+    const view: View = state.state === "pending" ? { view: "confirm", ...state.campaign } : { view: "confirmed", already: true, ...state.campaign };
+    return data<View>(view, { headers: noStore });
+  } catch (error) {
+    return errorView(error);
+  }
+}
+
+export async function action({ params, request }: ActionFunctionArgs) {
+  const token = params.token ?? "";
+  let intent: string | null = null;
+  try {
+    intent = String((await request.formData()).get("intent") ?? "confirm");
+  } catch {
+    intent = "confirm";
+  }
+  try {
+    if (intent === "not-me") {
+      const result = await disownSignature(getDb(), token);
+      return data<View>({ view: result.outcome === "disowned" ? "disowned" : "not-me-confirmed", ...result.campaign }, { headers: noStore });
+    }
+    if (intent !== "confirm") return data<View>({ view: "invalid" }, { status: 400, headers: noStore });
+    const result = await confirmSignature(getDb(), token);
+    if (result.outcome === "confirmed") metrics.signaturesConfirmed.inc();
+    return data<View>({ view: "confirmed", already: result.outcome === "already-confirmed", ...result.campaign }, { headers: noStore });
+  } catch (error) {
+    return errorView(error);
+  }
+}
+
+export default function Verify() {
+  const loaded = useLoaderData<typeof loader>();
+  const acted = useActionData<typeof action>();
+  const v = (acted ?? loaded) as View;
+  const { t } = useTranslation();
+  const back = "slug" in v && v.slug ? (
+    <p>
+      <Link to={`/campaigns/${v.slug}`}>{t("signed.back")}</Link>
+    </p>
+  ) : null;
+
+  switch (v.view) {
+    case "confirm":
+      return (
+        <section className="panel centered">
+          <h1>{t("verify.title")}</h1>
+          <p className="lead">{t("verify.body", { title: v.title })}</p>
+          <Form method="post">
+            <input type="hidden" name="intent" value="confirm" />
+            <button type="submit" className="button">
+              {t("verify.button")}
+            </button>
+          </Form>
+        </section>
+      );
+    case "not-me":
+      return (
+        <section className="panel centered">
+          <h1>{t("notMe.title")}</h1>
+          <p className="lead">{t("notMe.body", { title: v.title })}</p>
+          <Form method="post">
+            <input type="hidden" name="intent" value="not-me" />
+            <button type="submit" className="button danger">
+              {t("notMe.button")}
+            </button>
+          </Form>
+        </section>
+      );
+    case "confirmed":
+      return (
+        <section className="panel centered" data-testid="confirmed">
+          <h1>{t("verify.confirmedTitle")}</h1>
+          <p className="lead">{v.already ? t("verify.alreadyBody", { title: v.title }) : t("verify.confirmedBody", { title: v.title })}</p>
+          {back}
+        </section>
+      );
+    case "disowned":
+      return (
+        <section className="panel centered">
+          <h1>{t("notMe.doneTitle")}</h1>
+          <p className="lead">{t("notMe.doneBody")}</p>
+        </section>
+      );
+    case "not-me-confirmed":
+      return (
+        <section className="panel centered">
+          <h1>{t("notMe.title")}</h1>
+          <p className="lead">{t("notMe.confirmedBody")}</p>
+          {back}
+        </section>
+      );
+    case "expired":
+      return (
+        <section className="panel centered">
+          <h1>{t("verify.expiredTitle")}</h1>
+          <p className="lead">{t("verify.expiredBody")}</p>
+          {back}
+        </section>
+      );
+    case "closed":
+      return (
+        <section className="panel centered">
+          <h1>{t("verify.invalidTitle")}</h1>
+          <p className="lead">{t("verify.closedBody")}</p>
+          {back}
+        </section>
+      );
+    default:
+      return (
+        <section className="panel centered">
+          <h1>{t("verify.invalidTitle")}</h1>
+          <p className="lead">{t("verify.invalidBody")}</p>
+        </section>
+      );
+  }
+}

@@ -1,0 +1,31 @@
+/** Domain errors carry a code; one place (httpStatusFor) maps codes to HTTP. */
+export const APP_ERROR_CODES = {
+  NOT_FOUND: 404,
+  CAMPAIGN_NOT_OPEN: 409,
+  INVALID_INPUT: 400,
+  TOKEN_INVALID: 404,
+  TOKEN_EXPIRED: 410,
+  RATE_LIMITED: 429,
+  FORBIDDEN: 403,
+} as const;
+
+export type AppErrorCode = keyof typeof APP_ERROR_CODES;
+
+export class AppError extends Error {
+  constructor(
+    public readonly code: AppErrorCode,
+    message: string = code,
+    public readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = "AppError";
+  }
+}
+
+export function httpStatusFor(code: AppErrorCode): number {
+  return APP_ERROR_CODES[code];
+}
+
+export function isAppError(error: unknown, code?: AppErrorCode): error is AppError {
+  return error instanceof AppError && (code === undefined || error.code === code);
+}

@@ -1,0 +1,59 @@
+import { sql } from "kysely";
+import { Counter, Gauge, register } from "prom-client";
+import { outboxBacklog } from "~/jobs/outbox.server";
+import { queueDepths } from "~/jobs/queues.server";
+import { getDb, getQueues } from "~/services.server";
+import { singleton } from "./singleton.server";
+
+/**
+ * Counters count what this process did; gauges read the shared truth (Postgres, Redis) when
+ * scraped, so any web process reports the same backlog and the same email totals.
+ */
+export const metrics = singleton("metrics", () => ({
+  signaturesCreated: new Counter({
+    name: "banner_signatures_created_total",
+    help: "Sign requests answered with success by this process, by outcome",
+    labelNames: ["outcome"],
+  }),
+  signaturesConfirmed: new Counter({
+    name: "banner_signatures_confirmed_total",
+    help: "Signatures confirmed through this process",
+  }),
+  emails: new Gauge({
+    name: "banner_emails",
+    help: "Emails recorded in the sent-log, by kind and status (sent or failed)",
+    labelNames: ["kind", "status"],
+    async collect() {
+      const rows = await sql<{ kind: string; status: string; n: number }>`
+        SELECT kind, status, count(*)::int AS n FROM sent_emails GROUP BY kind, status`.execute(getDb());
+      this.reset();
+      for (const row of rows.rows) this.set({ kind: row.kind, status: row.status }, row.n);
+    },
+  }),
+  outboxBacklog: new Gauge({
+    name: "banner_outbox_backlog",
+    help: "Outbox rows not yet relayed to the queues",
+    async collect() {
+      this.set(await outboxBacklog(getDb()));
+    },
+  }),
+  queueDepth: new Gauge({
+    name: "banner_queue_jobs",
+    help: "Jobs per queue and state",
+    labelNames: ["queue", "state"],
+    async collect() {
+      try {
+        const depths = await queueDepths(getQueues());
+        for (const [queue, counts] of Object.entries(depths))
+          for (const [state, n] of Object.entries(counts)) this.set({ queue, state }, n);
+      } catch {
+        // Redis away: leave the last values; /readyz reports the outage.
+      }
+    },
+  }),
+}));
+
+export async function renderMetrics(): Promise<{ contentType: string; body: string }> {
+  void metrics; // make sure the metrics are registered before the first scrape
+  return { contentType: register.contentType, body: await register.metrics() };
+}

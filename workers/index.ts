@@ -1,0 +1,46 @@
+import { env, EnvError } from "~/utils/env.server";
+import { logger } from "~/utils/logger.server";
+import { startWorker } from "./worker";
+
+async function main() {
+  let config;
+  try {
+    config = env();
+  } catch (error) {
+    if (error instanceof EnvError) {
+      console.error(error.message);
+      process.exit(78);
+    }
+    throw error;
+  }
+  const worker = await startWorker({
+    databaseUrl: config.DATABASE_URL,
+    redisUrl: config.REDIS_URL,
+    redisPrefix: config.REDIS_PREFIX,
+    smtpUrl: config.SMTP_URL,
+    mailFrom: config.MAIL_FROM,
+    appUrl: config.APP_URL,
+  });
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, "worker stopping: finishing active jobs");
+    const force = setTimeout(() => {
+      logger.error("worker did not stop within 30 s; exiting");
+      process.exit(1);
+    }, 30_000);
+    force.unref();
+    await worker.stop();
+    logger.info("worker stopped");
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+}
+
+main().catch((error) => {
+  logger.fatal({ err: String(error?.stack ?? error) }, "worker failed to start");
+  process.exit(1);
+});
