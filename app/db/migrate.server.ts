@@ -25,6 +25,7 @@ export class OwnFileMigrationProvider implements MigrationProvider {
 
 export const MIGRATIONS_FOLDER = path.resolve(import.meta.dirname, "../../migrations");
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the migrator works on any schema
 export async function migrateToLatest(db: Kysely<any>, folder = MIGRATIONS_FOLDER): Promise<MigrationResultSet> {
   const migrator = new Migrator({ db, provider: new OwnFileMigrationProvider(folder) });
   const result = await migrator.migrateToLatest();

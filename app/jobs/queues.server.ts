@@ -35,7 +35,10 @@ export type Queues = Record<QueueName, Queue>;
 export function createQueues(connection: Redis, prefix: string): Queues {
   const queues = {} as Queues;
   for (const name of QUEUE_NAMES) {
-    queues[name] = new Queue(name, { connection, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS });
+    const queue = new Queue(name, { connection, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS });
+    // Connection errors surface where they matter (the relay's retries, /readyz); don't crash.
+    queue.on("error", () => undefined);
+    queues[name] = queue;
   }
   return queues;
 }

@@ -1,4 +1,4 @@
-import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { data, type ActionFunctionArgs, type HeadersFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "~/i18n/use-translation";
 import { confirmSignature, describeVerification } from "~/modules/signatures/confirm-signature.server";
@@ -18,6 +18,12 @@ type View =
   | { view: "expired" | "closed"; title?: string; slug?: string };
 
 const noStore = { "Cache-Control": "no-store", "Referrer-Policy": "no-referrer" };
+// The URL holds a secret: never cache the page, never leak it in a Referer. (Without this export
+// Remix drops the headers the loader and action set.)
+export const headers: HeadersFunction = () => noStore;
+// An explicit 200: otherwise the loader that revalidates after the action (which, after "not me",
+// no longer finds the signature) sets the status of the page the action rendered.
+const ok = { status: 200, headers: noStore };
 
 /** Domain errors become a clear page with the matching status, never a 500. */
 function errorView(error: unknown) {
@@ -55,7 +61,7 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
 
 export async function action({ params, request }: ActionFunctionArgs) {
   const token = params.token ?? "";
-  let intent: string | null = null;
+  let intent: string;
   try {
     intent = String((await request.formData()).get("intent") ?? "confirm");
   } catch {
@@ -64,12 +70,12 @@ export async function action({ params, request }: ActionFunctionArgs) {
   try {
     if (intent === "not-me") {
       const result = await disownSignature(getDb(), token);
-      return data<View>({ view: result.outcome === "disowned" ? "disowned" : "not-me-confirmed", ...result.campaign }, { headers: noStore });
+      return data<View>({ view: result.outcome === "disowned" ? "disowned" : "not-me-confirmed", ...result.campaign }, ok);
     }
     if (intent !== "confirm") return data<View>({ view: "invalid" }, { status: 400, headers: noStore });
     const result = await confirmSignature(getDb(), token);
     if (result.outcome === "confirmed") metrics.signaturesConfirmed.inc();
-    return data<View>({ view: "confirmed", already: result.outcome === "already-confirmed", ...result.campaign }, { headers: noStore });
+    return data<View>({ view: "confirmed", already: result.outcome === "already-confirmed", ...result.campaign }, ok);
   } catch (error) {
     return errorView(error);
   }

@@ -1,0 +1,69 @@
+import { spawn } from "node:child_process";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { signPetition } from "~/modules/signatures/sign-petition.server";
+import { createTestDatabase, type TestDatabase } from "../support/db";
+import { createCampaign, signer } from "../support/fixtures";
+import { deletePrefix, SHARED_REDIS_URL, uniquePrefix } from "../support/redis";
+import { startSmtpServer, type TestSmtpServer } from "../support/smtp";
+import { startWeb } from "../support/web";
+
+const ROOT = path.resolve(import.meta.dirname, "../..");
+let t: TestDatabase;
+let smtp: TestSmtpServer;
+const prefix = uniquePrefix("stop");
+
+beforeAll(async () => {
+  t = await createTestDatabase("shutdown");
+  smtp = await startSmtpServer();
+});
+afterAll(async () => {
+  await smtp.close();
+  await t.drop();
+  await deletePrefix(prefix);
+});
+
+describe("SIGTERM", () => {
+  it("lets the worker finish the email it is sending, then exit cleanly", async () => {
+    const campaign = await createCampaign(t.db);
+    const child = spawn(process.execPath, ["--import", "tsx", "workers/index.ts"], {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        NODE_ENV: "test",
+        LOG_LEVEL: "info",
+        DATABASE_URL: t.url,
+        REDIS_URL: SHARED_REDIS_URL,
+        REDIS_PREFIX: prefix,
+        SMTP_URL: smtp.url,
+        APP_URL: "http://banner.test",
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    child.stdout!.on("data", (d) => (out += d));
+    child.stderr!.on("data", (d) => (out += d));
+    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+
+    // The SMTP server holds the message for 1.5 s; SIGTERM arrives while it is in flight.
+    const inFlight = new Promise<void>((resolve) => smtp.slowDown(1_500, resolve));
+    const input = signer();
+    await signPetition(t.db, { campaignSlug: campaign.slug, input, locale: "en" });
+    await inFlight;
+    child.kill("SIGTERM");
+
+    expect(await exited).toBe(0);
+    expect(out).toContain("worker stopped");
+    expect(smtp.messages.filter((m) => m.to.includes(input.email))).toHaveLength(1);
+    const log = await t.db.selectFrom("sent_emails").select("status").execute();
+    expect(log.map((l) => l.status)).toContain("sent");
+    smtp.slowDown(0);
+  });
+
+  it("closes the web server cleanly", async () => {
+    const web = await startWeb({ DATABASE_URL: t.url, REDIS_PREFIX: prefix, LOG_LEVEL: "info" });
+    expect((await fetch(`${web.url}/healthz`)).status).toBe(200);
+    expect(await web.stop("SIGTERM")).toBe(0);
+    expect(web.output()).toContain("web stopped");
+  });
+});

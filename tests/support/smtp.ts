@@ -1,0 +1,92 @@
+import { simpleParser, type ParsedMail } from "mailparser";
+import type { AddressInfo } from "node:net";
+import { SMTPServer } from "smtp-server";
+
+export interface CapturedMail {
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  headers: ParsedMail["headers"];
+}
+
+export interface TestSmtpServer {
+  url: string;
+  port: number;
+  messages: CapturedMail[];
+  /** Makes the server answer every RCPT with this reply (e.g. 451 temporary, 550 permanent) until cleared. */
+  rejectWith(code: number | null): void;
+  /** Delays accepting each message's data by this long; `onData` is called when data starts. */
+  slowDown(ms: number, onData?: () => void): void;
+  waitFor(predicate: (m: CapturedMail) => boolean, timeoutMs?: number): Promise<CapturedMail>;
+  close(): Promise<void>;
+}
+
+/** A real SMTP server on a free local port, keeping every message it accepts. */
+export async function startSmtpServer(): Promise<TestSmtpServer> {
+  const messages: CapturedMail[] = [];
+  let rejectCode: number | null = null;
+  let delayMs = 0;
+  let onDataStart: (() => void) | undefined;
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ["STARTTLS"],
+    logger: false,
+    onRcptTo(_address, _session, callback) {
+      if (rejectCode) {
+        const error = Object.assign(new Error(rejectCode >= 500 ? "mailbox unavailable" : "try again later"), { responseCode: rejectCode });
+        return callback(error);
+      }
+      callback();
+    },
+    onData(stream, _session, callback) {
+      onDataStart?.();
+      const delay = delayMs;
+      simpleParser(stream)
+        .then(async (mail) => {
+          if (delay) await new Promise((r) => setTimeout(r, delay));
+          return mail;
+        })
+        .then((mail) => {
+          const to = Array.isArray(mail.to) ? mail.to.map((a) => a.text).join(", ") : (mail.to?.text ?? "");
+          messages.push({ to, subject: mail.subject ?? "", text: mail.text ?? "", html: typeof mail.html === "string" ? mail.html : "", headers: mail.headers });
+          callback();
+        })
+        .catch(callback);
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.server.address() as AddressInfo).port;
+  return {
+    url: `smtp://127.0.0.1:${port}`,
+    port,
+    messages,
+    rejectWith(code) {
+      rejectCode = code;
+    },
+    slowDown(ms, onData) {
+      delayMs = ms;
+      onDataStart = onData;
+    },
+    async waitFor(predicate, timeoutMs = 10_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (Date.now() < deadline) {
+        const found = messages.find(predicate);
+        if (found) return found;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      throw new Error(`no matching email within ${timeoutMs} ms (got ${messages.length}: ${messages.map((m) => `${m.to} / ${m.subject}`).join("; ")})`);
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+export function verificationLink(mail: CapturedMail): string {
+  const match = mail.text.match(/https?:\/\/\S+\/verify\/[A-Za-z0-9_-]{43}(?=\s)/);
+  if (!match) throw new Error(`no verification link in:\n${mail.text}`);
+  return match[0];
+}
+
+export function tokenOf(link: string): string {
+  return link.split("/verify/")[1]!.replace(/\?.*$/, "");
+}
