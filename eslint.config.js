@@ -12,6 +12,11 @@ export default tseslint.config(
     rules: {
       "@typescript-eslint/no-explicit-any": "warn",
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+    },
+  },
+  {
+    files: ["app/**/*.ts", "app/**/*.tsx"],
+    rules: {
       "no-restricted-imports": [
         "error",
         { patterns: [{ group: ["**/workers/*", "../workers/*"], message: "app/ never imports from workers/." }] },

@@ -48,6 +48,23 @@ async function main() {
     }
   });
 
+  // One JSON line per request; secrets in paths (verification tokens) never reach the logs.
+  app.use((req, res, next) => {
+    const started = process.hrtime.bigint();
+    res.on("finish", () => {
+      logger.info(
+        {
+          method: req.method,
+          path: req.path.replace(/^\/verify\/[^/]+/, "/verify/:token"),
+          status: res.statusCode,
+          ms: Number((process.hrtime.bigint() - started) / 1000n) / 1000,
+        },
+        "request",
+      );
+    });
+    next();
+  });
+
   let build: ServerBuild | (() => Promise<ServerBuild>);
   let viteClose: (() => Promise<void>) | undefined;
   if (dev) {
@@ -68,7 +85,14 @@ async function main() {
     build = (await import(serverBuild)) as ServerBuild;
   }
 
-  app.all("*", createRequestHandler({ build, mode: dev ? "development" : process.env.NODE_ENV }));
+  app.all(
+    "*",
+    createRequestHandler({
+      build,
+      mode: dev ? "development" : process.env.NODE_ENV,
+      getLoadContext: (req) => ({ clientIp: req.socket.remoteAddress ?? null }),
+    }),
+  );
 
   const server = app.listen(config.PORT, () => {
     logger.info({ port: config.PORT, url: config.APP_URL, dev }, "web listening");

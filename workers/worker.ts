@@ -56,11 +56,17 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
   ];
 
   // Schedules live in Redis, so however many workers run, each fires once per interval.
-  await queues.counts.upsertJobScheduler("counts.fold", { every: config.foldEveryMs ?? 1_000 }, { name: "counts.fold", data: {} });
+  // Scheduled runs keep only a short history: one fold a second would otherwise pile up in Redis.
+  const scheduled = { removeOnComplete: { count: 50 }, removeOnFail: { count: 200 } };
+  await queues.counts.upsertJobScheduler(
+    "counts.fold",
+    { every: config.foldEveryMs ?? 1_000 },
+    { name: "counts.fold", data: {}, opts: scheduled },
+  );
   await queues.counts.upsertJobScheduler(
     "counts.recount",
     { every: config.recountEveryMs ?? 15 * 60_000 },
-    { name: "counts.recount", data: {} },
+    { name: "counts.recount", data: {}, opts: scheduled },
   );
 
   const relay = startRelay(db, queues, { intervalMs: config.relayIntervalMs ?? 200 });

@@ -1,12 +1,38 @@
+import { useEffect, useState } from "react";
 import { useTranslation } from "~/i18n/use-translation";
 
-export function ProgressBar({ count, goal }: { count: number; goal: number }) {
+const LIVE_EVERY_MS = 10_000;
+
+/** The confirmed count against the goal. With `liveUrl` (and JavaScript), it follows the count API. */
+export function ProgressBar({ count: initial, goal, liveUrl }: { count: number; goal: number; liveUrl?: string }) {
   const { t, n } = useTranslation();
+  const [count, setCount] = useState(initial);
+  useEffect(() => setCount(initial), [initial]);
+  useEffect(() => {
+    if (!liveUrl) return;
+    let cancelled = false;
+    const timer = setInterval(async () => {
+      if (document.visibilityState !== "visible") return;
+      try {
+        const res = await fetch(liveUrl, { headers: { Accept: "application/json" } });
+        if (!res.ok) return;
+        const body = (await res.json()) as { signatureCount?: unknown };
+        if (!cancelled && typeof body.signatureCount === "number") setCount(body.signatureCount);
+      } catch {
+        // offline or flaky network: keep the last count
+      }
+    }, LIVE_EVERY_MS);
+    return () => {
+      cancelled = true;
+      clearInterval(timer);
+    };
+  }, [liveUrl]);
+
   const percent = goal > 0 ? Math.min(100, (count / goal) * 100) : 0;
   const [countText, goalText] = [n(count), n(goal)];
   return (
     <div className="progress">
-      <p className="progress-count" data-testid="signature-count" data-count={count}>
+      <p className="progress-count" data-testid="signature-count" data-count={count} aria-live="polite">
         {t("campaign.countOfGoal", { count: "\u0000", goal: goalText })
           .split("\u0000")
           .flatMap((part, i) => (i === 0 ? [part] : [<strong key={i}>{countText}</strong>, part]))}

@@ -107,7 +107,7 @@ export default function CampaignPage() {
         </p>
         <h2>{t("campaign.theAsk")}</h2>
         <p className="ask">{campaign.ask}</p>
-        <ProgressBar count={count} goal={campaign.goal} />
+        <ProgressBar count={count} goal={campaign.goal} liveUrl={`/api/v1/campaigns/${campaign.slug}`} />
         <h2>{t("campaign.why")}</h2>
         <div className="argument" dangerouslySetInnerHTML={{ __html: campaign.argumentHtml }} />
       </div>

@@ -2,7 +2,7 @@ import { data } from "@remix-run/node";
 import { httpStatusFor, isAppError } from "./errors.server";
 
 /** Public, CDN-cacheable: short freshness, then served stale while the CDN revalidates. */
-export const PUBLIC_CACHE = "public, max-age=5, s-maxage=5, stale-while-revalidate=30";
+export const PUBLIC_CACHE = "public, max-age=3, s-maxage=3, stale-while-revalidate=30";
 export const NO_STORE = "no-store";
 
 const PROBLEM_TITLES: Record<number, string> = {
