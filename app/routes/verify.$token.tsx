@@ -17,7 +17,10 @@ type View =
   | { view: "invalid" }
   | { view: "expired" | "closed"; title?: string; slug?: string };
 
-const noStore = { "Cache-Control": "no-store", "Referrer-Policy": "no-referrer" };
+// "same-origin", not "no-referrer": the token still never leaks to other sites, but under
+// "no-referrer" Chromium sends `Origin: null` with the confirm form's POST, Remix's CSRF check
+// rejects it, and confirming without JavaScript ends in a 500.
+const noStore = { "Cache-Control": "no-store", "Referrer-Policy": "same-origin" };
 // The URL holds a secret: never cache the page, never leak it in a Referer. (Without this export
 // Remix drops the headers the loader and action set.)
 export const headers: HeadersFunction = () => noStore;

@@ -42,12 +42,20 @@ export const metrics = singleton("metrics", () => ({
     help: "Jobs per queue and state",
     labelNames: ["queue", "state"],
     async collect() {
+      let timer: NodeJS.Timeout | undefined;
       try {
-        const depths = await queueDepths(getQueues());
+        // BullMQ waits for a connection that never becomes ready while Redis is away: bound it, or
+        // the scrape (and a graceful shutdown behind it) hangs.
+        const timeout = new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error("redis did not answer")), 2_000);
+        });
+        const depths = await Promise.race([queueDepths(getQueues()), timeout]);
         for (const [queue, counts] of Object.entries(depths))
           for (const [state, n] of Object.entries(counts)) this.set({ queue, state }, n);
       } catch {
         // Redis away: leave the last values; /readyz reports the outage.
+      } finally {
+        clearTimeout(timer);
       }
     },
   }),
