@@ -65,6 +65,27 @@ async function main() {
     next();
   });
 
+  // Remix refuses a state-changing request whose Origin is another host, but by throwing (a 500).
+  // Answer it here instead, with a clear 403 (the same rule: Origin must match the host).
+  app.use((req, res, next) => {
+    if (req.method === "GET" || req.method === "HEAD" || req.method === "OPTIONS") return next();
+    const origin = req.get("origin");
+    if (origin === undefined) return next();
+    const host = (req.get("x-forwarded-host")?.split(",")[0] ?? req.get("host") ?? "").trim();
+    let originHost: string | null;
+    try {
+      originHost = origin === "null" ? null : new URL(origin).host;
+    } catch {
+      originHost = null;
+    }
+    if (originHost && originHost === host) return next();
+    res
+      .status(403)
+      .set("Cache-Control", "no-store")
+      .type("text/plain")
+      .send("This form was sent from another site, so it was not accepted. Open the page on this site and try again.\n");
+  });
+
   let build: ServerBuild | (() => Promise<ServerBuild>);
   let viteClose: (() => Promise<void>) | undefined;
   if (dev) {

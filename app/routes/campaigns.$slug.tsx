@@ -43,7 +43,7 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
         addressedTo: campaign.addressed_to,
         goal: campaign.goal,
         status: campaign.status,
-        argumentHtml: renderMarkdown(campaign.argument_md),
+        argumentHtml: renderMarkdown(campaign.argument_md, { headingOffset: 1 }),
       },
       count: counts.total,
       signers: signers.map((s) => ({ firstName: s.firstName, country: countryName(s.country, locale) })),
@@ -99,7 +99,7 @@ export default function CampaignPage() {
   const open = campaign.status === "published" && !actionData?.closed;
   return (
     <article className="campaign">
-      <div className="campaign-main">
+      <header className="campaign-intro">
         <h1>{campaign.title}</h1>
         <p className="lead">{campaign.summary}</p>
         <p className="addressed">
@@ -108,9 +108,7 @@ export default function CampaignPage() {
         <h2>{t("campaign.theAsk")}</h2>
         <p className="ask">{campaign.ask}</p>
         <ProgressBar count={count} goal={campaign.goal} liveUrl={`/api/v1/campaigns/${campaign.slug}`} />
-        <h2>{t("campaign.why")}</h2>
-        <div className="argument" dangerouslySetInnerHTML={{ __html: campaign.argumentHtml }} />
-      </div>
+      </header>
       <aside className="sign" aria-labelledby="sign-heading">
         <div className="panel">
           <h2 id="sign-heading" style={{ marginBlockStart: 0 }}>
@@ -140,6 +138,10 @@ export default function CampaignPage() {
           )}
         </section>
       </aside>
+      <section className="campaign-argument" aria-labelledby="why-heading">
+        <h2 id="why-heading">{t("campaign.why")}</h2>
+        <div className="argument" dangerouslySetInnerHTML={{ __html: campaign.argumentHtml }} />
+      </section>
     </article>
   );
 }

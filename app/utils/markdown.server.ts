@@ -14,6 +14,15 @@ md.renderer.rules.link_open = (tokens, idx, options, env, self) => {
   return defaultLinkOpen(tokens, idx, options, env, self);
 };
 
-export function renderMarkdown(source: string): string {
-  return md.render(source);
+/** `headingOffset` moves headings down (## becomes h3) to sit under the page's own headings. */
+export function renderMarkdown(source: string, { headingOffset = 0 } = {}): string {
+  const tokens = md.parse(source, {});
+  if (headingOffset) {
+    for (const token of tokens) {
+      if (token.type === "heading_open" || token.type === "heading_close") {
+        token.tag = `h${Math.min(6, Number(token.tag.slice(1)) + headingOffset)}`;
+      }
+    }
+  }
+  return md.renderer.render(tokens, md.options, {});
 }

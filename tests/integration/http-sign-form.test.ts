@@ -168,6 +168,19 @@ describe("POST /campaigns/:slug with hostile input", () => {
     // The value is shown back to the signer as text.
     expectInPage(html, "&lt;script&gt;alert(1)&lt;/script&gt;");
   });
+
+  it("refuses a form posted from another site (or an opaque origin) with a clear 403 and writes nothing", async () => {
+    const before = await tally();
+    for (const origin of ["https://evil.example", "null", "not a url"]) {
+      const res = await sign(slug, valid(), { headers: { Origin: origin } });
+      expect(res.status, origin).toBe(403);
+      expect(await res.text()).toMatch(/another site/);
+    }
+    expect(await tally()).toEqual(before);
+    // The same form from our own origin goes through.
+    const ok = await sign(slug, valid(), { headers: { Origin: web.url } });
+    expect(ok.status).toBe(303);
+  });
 });
 
 describe("signing again with the same address", () => {

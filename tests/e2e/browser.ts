@@ -1,0 +1,62 @@
+import { existsSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
+import path from "node:path";
+import { chromium, type Browser, type Page } from "playwright-core";
+
+/** The Debian Chromium; Playwright's own download is never used. Override with CHROMIUM_PATH. */
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+
+export const ARTIFACTS_DIR = path.resolve(import.meta.dirname, "__artifacts__");
+
+export async function launchChromium(): Promise<Browser> {
+  if (!existsSync(CHROMIUM_PATH)) throw new Error(`no Chromium at ${CHROMIUM_PATH}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+    ],
+  });
+}
+
+/** Page errors, failed requests and 4xx/5xx asset loads, for a readable failure message. */
+export function recordProblems(page: Page): string[] {
+  const problems: string[] = [];
+  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+  page.on("requestfailed", (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText ?? ""}`));
+  page.on("response", (r) => {
+    if (r.status() >= 400 && r.request().resourceType() !== "document") problems.push(`HTTP ${r.status()}: ${r.url()}`);
+  });
+  return problems;
+}
+
+/**
+ * Waits until React has hydrated `selector` (React tags hydrated DOM nodes with `__reactFiber$…`
+ * keys), so a click is handled by Remix rather than by the browser's plain form submission.
+ */
+export async function waitForHydration(page: Page, selector: string, problems: string[] = [], timeout = 20_000): Promise<void> {
+  try {
+    await page.waitForFunction(
+      (sel) => {
+        const el = document.querySelector(sel);
+        return Boolean(el && Object.keys(el).some((k) => k.startsWith("__reactFiber$")));
+      },
+      selector,
+      { timeout, polling: 100 },
+    );
+  } catch (error) {
+    // A rebuild of build/ while the server runs deletes the hashed assets it still links to.
+    throw new Error(`${selector} never hydrated: ${String(error)}\n${problems.join("\n") || "(no page errors or failed requests)"}`, { cause: error });
+  }
+}
+
+/** Path of a screenshot file under tests/e2e/__artifacts__/ (gitignored); creates the folder. */
+export async function artifactPath(name: string): Promise<string> {
+  await mkdir(ARTIFACTS_DIR, { recursive: true });
+  return path.join(ARTIFACTS_DIR, name);
+}
