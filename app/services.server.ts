@@ -1,6 +1,6 @@
 import type { Redis } from "ioredis";
 import { createDb, type Database } from "./db/db.server";
-import { createProducerConnection, createQueues, type Queues } from "./jobs/queues.server";
+import { createProducer, createProducerConnection, type Producer, type Queues } from "./jobs/queues.server";
 import { env } from "./utils/env.server";
 import { singleton } from "./utils/singleton.server";
 
@@ -18,16 +18,21 @@ export function getRedis(): Redis {
   });
 }
 
+/** Queues for reading depths (the web never enqueues: the outbox does). Rebuilt after a failure. */
+export function getProducer(): Producer {
+  return singleton("producer", () => createProducer(env().REDIS_URL, env().REDIS_PREFIX));
+}
+
 export function getQueues(): Queues {
-  return singleton("queues", () => createQueues(getRedis(), env().REDIS_PREFIX));
+  return getProducer().queues;
 }
 
 export async function closeServices(): Promise<void> {
   const store = globalThis as unknown as { __bannerSingletons?: Map<string, unknown> };
   const items = store.__bannerSingletons;
   if (!items) return;
-  const queues = items.get("queues") as Queues | undefined;
-  if (queues) await Promise.allSettled(Object.values(queues).map((q) => q.close()));
+  const producer = items.get("producer") as Producer | undefined;
+  if (producer) await producer.close();
   const db = items.get("db") as Database | undefined;
   if (db) await db.destroy();
   const redis = items.get("redis") as Redis | undefined;

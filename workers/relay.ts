@@ -1,7 +1,7 @@
 import { sql } from "kysely";
 import type { Database } from "~/db/db.server";
 import { isJobName, JOBS } from "~/jobs/definitions";
-import type { Queues } from "~/jobs/queues.server";
+import type { Producer, Queues } from "~/jobs/queues.server";
 import { logger } from "~/utils/logger.server";
 
 export const outboxJobId = (outboxId: number) => `outbox-${outboxId}`;
@@ -33,7 +33,13 @@ export async function relayOutboxOnce(db: Database, queues: Queues, batch = 500)
     if (unknown.length) logger.error({ ids: unknown }, "outbox rows with unknown topics were dropped");
 
     for (const [queue, jobs] of byQueue) {
-      await queues[queue as keyof Queues].addBulk(jobs);
+      // Never hold the claimed rows for long: if Redis does not answer, roll back and retry later.
+      // (A late success only re-adds the same job ids, which BullMQ ignores.)
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        queues[queue as keyof Queues].addBulk(jobs),
+        new Promise((_, reject) => (timer = setTimeout(() => reject(new Error("redis did not answer in 5 s")), 5_000))),
+      ]).finally(() => clearTimeout(timer));
     }
     await trx
       .deleteFrom("outbox")
@@ -54,7 +60,7 @@ export interface Relay {
 }
 
 /** Polls the outbox; a full batch means more is waiting, so it loops again at once. */
-export function startRelay(db: Database, queues: Queues, { intervalMs = 200, batch = 500 } = {}): Relay {
+export function startRelay(db: Database, producer: Producer, { intervalMs = 200, batch = 500 } = {}): Relay {
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> = Promise.resolve();
@@ -63,7 +69,7 @@ export function startRelay(db: Database, queues: Queues, { intervalMs = 200, bat
   const tick = async () => {
     let delay = intervalMs;
     try {
-      const moved = await relayOutboxOnce(db, queues, batch);
+      const moved = await relayOutboxOnce(db, producer.queues, batch);
       if (failures > 0) logger.info({ failures }, "outbox relay recovered");
       failures = 0;
       if (moved === batch) delay = 0;
@@ -72,6 +78,8 @@ export function startRelay(db: Database, queues: Queues, { intervalMs = 200, bat
       // Back off while Redis or Postgres is away; the rows stay in the outbox meanwhile.
       delay = Math.min(intervalMs * 2 ** Math.min(failures, 5), 5_000);
       if (failures === 1 || failures % 20 === 0) logger.warn({ err: String(error), failures }, "outbox relay failed; will retry");
+      // Fresh queues for the next try: BullMQ queues whose first handshake failed stay broken.
+      await producer.reset().catch(() => undefined);
     }
     if (!stopped) timer = setTimeout(schedule, delay);
   };
@@ -89,7 +97,7 @@ export function startRelay(db: Database, queues: Queues, { intervalMs = 200, bat
     async drain() {
       let total = 0;
       for (;;) {
-        const moved = await relayOutboxOnce(db, queues, batch);
+        const moved = await relayOutboxOnce(db, producer.queues, batch);
         total += moved;
         if (moved < batch) return total;
       }

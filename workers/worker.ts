@@ -1,7 +1,7 @@
 import { Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import { createDb, type Database } from "~/db/db.server";
-import { closeQueues, createProducerConnection, createQueues, createWorkerConnection, type Queues } from "~/jobs/queues.server";
+import { createProducer, createWorkerConnection, type Queues } from "~/jobs/queues.server";
 import { createMailer, type Mailer } from "~/mail/transport.server";
 import { logger } from "~/utils/logger.server";
 import { countsProcessor } from "./processors/counts";
@@ -32,9 +32,7 @@ export interface RunningWorker {
 /** Starts the relay, the processors and the schedules. `stop` finishes active jobs first. */
 export async function startWorker(config: WorkerConfig): Promise<RunningWorker> {
   const db = createDb({ connectionString: config.databaseUrl, max: 10, applicationName: "banner-worker" });
-  const producer: Redis = createProducerConnection(config.redisUrl);
-  producer.on("error", () => undefined); // reported by the relay's own retries
-  const queues = createQueues(producer, config.redisPrefix);
+  const producer = createProducer(config.redisUrl, config.redisPrefix);
   const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, db });
 
   const workerConnections: Redis[] = [];
@@ -55,35 +53,61 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
     makeWorker("counts", countsProcessor({ db }), 1),
   ];
 
-  // Schedules live in Redis, so however many workers run, each fires once per interval.
-  // Scheduled runs keep only a short history: one fold a second would otherwise pile up in Redis.
+  // Schedules live in Redis, so however many workers run, each fires once per interval. Redis may
+  // be away at start: keep trying in the background rather than refuse to start.
   const scheduled = { removeOnComplete: { count: 50 }, removeOnFail: { count: 200 } };
-  await queues.counts.upsertJobScheduler(
-    "counts.fold",
-    { every: config.foldEveryMs ?? 1_000 },
-    { name: "counts.fold", data: {}, opts: scheduled },
-  );
-  await queues.counts.upsertJobScheduler(
-    "counts.recount",
-    { every: config.recountEveryMs ?? 15 * 60_000 },
-    { name: "counts.recount", data: {}, opts: scheduled },
-  );
+  const ensureSchedules = async () => {
+    const { counts } = producer.queues;
+    await counts.upsertJobScheduler(
+      "counts.fold",
+      { every: config.foldEveryMs ?? 1_000 },
+      { name: "counts.fold", data: {}, opts: scheduled },
+    );
+    await counts.upsertJobScheduler(
+      "counts.recount",
+      { every: config.recountEveryMs ?? 15 * 60_000 },
+      { name: "counts.recount", data: {}, opts: scheduled },
+    );
+  };
+  let stopped = false;
+  let scheduleTimer: NodeJS.Timeout | undefined;
+  const trySchedules = async (attempt: number): Promise<void> => {
+    try {
+      // BullMQ may wait indefinitely for a Redis that is away: give each attempt 5 s.
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        ensureSchedules(),
+        new Promise((_, reject) => (timer = setTimeout(() => reject(new Error("redis did not answer")), 5_000))),
+      ]).finally(() => clearTimeout(timer));
+      if (attempt > 1) logger.info({ attempt }, "count schedules set up");
+    } catch (error) {
+      if (attempt === 1) logger.warn({ err: String(error) }, "cannot reach Redis to set up schedules; retrying");
+      await producer.reset().catch(() => undefined);
+      if (!stopped) scheduleTimer = setTimeout(() => void trySchedules(attempt + 1), Math.min(500 * attempt, 5_000));
+    }
+  };
+  // Not awaited: while Redis is away, BullMQ waits for it rather than failing.
+  void trySchedules(1);
 
-  const relay = startRelay(db, queues, { intervalMs: config.relayIntervalMs ?? 200 });
+  const relay = startRelay(db, producer, { intervalMs: config.relayIntervalMs ?? 200 });
   logger.info({ prefix: config.redisPrefix, smtp: Boolean(config.smtpUrl) }, "worker started");
 
   return {
     db,
-    queues,
+    get queues() {
+      return producer.queues;
+    },
     relay,
     mailer,
     async stop() {
+      stopped = true;
+      clearTimeout(scheduleTimer);
       await relay.stop();
       await Promise.allSettled(workers.map((w) => w.close()));
-      await closeQueues(queues);
+      await producer.close();
       mailer.close();
       await db.destroy();
-      await Promise.allSettled([producer.quit(), ...workerConnections.map((c) => c.quit())]);
+      await Promise.allSettled(workerConnections.map((c) => c.quit()));
     },
   };
 }

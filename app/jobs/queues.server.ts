@@ -43,6 +43,42 @@ export function createQueues(connection: Redis, prefix: string): Queues {
   return queues;
 }
 
+/**
+ * Producer-side queues that can be rebuilt. BullMQ initialises a connection once: if Redis goes
+ * away during that first handshake, every later call on those Queue objects fails even after
+ * Redis is back. Whoever sees a failure calls `reset()` and gets fresh queues on a fresh
+ * connection.
+ */
+export interface Producer {
+  readonly queues: Queues;
+  reset(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function createProducer(redisUrl: string, prefix: string): Producer {
+  const make = () => {
+    const connection = createProducerConnection(redisUrl);
+    connection.on("error", () => undefined); // reported by whoever uses the queues
+    return { connection, queues: createQueues(connection, prefix) };
+  };
+  let current = make();
+  const dispose = async (old: ReturnType<typeof make>) => {
+    old.connection.disconnect();
+    await Promise.race([closeQueues(old.queues), new Promise((r) => setTimeout(r, 1_000))]);
+  };
+  return {
+    get queues() {
+      return current.queues;
+    },
+    async reset() {
+      const old = current;
+      current = make();
+      await dispose(old);
+    },
+    close: () => dispose(current),
+  };
+}
+
 export async function closeQueues(queues: Queues): Promise<void> {
   await Promise.allSettled(Object.values(queues).map((q) => q.close()));
 }

@@ -2,7 +2,7 @@ import { sql } from "kysely";
 import { Counter, Gauge, register } from "prom-client";
 import { outboxBacklog } from "~/jobs/outbox.server";
 import { queueDepths } from "~/jobs/queues.server";
-import { getDb, getQueues } from "~/services.server";
+import { getDb, getProducer, getQueues } from "~/services.server";
 import { singleton } from "./singleton.server";
 
 /**
@@ -53,7 +53,8 @@ export const metrics = singleton("metrics", () => ({
         for (const [queue, counts] of Object.entries(depths))
           for (const [state, n] of Object.entries(counts)) this.set({ queue, state }, n);
       } catch {
-        // Redis away: leave the last values; /readyz reports the outage.
+        // Redis away: leave the last values (/readyz reports the outage) and start afresh next time.
+        await getProducer().reset().catch(() => undefined);
       } finally {
         clearTimeout(timer);
       }

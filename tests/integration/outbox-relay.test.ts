@@ -90,6 +90,28 @@ describe("the outbox", () => {
     }
   });
 
+  it("starts a worker while Redis is down, and it catches up once Redis is there", async () => {
+    const redis = await startPrivateRedis();
+    const prefix = uniquePrefix("late");
+    try {
+      await redis.stop();
+      const worker = await startWorker(workerConfig(redis.url, prefix));
+      running.push(worker);
+      const campaign = await createCampaign(t.db);
+      const input = signer({ email: `late-redis-${Date.now()}@example.org` });
+      await signPetition(t.db, { campaignSlug: campaign.slug, input, locale: "en" });
+      await new Promise((r) => setTimeout(r, 500));
+      expect(smtp.messages.filter((m) => m.to.includes(input.email))).toHaveLength(0);
+      await redis.start();
+      await smtp.waitFor((m) => m.to.includes(input.email), 20_000);
+      // The count schedules were set up too once Redis answered.
+      await eventually(async () => (await worker.queues.counts.getJobSchedulers()).length === 2, 10_000, "schedules");
+    } finally {
+      await Promise.all(running.splice(0).map((w) => w.stop()));
+      await redis.stop();
+    }
+  });
+
   it("sends once even when a row is relayed twice", async () => {
     const prefix = uniquePrefix("twice");
     prefixes.push(prefix);
