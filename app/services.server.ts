@@ -18,6 +18,27 @@ export function getRedis(): Redis {
   });
 }
 
+/**
+ * The shared Redis connection once it is ready (it fails fast while connecting, by design):
+ * waits up to `timeoutMs` for it, then hands it over either way; a command then fails at once.
+ */
+export async function getReadyRedis(timeoutMs = 2_000): Promise<Redis> {
+  const redis = getRedis();
+  if (redis.status === "end" || redis.status === "close") await redis.connect().catch(() => undefined);
+  if (redis.status !== "ready") {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, timeoutMs);
+      function done() {
+        clearTimeout(timer);
+        redis.off("ready", done);
+        resolve();
+      }
+      redis.once("ready", done);
+    });
+  }
+  return redis;
+}
+
 /** Queues for reading depths (the web never enqueues: the outbox does). Rebuilt after a failure. */
 export function getProducer(): Producer {
   return singleton("producer", () => createProducer(env().REDIS_URL, env().REDIS_PREFIX));

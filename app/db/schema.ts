@@ -27,7 +27,9 @@ export interface CampaignsTable {
   updated_at: Generated<Date>;
   published_at: Timestamp | null;
   closed_at: Timestamp | null;
+  organisation_id: number | null;
 }
+
 
 export interface SignaturesTable {
   id: Generated<number>;
@@ -79,6 +81,7 @@ export interface SentEmailsTable {
   kind: string;
   signature_id: number | null;
   status: SentEmailStatus;
+  user_id: number | null;
   message_id: string | null;
   error: string | null;
   created_at: CreatedAt;
@@ -121,7 +124,85 @@ export interface DevOutboxMessagesTable {
   created_at: CreatedAt;
 }
 
+export const USER_ROLES = ["user", "admin"] as const;
+export type UserRole = (typeof USER_ROLES)[number];
+
+export interface UsersTable {
+  id: Generated<number>;
+  email: string;
+  email_normalized: string;
+  display_name: string;
+  password_hash: string;
+  role: Generated<UserRole>;
+  email_confirmed_at: Timestamp | null;
+  disabled_at: Timestamp | null;
+  created_at: CreatedAt;
+  updated_at: Generated<Date>;
+}
+
+export interface SessionsTable {
+  id: Generated<number>;
+  user_id: number;
+  token_hash: Buffer;
+  created_at: CreatedAt;
+  last_seen_at: Generated<Date>;
+  expires_at: Timestamp;
+  revoked_at: Timestamp | null;
+  ip_address: string | null;
+  user_agent: string | null;
+}
+
+export const USER_TOKEN_PURPOSES = ["confirm-email", "reset-password"] as const;
+export type UserTokenPurpose = (typeof USER_TOKEN_PURPOSES)[number];
+
+export interface UserTokensTable {
+  id: Generated<number>;
+  user_id: number;
+  purpose: UserTokenPurpose;
+  token_hash: Buffer;
+  created_at: CreatedAt;
+  expires_at: Timestamp;
+  used_at: Timestamp | null;
+}
+
+export interface OrganisationsTable {
+  id: Generated<number>;
+  slug: string;
+  name: string;
+  created_at: CreatedAt;
+}
+
+export const MEMBER_ROLES = ["owner", "organiser"] as const;
+export type MemberRole = (typeof MEMBER_ROLES)[number];
+
+export interface MembershipsTable {
+  organisation_id: number;
+  user_id: number;
+  role: MemberRole;
+  created_at: CreatedAt;
+}
+
+export interface InvitationsTable {
+  id: Generated<number>;
+  organisation_id: number;
+  email: string;
+  email_normalized: string;
+  role: MemberRole;
+  invited_by: number | null;
+  token_hash: Buffer | null;
+  created_at: CreatedAt;
+  expires_at: Timestamp;
+  accepted_at: Timestamp | null;
+  revoked_at: Timestamp | null;
+}
+
 export interface DB {
+  users: UsersTable;
+  sessions: SessionsTable;
+  user_tokens: UserTokensTable;
+  organisations: OrganisationsTable;
+  memberships: MembershipsTable;
+  invitations: InvitationsTable;
   campaigns: CampaignsTable;
   signatures: SignaturesTable;
   signature_tokens: SignatureTokensTable;

@@ -11,6 +11,14 @@ export const JOBS = {
     queue: "email",
     payload: z.object({ signatureId: id, outboxId: id }).strict(),
   },
+  "account.email": {
+    queue: "email",
+    payload: z.object({ userId: id, kind: z.enum(["confirm-email", "already-registered", "reset-password"]), outboxId: id }).strict(),
+  },
+  "organisation.invitation": {
+    queue: "email",
+    payload: z.object({ invitationId: id, outboxId: id }).strict(),
+  },
   "counts.fold": {
     queue: "counts",
     payload: z.object({}).strict(),

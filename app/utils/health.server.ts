@@ -1,5 +1,5 @@
 import { sql } from "kysely";
-import { getDb, getRedis } from "~/services.server";
+import { getDb, getReadyRedis } from "~/services.server";
 
 async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -14,18 +14,7 @@ async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 }
 
 async function pingRedis(): Promise<string> {
-  const redis = getRedis();
-  if (redis.status === "end" || redis.status === "close") await redis.connect().catch(() => undefined);
-  if (redis.status !== "ready") {
-    // Just created or reconnecting: give it the same two seconds to become ready.
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`redis is ${redis.status}`)), 1_900);
-      redis.once("ready", () => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
-  }
+  const redis = await getReadyRedis(1_900);
   return redis.ping();
 }
 

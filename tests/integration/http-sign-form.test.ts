@@ -80,7 +80,9 @@ describe("POST /campaigns/:slug with a valid form", () => {
       opt_in: true,
       consent_version: CONSENT_VERSION,
       confirmed_at: null,
+      ip_address: "127.0.0.1", // kept for the fraud window, purged later by retention
     });
+    expect(row.user_agent).toBeTruthy();
     expect(row.consent_version).toMatch(/\S/);
 
     const outbox = await outboxFor(row.id);

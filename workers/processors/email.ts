@@ -2,16 +2,34 @@ import { UnrecoverableError, type Job } from "bullmq";
 import type { Database } from "~/db/db.server";
 import { JOBS } from "~/jobs/definitions";
 import { MailDeliveryError, type Mailer } from "~/mail/transport.server";
+import { sendAccountEmail, sendInvitationEmail } from "~/modules/accounts/send-account-email.server";
 import { sendVerificationEmail } from "~/modules/signatures/send-verification-email.server";
 import { logger } from "~/utils/logger.server";
 
+/** Validates a payload again in the worker: a bad one can never succeed, so it is not retried. */
+function payload<N extends "signature.verification" | "account.email" | "organisation.invitation">(name: N, data: unknown) {
+  const parsed = JOBS[name].payload.safeParse(data);
+  if (!parsed.success) throw new UnrecoverableError(`bad ${name} payload: ${parsed.error.issues.map((i) => i.message).join("; ")}`);
+  return parsed.data as import("zod").output<(typeof JOBS)[N]["payload"]>;
+}
+
 export function emailProcessor(deps: { db: Database; mailer: Mailer; appUrl: string }) {
   return async (job: Job) => {
-    if (job.name !== "signature.verification") throw new UnrecoverableError(`unknown email job "${job.name}"`);
-    const parsed = JOBS["signature.verification"].payload.safeParse(job.data);
-    if (!parsed.success) throw new UnrecoverableError(`bad payload: ${parsed.error.issues.map((i) => i.message).join("; ")}`);
     try {
-      const outcome = await sendVerificationEmail(deps, parsed.data);
+      let outcome: string;
+      switch (job.name) {
+        case "signature.verification":
+          outcome = await sendVerificationEmail(deps, payload("signature.verification", job.data));
+          break;
+        case "account.email":
+          outcome = await sendAccountEmail(deps, payload("account.email", job.data));
+          break;
+        case "organisation.invitation":
+          outcome = await sendInvitationEmail(deps, payload("organisation.invitation", job.data));
+          break;
+        default:
+          throw new UnrecoverableError(`unknown email job "${job.name}"`);
+      }
       logger.info({ job: job.id, kind: job.name, outcome }, "email job done");
       return outcome;
     } catch (error) {

@@ -1,0 +1,46 @@
+import type { Database } from "~/db/db.server";
+import type { EmailMessage } from "./render";
+import { MailDeliveryError, type Mailer } from "./transport.server";
+
+export type SendOnceOutcome = "sent" | "already-sent" | "skipped";
+
+/**
+ * At-most-once effects for at-least-once jobs: looks up the sent-log by `dedupeKey`, builds and
+ * sends the message, and records the send before the job is acknowledged. `build` returns
+ * undefined when there is nothing to send any more (the state moved on). Permanent failures are
+ * recorded too, so they are not retried.
+ */
+export async function sendOnce(
+  deps: { db: Database; mailer: Mailer },
+  entry: { dedupeKey: string; kind: string; signatureId?: number | null; userId?: number | null },
+  build: () => Promise<EmailMessage | undefined>,
+): Promise<SendOnceOutcome> {
+  const { db } = deps;
+  const done = await db.selectFrom("sent_emails").select("status").where("dedupe_key", "=", entry.dedupeKey).executeTakeFirst();
+  if (done) return "already-sent";
+  const message = await build();
+  if (!message) return "skipped";
+
+  const record = (values: { status: "sent" | "failed"; message_id: string | null; error: string | null }) =>
+    db
+      .insertInto("sent_emails")
+      .values({
+        dedupe_key: entry.dedupeKey,
+        kind: entry.kind,
+        signature_id: entry.signatureId ?? null,
+        user_id: entry.userId ?? null,
+        ...values,
+      })
+      .onConflict((oc) => oc.column("dedupe_key").doNothing())
+      .execute();
+
+  let messageId: string;
+  try {
+    ({ messageId } = await deps.mailer.send(message));
+  } catch (error) {
+    if (error instanceof MailDeliveryError && error.permanent) await record({ status: "failed", message_id: null, error: error.message });
+    throw error;
+  }
+  await record({ status: "sent", message_id: messageId, error: null });
+  return "sent";
+}

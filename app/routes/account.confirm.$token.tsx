@@ -1,0 +1,67 @@
+import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { useTranslation } from "~/i18n/use-translation";
+import { confirmEmail, describeEmailConfirmation } from "~/modules/accounts/confirm-email.server";
+import { getDb } from "~/services.server";
+import { isAppError } from "~/utils/errors.server";
+
+export const meta: MetaFunction = () => [{ title: "Confirm your address · Banner" }, { name: "robots", content: "noindex" }];
+const noStore = { "Cache-Control": "no-store", "Referrer-Policy": "same-origin" };
+export const headers = () => noStore;
+
+type View = { state: "pending" | "confirmed" | "invalid" };
+
+// GET shows a button and changes nothing; the POST confirms.
+export async function loader({ params }: LoaderFunctionArgs) {
+  try {
+    return data<View>(await describeEmailConfirmation(getDb(), params.token ?? ""), { headers: noStore });
+  } catch (error) {
+    if (isAppError(error, "TOKEN_INVALID")) return data<View>({ state: "invalid" }, { status: 404, headers: noStore });
+    throw error;
+  }
+}
+
+export async function action({ params }: ActionFunctionArgs) {
+  try {
+    await confirmEmail(getDb(), params.token ?? "");
+    return data<View>({ state: "confirmed" }, { status: 200, headers: noStore });
+  } catch (error) {
+    if (isAppError(error, "TOKEN_INVALID")) return data<View>({ state: "invalid" }, { status: 404, headers: noStore });
+    throw error;
+  }
+}
+
+export default function ConfirmAccount() {
+  const view = (useActionData<typeof action>() ?? useLoaderData<typeof loader>()) as View;
+  const { t } = useTranslation();
+  return (
+    <section className="panel centered">
+      {view.state === "pending" ? (
+        <>
+          <h1>{t("auth.confirmTitle")}</h1>
+          <p className="lead">{t("auth.confirmBody")}</p>
+          <Form method="post">
+            <button type="submit" className="button">
+              {t("auth.confirmButton")}
+            </button>
+          </Form>
+        </>
+      ) : view.state === "confirmed" ? (
+        <>
+          <h1>{t("auth.confirmedTitle")}</h1>
+          <p className="lead">{t("auth.confirmedBody")}</p>
+          <p>
+            <Link className="button" to="/login">
+              {t("auth.logInTitle")}
+            </Link>
+          </p>
+        </>
+      ) : (
+        <>
+          <h1>{t("verify.invalidTitle")}</h1>
+          <p className="lead">{t("auth.tokenInvalid")}</p>
+        </>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,204 @@
+import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { z } from "zod";
+import { FormAlert, FormField } from "~/components/ui/form-field";
+import { useTranslation } from "~/i18n/use-translation";
+import type { MessageKey } from "~/i18n/i18n";
+import { requireUser } from "~/modules/accounts/session-cookie.server";
+import { changeRoleSchema, inviteMemberSchema, memberIdSchema } from "~/modules/organisations/organisations.schema";
+import {
+  changeMemberRole,
+  getOrganisationOverview,
+  inviteMember,
+  removeMember,
+  revokeInvitation,
+} from "~/modules/organisations/organisations.server";
+import { getDb } from "~/services.server";
+import { httpStatusFor, isAppError } from "~/utils/errors.server";
+import { parseForm, readForm, type FieldErrors } from "~/utils/forms.server";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.organisation.name ?? "Organisation"} · Banner` }];
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const user = await requireUser(request);
+  try {
+    const overview = await getOrganisationOverview(getDb(), user, params.slug ?? "");
+    return data(
+      {
+        me: user.id,
+        organisation: overview.organisation,
+        members: overview.members.map((m) => ({ id: m.id, name: m.display_name, email: m.email, role: m.role })),
+        invitations: overview.invitations.map((i) => ({ id: i.id, email: i.email, role: i.role })),
+      },
+      { headers: { "Cache-Control": "no-store" } },
+    );
+  } catch (error) {
+    // Not a member: exactly like an organisation that does not exist.
+    if (isAppError(error, "NOT_FOUND")) throw data(null, { status: 404 });
+    throw error;
+  }
+}
+
+type ActionData = { errors?: FieldErrors; values?: Record<string, string>; alert?: MessageKey; notice?: { key: MessageKey; email: string } };
+
+const ERROR_ALERTS: Partial<Record<string, MessageKey>> = { FORBIDDEN: "org.forbidden", LAST_OWNER: "org.lastOwner" };
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const user = await requireUser(request);
+  const slug = params.slug ?? "";
+  const form = await readForm(request);
+  const db = getDb();
+  try {
+    switch (form.get("intent")) {
+      case "invite": {
+        const parsed = parseForm(inviteMemberSchema, form, ["email", "role"]);
+        if (!parsed.ok) return data<ActionData>({ errors: parsed.errors, values: parsed.values }, { status: 400 });
+        await inviteMember(db, user, slug, parsed.data);
+        return data<ActionData>({ notice: { key: "org.invited", email: parsed.data.email } });
+      }
+      case "change-role": {
+        const parsed = changeRoleSchema.safeParse({ userId: form.get("userId"), role: form.get("role") });
+        if (!parsed.success) return data<ActionData>({ alert: "error.role.invalid" }, { status: 400 });
+        await changeMemberRole(db, user, slug, parsed.data);
+        return data<ActionData>({});
+      }
+      case "remove": {
+        const parsed = memberIdSchema.safeParse({ userId: form.get("userId") });
+        if (!parsed.success) return data<ActionData>({ alert: "errorPage.body" }, { status: 400 });
+        await removeMember(db, user, slug, parsed.data.userId);
+        return data<ActionData>({});
+      }
+      case "revoke-invite": {
+        const parsed = z.coerce.number().int().positive().safeParse(form.get("invitationId"));
+        if (!parsed.success) return data<ActionData>({ alert: "errorPage.body" }, { status: 400 });
+        await revokeInvitation(db, user, slug, parsed.data);
+        return data<ActionData>({});
+      }
+      default:
+        return data<ActionData>({ alert: "errorPage.body" }, { status: 400 });
+    }
+  } catch (error) {
+    if (!isAppError(error)) throw error;
+    if (error.code === "NOT_FOUND") throw data(null, { status: 404 });
+    const alert = ERROR_ALERTS[error.code];
+    if (!alert) throw error;
+    return data<ActionData>({ alert }, { status: httpStatusFor(error.code) });
+  }
+}
+
+export default function OrganisationPage() {
+  const { me, organisation, members, invitations } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const { t } = useTranslation();
+  const owner = organisation.role === "owner";
+  const roleName = (role: string) => t(role === "owner" ? "org.role.owner" : "org.role.organiser");
+  return (
+    <div className="stack-page">
+      <h1>{organisation.name}</h1>
+      <FormAlert message={result?.alert ? t(result.alert) : undefined} />
+      {result?.notice ? (
+        <p className="notice" role="status">
+          {t(result.notice.key, { email: result.notice.email })}
+        </p>
+      ) : null}
+      <section className="panel">
+        <h2>{t("org.members")}</h2>
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">{t("auth.displayName")}</th>
+              <th scope="col">{t("org.role")}</th>
+              {owner ? <th scope="col" /> : null}
+            </tr>
+          </thead>
+          <tbody>
+            {members.map((m) => (
+              <tr key={m.id}>
+                <td>
+                  <span className="bidi">{m.name}</span>
+                  {m.id === me ? ` (${t("org.you")})` : null}
+                  <br />
+                  <span className="muted" dir="ltr">
+                    {m.email}
+                  </span>
+                </td>
+                <td>
+                  {owner ? (
+                    <Form method="post" className="inline-form">
+                      <input type="hidden" name="intent" value="change-role" />
+                      <input type="hidden" name="userId" value={m.id} />
+                      <label className="visually-hidden" htmlFor={`role-${m.id}`}>
+                        {t("org.role")}
+                      </label>
+                      <select id={`role-${m.id}`} name="role" defaultValue={m.role}>
+                        <option value="owner">{t("org.role.owner")}</option>
+                        <option value="organiser">{t("org.role.organiser")}</option>
+                      </select>
+                      <button type="submit" className="button secondary">
+                        {t("org.changeRole")}
+                      </button>
+                    </Form>
+                  ) : (
+                    roleName(m.role)
+                  )}
+                </td>
+                {owner || m.id === me ? (
+                  <td>
+                    <Form method="post">
+                      <input type="hidden" name="intent" value="remove" />
+                      <input type="hidden" name="userId" value={m.id} />
+                      <button type="submit" className="button secondary">
+                        {t("org.remove")}
+                      </button>
+                    </Form>
+                  </td>
+                ) : owner ? (
+                  <td />
+                ) : null}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+      {owner ? (
+        <section className="panel">
+          <h2>{t("org.inviteTitle")}</h2>
+          <Form method="post" className="stack">
+            <input type="hidden" name="intent" value="invite" />
+            <FormField name="email" type="email" dir="ltr" label={t("form.email")} required defaultValue={result?.values?.email} error={result?.errors?.email} params={{ max: 254 }} />
+            <div className="field">
+              <label htmlFor="f-role">{t("org.role")}</label>
+              <select id="f-role" name="role" defaultValue="organiser">
+                <option value="organiser">{t("org.role.organiser")}</option>
+                <option value="owner">{t("org.role.owner")}</option>
+              </select>
+            </div>
+            <button type="submit" className="button">
+              {t("org.inviteSubmit")}
+            </button>
+          </Form>
+          {invitations.length > 0 ? (
+            <>
+              <h3>{t("org.pendingInvites")}</h3>
+              <ul className="signers">
+                {invitations.map((i) => (
+                  <li key={i.id}>
+                    <span dir="ltr">{i.email}</span>
+                    <span className="muted">{roleName(i.role)}</span>
+                    <Form method="post">
+                      <input type="hidden" name="intent" value="revoke-invite" />
+                      <input type="hidden" name="invitationId" value={i.id} />
+                      <button type="submit" className="button secondary">
+                        {t("org.revokeInvite")}
+                      </button>
+                    </Form>
+                  </li>
+                ))}
+              </ul>
+            </>
+          ) : null}
+        </section>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,130 @@
+/**
+ * Accounts and organisations over real HTTP: the built server, a worker sending real mail to an
+ * SMTP server of this file's own, a database and Redis prefix of its own.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startWorker, type RunningWorker } from "../../workers/worker";
+import { createTestDatabase, type TestDatabase } from "../support/db";
+import { deletePrefix, SHARED_REDIS_URL, uniquePrefix } from "../support/redis";
+import { startSmtpServer, type TestSmtpServer } from "../support/smtp";
+import { postForm, startWeb, type RunningProcess } from "../support/web";
+
+let tdb: TestDatabase;
+let smtp: TestSmtpServer;
+let web: RunningProcess;
+let worker: RunningWorker;
+const prefix = uniquePrefix("httpacct");
+const PASSWORD = "a long enough passphrase";
+
+beforeAll(async () => {
+  tdb = await createTestDatabase("httpacct");
+  smtp = await startSmtpServer();
+  web = await startWeb({ DATABASE_URL: tdb.url, REDIS_PREFIX: prefix });
+  worker = await startWorker({
+    databaseUrl: tdb.url,
+    redisUrl: SHARED_REDIS_URL,
+    redisPrefix: prefix,
+    smtpUrl: smtp.url,
+    mailFrom: "Banner <no-reply@banner.test>",
+    appUrl: web.url,
+    relayIntervalMs: 50,
+  });
+});
+afterAll(async () => {
+  await worker?.stop();
+  await web?.stop();
+  await smtp?.close();
+  await tdb?.drop();
+  await deletePrefix(prefix);
+});
+
+let n = 0;
+const cookieOf = (res: Response) => (res.headers.get("set-cookie") ?? "").split(";")[0]!;
+const get = (path: string, cookie = "") => fetch(`${web.url}${path}`, { headers: { Cookie: cookie }, redirect: "manual" });
+const post = (path: string, fields: Record<string, string>, cookie = "") => postForm(`${web.url}${path}`, fields, { headers: { Cookie: cookie } });
+
+/** Signs up, confirms through the emailed link, logs in; returns the session cookie. */
+async function organiser(label: string) {
+  const email = `${label}-${Date.now()}-${n++}@example.org`;
+  expect((await post("/signup", { displayName: label, email, password: PASSWORD })).status).toBe(200);
+  const mail = await smtp.waitFor((m) => m.to.includes(email));
+  const link = mail.text.match(/http:\/\/\S+\/account\/confirm\/[A-Za-z0-9_-]{43}/)![0];
+  const path = new URL(link).pathname;
+  expect((await get(path)).status).toBe(200); // a scanner opening the link confirms nothing…
+  const early = await post("/login", { email, password: PASSWORD });
+  expect(early.status).toBe(403); // …so log-in still waits for the button
+  expect((await post(path, {})).status).toBe(200);
+  const res = await post("/login", { email, password: PASSWORD });
+  expect(res.status).toBe(303);
+  return { email, cookie: cookieOf(res), setCookie: res.headers.get("set-cookie") ?? "" };
+}
+
+describe("organiser accounts over HTTP", () => {
+  it("confirm by email, then log in with an HttpOnly, SameSite=Lax session cookie, and log out by POST only", async () => {
+    const alice = await organiser("alice");
+    expect(alice.setCookie).toMatch(/HttpOnly/i);
+    expect(alice.setCookie).toMatch(/SameSite=Lax/i);
+    expect((await get("/dashboard", alice.cookie)).status).toBe(200);
+    expect((await get("/dashboard")).status).toBe(302); // to the log-in page
+    expect((await get("/logout", alice.cookie)).status).toBe(302); // GET logs nobody out
+    expect((await get("/dashboard", alice.cookie)).status).toBe(200);
+    const out = await post("/logout", {}, alice.cookie);
+    expect(out.status).toBe(303);
+    expect((await get("/dashboard", alice.cookie)).status).toBe(302); // the session was revoked server-side
+  });
+
+  it("answer a sign-up with a taken address exactly like a new one", async () => {
+    const alice = await organiser("taken");
+    const again = await post("/signup", { displayName: "Someone", email: alice.email, password: PASSWORD });
+    const fresh = await post("/signup", { displayName: "Someone", email: `fresh-${Date.now()}@example.org`, password: PASSWORD });
+    expect(again.status).toBe(fresh.status);
+    expect((await again.text()).replace(/"[^"]*\.(js|css)"/g, "")).toContain("Confirm your address");
+  });
+
+  it("reject bad sign-up input with field messages and a 400, creating nothing", async () => {
+    const cases = [
+      { displayName: "", email: "a@example.org", password: PASSWORD },
+      { displayName: "<b>x</b>", email: "a@example.org", password: PASSWORD },
+      { displayName: "Ok", email: "not-an-email", password: PASSWORD },
+      { displayName: "Ok", email: "a@example.org", password: "short" },
+      { displayName: "Ok", email: "a@example.org", password: "x".repeat(201) },
+    ];
+    for (const fields of cases) {
+      const res = await post("/signup", fields);
+      expect(res.status, JSON.stringify(fields)).toBe(400);
+      expect(await res.text()).toContain("field-error");
+    }
+    const users = await tdb.db.selectFrom("users").select("id").where("email", "=", "a@example.org").execute();
+    expect(users).toHaveLength(0);
+  });
+
+  it("keep one organisation's pages and forms closed to members of another", async () => {
+    const alice = await organiser("owner-a");
+    const bob = await organiser("owner-b");
+    const slug = `org-${Date.now().toString(36)}`;
+    const created = await post("/dashboard/orgs/new", { name: "Org A", slug }, alice.cookie);
+    expect(created.status).toBe(303);
+    expect((await get(`/dashboard/orgs/${slug}`, alice.cookie)).status).toBe(200);
+    expect((await get(`/dashboard/orgs/${slug}`, bob.cookie)).status).toBe(404);
+    const invite = await post(`/dashboard/orgs/${slug}`, { intent: "invite", email: "spy@example.org", role: "owner" }, bob.cookie);
+    expect(invite.status).toBe(404);
+    expect(await tdb.db.selectFrom("invitations").select("id").where("email", "=", "spy@example.org").execute()).toHaveLength(0);
+
+    // Alice invites Bob; Bob accepts through the emailed link and can then see the organisation.
+    expect((await post(`/dashboard/orgs/${slug}`, { intent: "invite", email: bob.email, role: "organiser" }, alice.cookie)).status).toBe(200);
+    const mail = await smtp.waitFor((m) => m.to.includes(bob.email) && /Join Org A/.test(m.subject));
+    const path = new URL(mail.text.match(/http:\/\/\S+\/invitations\/[A-Za-z0-9_-]{43}/)![0]).pathname;
+    expect((await get(path, bob.cookie)).status).toBe(200);
+    const accepted = await post(path, {}, bob.cookie);
+    expect(accepted.status).toBe(303);
+    expect((await get(`/dashboard/orgs/${slug}`, bob.cookie)).status).toBe(200);
+    // As an organiser, Bob still cannot invite.
+    const denied = await post(`/dashboard/orgs/${slug}`, { intent: "invite", email: "x@example.org", role: "owner" }, bob.cookie);
+    expect(denied.status).toBe(403);
+  });
+
+  it("refuse a log-in form posted from another site", async () => {
+    const res = await postForm(`${web.url}/login`, { email: "a@example.org", password: PASSWORD }, { headers: { Origin: "https://evil.example" } });
+    expect(res.status).toBe(403);
+  });
+});
