@@ -3,9 +3,11 @@ import type { Redis } from "ioredis";
 import { createDb, type Database } from "~/db/db.server";
 import { createProducer, createWorkerConnection, type Queues } from "~/jobs/queues.server";
 import { createMailer, type Mailer } from "~/mail/transport.server";
+import { DEFAULT_RETENTION, type RetentionPolicy } from "~/modules/privacy/retention.server";
 import { logger } from "~/utils/logger.server";
 import { countsProcessor } from "./processors/counts";
 import { emailProcessor } from "./processors/email";
+import { maintenanceProcessor } from "./processors/maintenance";
 import { startRelay, type Relay } from "./relay";
 
 export interface WorkerConfig {
@@ -19,6 +21,8 @@ export interface WorkerConfig {
   foldEveryMs?: number;
   recountEveryMs?: number;
   relayIntervalMs?: number;
+  retention?: RetentionPolicy;
+  retentionEveryMs?: number;
 }
 
 export interface RunningWorker {
@@ -51,6 +55,7 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
   const workers = [
     makeWorker("email", emailProcessor({ db, mailer, appUrl: config.appUrl }), config.emailConcurrency ?? 20),
     makeWorker("counts", countsProcessor({ db }), 1),
+    makeWorker("maintenance", maintenanceProcessor({ db, retention: config.retention ?? DEFAULT_RETENTION }), 1),
   ];
 
   // Schedules live in Redis, so however many workers run, each fires once per interval. Redis may
@@ -67,6 +72,11 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
       "counts.recount",
       { every: config.recountEveryMs ?? 15 * 60_000 },
       { name: "counts.recount", data: {}, opts: scheduled },
+    );
+    await producer.queues.maintenance.upsertJobScheduler(
+      "retention.apply",
+      { every: config.retentionEveryMs ?? 60 * 60_000 },
+      { name: "retention.apply", data: {}, opts: scheduled },
     );
   };
   let stopped = false;

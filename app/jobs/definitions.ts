@@ -27,11 +27,15 @@ export const JOBS = {
     queue: "counts",
     payload: z.object({ campaignId: id.optional() }).strict(),
   },
+  "retention.apply": {
+    queue: "maintenance",
+    payload: z.object({}).strict(),
+  },
 } as const;
 
 export type JobName = keyof typeof JOBS;
 export type JobPayload<N extends JobName> = z.input<(typeof JOBS)[N]["payload"]>;
-export const QUEUE_NAMES = ["email", "counts"] as const;
+export const QUEUE_NAMES = ["email", "counts", "maintenance"] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 export function isJobName(value: string): value is JobName {
