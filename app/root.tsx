@@ -1,4 +1,4 @@
-import type { LinksFunction, LoaderFunctionArgs } from "@remix-run/node";
+import { data, type HeadersFunction, type LinksFunction, type LoaderFunctionArgs } from "@remix-run/node";
 import {
   isRouteErrorResponse,
   Link,
@@ -9,11 +9,14 @@ import {
   ScrollRestoration,
   useRouteLoaderData,
   useRouteError,
+  type ShouldRevalidateFunction,
 } from "@remix-run/react";
 import type { ReactNode } from "react";
-import { direction, DEFAULT_LOCALE, translator } from "~/i18n/i18n";
-import { localeFor } from "~/i18n/locale.server";
-import { useTranslation } from "~/i18n/use-translation";
+import { LanguageSwitcher } from "~/components/language-switcher";
+import { ScriptFonts } from "~/components/script-fonts";
+import { direction, DEFAULT_LOCALE, isLocale, translator } from "~/i18n/i18n";
+import { localeHeaders, negotiateLocale } from "~/i18n/locale.server";
+import { localePath, useTranslation } from "~/i18n/use-translation";
 import stylesUrl from "~/styles/app.css?url";
 
 export const links: LinksFunction = () => [
@@ -22,22 +25,37 @@ export const links: LinksFunction = () => [
 ];
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const locale = localeFor(request);
-  return { locale, dir: direction(locale) };
+  const choice = negotiateLocale(request);
+  return data(
+    { locale: choice.locale, urlLocale: choice.urlLocale, dir: direction(choice.locale) },
+    { headers: localeHeaders(request, choice) },
+  );
 }
+
+/** Pages without a `headers` export (and error pages) still say what they vary on. */
+export const headers: HeadersFunction = ({ loaderHeaders }) => {
+  const vary = loaderHeaders.get("Vary");
+  return vary ? { Vary: vary } : new Headers();
+};
+
+// The root's data is the language: fetch it again whenever the URL's language may have changed.
+export const shouldRevalidate: ShouldRevalidateFunction = ({ currentParams, nextParams, currentUrl, nextUrl, defaultShouldRevalidate }) =>
+  currentParams.lang !== nextParams.lang || currentUrl.searchParams.get("lang") !== nextUrl.searchParams.get("lang") || defaultShouldRevalidate;
 
 export function Layout({ children }: { children: ReactNode }) {
   const data = useRouteLoaderData<typeof loader>("root");
-  const locale = data?.locale ?? DEFAULT_LOCALE;
-  const t = translator(DEFAULT_LOCALE);
+  const locale = data && isLocale(data.locale) ? data.locale : DEFAULT_LOCALE;
+  const urlLocale = data && isLocale(data.urlLocale) ? data.urlLocale : null;
+  const t = translator(locale);
   return (
-    <html lang={locale} dir={data?.dir ?? direction(locale)}>
+    <html lang={locale} dir={direction(locale)}>
       <head>
         <meta charSet="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="color-scheme" content="light" />
         <Meta />
         <Links />
+        <ScriptFonts locale={locale} />
       </head>
       <body>
         <a className="skip-link" href="#main">
@@ -45,10 +63,11 @@ export function Layout({ children }: { children: ReactNode }) {
         </a>
         <header className="site-header">
           <div className="wrap">
-            <Link to="/" className="brand">
+            <Link to={localePath(urlLocale, "/")} className="brand">
               <span aria-hidden="true" className="brand-mark" />
               {t("site.name")}
             </Link>
+            <LanguageSwitcher />
           </div>
         </header>
         <main id="main" className="wrap">
@@ -70,7 +89,7 @@ export default function App() {
 
 export function ErrorBoundary() {
   const error = useRouteError();
-  const { t } = useTranslation();
+  const { t, href } = useTranslation();
   const notFound = isRouteErrorResponse(error) && error.status === 404;
   const limited = isRouteErrorResponse(error) && error.status === 429;
   return (
@@ -78,7 +97,7 @@ export function ErrorBoundary() {
       <h1>{notFound ? t("errorPage.notFoundTitle") : t("errorPage.title")}</h1>
       <p>{notFound ? t("errorPage.notFoundBody") : limited ? t("errorPage.rateLimited") : t("errorPage.body")}</p>
       <p>
-        <Link to="/">{t("errorPage.home")}</Link>
+        <Link to={href("/")}>{t("errorPage.home")}</Link>
       </p>
     </section>
   );

@@ -23,6 +23,7 @@ export interface WorkerConfig {
   relayIntervalMs?: number;
   retention?: RetentionPolicy;
   retentionEveryMs?: number;
+  closeExpiredEveryMs?: number;
 }
 
 export interface RunningWorker {
@@ -77,6 +78,11 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
       "retention.apply",
       { every: config.retentionEveryMs ?? 60 * 60_000 },
       { name: "retention.apply", data: {}, opts: scheduled },
+    );
+    await producer.queues.maintenance.upsertJobScheduler(
+      "campaigns.close-expired",
+      { every: config.closeExpiredEveryMs ?? 60_000 },
+      { name: "campaigns.close-expired", data: {}, opts: scheduled },
     );
   };
   let stopped = false;

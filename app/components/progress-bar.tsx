@@ -5,7 +5,7 @@ const LIVE_EVERY_MS = 10_000;
 
 /** The confirmed count against the goal. With `liveUrl` (and JavaScript), it follows the count API. */
 export function ProgressBar({ count: initial, goal, liveUrl }: { count: number; goal: number; liveUrl?: string }) {
-  const { t, n } = useTranslation();
+  const { t, n, percent: formatPercent } = useTranslation();
   const [count, setCount] = useState(initial);
   useEffect(() => setCount(initial), [initial]);
   useEffect(() => {
@@ -28,7 +28,7 @@ export function ProgressBar({ count: initial, goal, liveUrl }: { count: number; 
     };
   }, [liveUrl]);
 
-  const percent = goal > 0 ? Math.min(100, (count / goal) * 100) : 0;
+  const ratio = goal > 0 ? Math.min(1, count / goal) : 0;
   const [countText, goalText] = [n(count), n(goal)];
   return (
     <div className="progress">
@@ -44,10 +44,12 @@ export function ProgressBar({ count: initial, goal, liveUrl }: { count: number; 
         aria-valuemin={0}
         aria-valuemax={goal}
         aria-valuenow={Math.min(count, goal)}
-        aria-valuetext={t("campaign.countOfGoal", { count: countText, goal: goalText })}
+        aria-valuetext={t("campaign.countOfGoal", { count, goal })}
       >
-        <span style={{ inlineSize: `${percent.toFixed(2)}%` }} />
+        {/* inline-size, not width: the fill starts at the inline start, the right edge in RTL. */}
+        <span style={{ inlineSize: `${(ratio * 100).toFixed(2)}%` }} />
       </div>
+      <p className="progress-percent">{t("campaign.percentOfGoal", { percent: formatPercent(ratio) })}</p>
     </div>
   );
 }

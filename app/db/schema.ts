@@ -4,7 +4,7 @@ import type { ColumnType, Generated } from "kysely";
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
 type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
 
-export const CAMPAIGN_STATUSES = ["draft", "published", "closed"] as const;
+export const CAMPAIGN_STATUSES = ["draft", "in_review", "published", "closed"] as const;
 export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
 
 /** pending: waiting for the email link; confirmed: counts; invalidated: fraud, never counts;
@@ -23,13 +23,43 @@ export interface CampaignsTable {
   goal: number;
   status: CampaignStatus;
   locale: string;
+  /** Which version of the ask is current; translations count only when written for it. */
+  ask_version: Generated<number>;
   created_at: CreatedAt;
   updated_at: Generated<Date>;
   published_at: Timestamp | null;
   closed_at: Timestamp | null;
   organisation_id: number | null;
+  created_by: number | null;
+  deadline_at: Timestamp | null;
+  submitted_at: Timestamp | null;
+  reviewed_at: Timestamp | null;
+  reviewed_by: number | null;
+  review_note: string | null;
 }
 
+export interface CampaignTargetsTable {
+  id: Generated<number>;
+  campaign_id: number;
+  position: number;
+  name: string;
+  role: string;
+  country: string | null;
+}
+
+/** A campaign's title, ask and argument in one more language (campaigns.locale holds the default). */
+export interface CampaignTranslationsTable {
+  campaign_id: number;
+  locale: string;
+  title: string;
+  summary: string;
+  ask: string;
+  addressed_to: string;
+  argument_md: string;
+  ask_version: Generated<number>;
+  created_at: CreatedAt;
+  updated_at: Generated<Date>;
+}
 
 export interface SignaturesTable {
   id: Generated<number>;
@@ -197,6 +227,7 @@ export interface InvitationsTable {
 }
 
 export interface DB {
+  campaign_targets: CampaignTargetsTable;
   users: UsersTable;
   sessions: SessionsTable;
   user_tokens: UserTokensTable;
@@ -204,6 +235,7 @@ export interface DB {
   memberships: MembershipsTable;
   invitations: InvitationsTable;
   campaigns: CampaignsTable;
+  campaign_translations: CampaignTranslationsTable;
   signatures: SignaturesTable;
   signature_tokens: SignatureTokensTable;
   outbox: OutboxTable;

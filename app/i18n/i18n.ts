@@ -1,39 +1,112 @@
+import { ar } from "./messages/ar";
 import { en, type MessageKey } from "./messages/en";
+import { ms } from "./messages/ms";
+import { tr } from "./messages/tr";
+import { ur } from "./messages/ur";
 
 export type { MessageKey };
-export const LOCALES = ["en"] as const;
+export const LOCALES = ["en", "ur", "ar", "ms", "tr"] as const;
 export type Locale = (typeof LOCALES)[number];
 export const DEFAULT_LOCALE: Locale = "en";
 
-const catalogues: Record<Locale, Record<MessageKey, string>> = { en };
+/** Each language named in its own script, for the language switcher (the same on every page). */
+export const LOCALE_AUTONYMS: Record<Locale, string> = {
+  en: "English",
+  ur: "اردو",
+  ar: "العربية",
+  ms: "Bahasa Melayu",
+  tr: "Türkçe",
+};
+
+const catalogues: Record<Locale, Record<MessageKey, string>> = { en, ur, ar, ms, tr };
 const RTL_LOCALES: ReadonlySet<string> = new Set(["ar", "ur", "fa", "he"]);
 
 export type MessageParams = Record<string, string | number>;
 export type Translate = (key: MessageKey, params?: MessageParams) => string;
 
-export function isLocale(value: string): value is Locale {
-  return (LOCALES as readonly string[]).includes(value);
+export function isLocale(value: unknown): value is Locale {
+  return typeof value === "string" && (LOCALES as readonly string[]).includes(value);
 }
 
 export function direction(locale: string): "rtl" | "ltr" {
   return RTL_LOCALES.has(locale.split("-")[0] ?? locale) ? "rtl" : "ltr";
 }
 
-/** A translator for one locale; numbers in params are formatted for that locale. */
+/**
+ * Digits: every language uses Latin digits (0–9), Urdu and Arabic included, pinned with
+ * `numberingSystem: "latn"`. Urdu's CLDR default is Latin already, and it is what Pakistani
+ * readers meet on screens; for Arabic, the Maghreb and most Arabic news sites use Latin digits
+ * too, and a campaign's totals are compared across its languages and with the API, so the same
+ * figures everywhere avoid "is ١٢٣ the same count as 123?". Pinning also matters technically:
+ * ICU versions disagree on Arabic's default (CLDR 48 in Node says Latin, older ICU in browsers
+ * says Arabic-Indic), and a server/client mismatch would break hydration of the live count.
+ */
+const NUMBERING_SYSTEM = "latn";
+
+const numberFormats = new Map<string, Intl.NumberFormat>();
+function numberFormat(locale: Locale, style: "decimal" | "percent"): Intl.NumberFormat {
+  const key = `${locale}:${style}`;
+  let format = numberFormats.get(key);
+  if (!format) {
+    format = new Intl.NumberFormat(locale, {
+      numberingSystem: NUMBERING_SYSTEM,
+      style,
+      maximumFractionDigits: style === "percent" ? 1 : 0,
+    });
+    numberFormats.set(key, format);
+  }
+  return format;
+}
+
+export function formatNumber(locale: Locale, value: number): string {
+  return numberFormat(locale, "decimal").format(value);
+}
+
+/** `ratio` is a fraction: 0.125 is "12.5%" (or "%12,5" in Turkish). */
+export function formatPercent(locale: Locale, ratio: number): string {
+  return numberFormat(locale, "percent").format(ratio);
+}
+
+/** A calendar date (no time of day), read in UTC so that server and browser agree. */
+export function formatDate(locale: Locale, date: Date | string): string {
+  return new Intl.DateTimeFormat(locale, { dateStyle: "long", timeZone: "UTC", numberingSystem: NUMBERING_SYSTEM }).format(new Date(date));
+}
+
+export function formatDateTime(locale: Locale, date: Date | string): string {
+  return new Intl.DateTimeFormat(locale, {
+    dateStyle: "medium",
+    timeStyle: "short",
+    timeZone: "UTC",
+    timeZoneName: "short",
+    numberingSystem: NUMBERING_SYSTEM,
+  }).format(new Date(date));
+}
+
+// First-strong isolate … pop directional isolate: keeps a Latin name or title (or a URL) inside a
+// right-to-left sentence from reordering the punctuation around it.
+const FSI = "\u2068";
+const PDI = "\u2069";
+
+/**
+ * A translator for one locale. Numbers in params are formatted for that locale; in right-to-left
+ * locales, text params are wrapped in Unicode isolates (left-to-right catalogues stay byte-exact).
+ */
 export function translator(locale: Locale): Translate {
   const catalogue = catalogues[locale];
-  const numbers = new Intl.NumberFormat(locale);
+  const isolate = direction(locale) === "rtl";
   return (key, params) => {
     const template = catalogue[key] ?? catalogues[DEFAULT_LOCALE][key];
     if (!params) return template;
     return template.replace(/\{(\w+)\}/g, (match, name: string) => {
       const value = params[name];
       if (value === undefined) return match;
-      return typeof value === "number" ? numbers.format(value) : value;
+      if (typeof value === "number") return formatNumber(locale, value);
+      return isolate ? `${FSI}${value}${PDI}` : value;
     });
   };
 }
 
-export function formatNumber(locale: Locale, value: number): string {
-  return new Intl.NumberFormat(locale).format(value);
+/** A catalogue, for tests and tools. */
+export function catalogue(locale: Locale): Readonly<Record<MessageKey, string>> {
+  return catalogues[locale];
 }

@@ -31,6 +31,10 @@ export const JOBS = {
     queue: "maintenance",
     payload: z.object({}).strict(),
   },
+  "campaigns.close-expired": {
+    queue: "maintenance",
+    payload: z.object({}).strict(),
+  },
 } as const;
 
 export type JobName = keyof typeof JOBS;

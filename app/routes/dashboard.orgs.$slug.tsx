@@ -1,11 +1,12 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { FormAlert, FormField } from "~/components/ui/form-field";
 import { useTranslation } from "~/i18n/use-translation";
 import type { MessageKey } from "~/i18n/i18n";
 import { requireUser } from "~/modules/accounts/session-cookie.server";
 import { changeRoleSchema, inviteMemberSchema, memberIdSchema } from "~/modules/organisations/organisations.schema";
+import { listOrganisationCampaigns } from "~/modules/campaigns/manage-campaigns.server";
 import {
   changeMemberRole,
   getOrganisationOverview,
@@ -23,9 +24,11 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request);
   try {
     const overview = await getOrganisationOverview(getDb(), user, params.slug ?? "");
+    const campaigns = await listOrganisationCampaigns(getDb(), user, overview.organisation.slug);
     return data(
       {
         me: user.id,
+        campaigns,
         organisation: overview.organisation,
         members: overview.members.map((m) => ({ id: m.id, name: m.display_name, email: m.email, role: m.role })),
         invitations: overview.invitations.map((i) => ({ id: i.id, email: i.email, role: i.role })),
@@ -87,9 +90,9 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export default function OrganisationPage() {
-  const { me, organisation, members, invitations } = useLoaderData<typeof loader>();
+  const { me, organisation, members, invitations, campaigns } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
-  const { t } = useTranslation();
+  const { t, n } = useTranslation();
   const owner = organisation.role === "owner";
   const roleName = (role: string) => t(role === "owner" ? "org.role.owner" : "org.role.organiser");
   return (
@@ -101,6 +104,29 @@ export default function OrganisationPage() {
           {t(result.notice.key, { email: result.notice.email })}
         </p>
       ) : null}
+      <section className="panel">
+        <h2>{t("campaigns.title")}</h2>
+        {campaigns.length === 0 ? <p className="muted">{t("campaigns.none")}</p> : null}
+        <ul className="signers">
+          {campaigns.map((c) => (
+            <li key={c.id}>
+              <span>
+                <Link to={`/dashboard/campaigns/${c.id}`}>{c.title}</Link>
+                <br />
+                <span className="muted">{t(`campaigns.status.${c.status}` as MessageKey)}</span>
+              </span>
+              <span className="muted">
+                {t("campaigns.confirmed")}: {n(c.confirmed)} · {t("campaigns.pending")}: {n(c.pending)}
+              </span>
+            </li>
+          ))}
+        </ul>
+        <p>
+          <Link className="button secondary" to={`/dashboard/orgs/${organisation.slug}/campaigns/new`}>
+            {t("campaigns.new")}
+          </Link>
+        </p>
+      </section>
       <section className="panel">
         <h2>{t("org.members")}</h2>
         <table>

@@ -1,11 +1,17 @@
 import { data, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { sql } from "kysely";
+import { formatDateTime, translator } from "~/i18n/i18n";
+import { localeFor } from "~/i18n/locale.server";
+import { rootLocale } from "~/i18n/meta";
 import { useTranslation } from "~/i18n/use-translation";
 import { getDb } from "~/services.server";
 import { env } from "~/utils/env.server";
 
-export const meta: MetaFunction = () => [{ title: "Dev outbox · Banner" }, { name: "robots", content: "noindex" }];
+export const meta: MetaFunction = ({ matches }) => [
+  { title: `${translator(rootLocale(matches))("outbox.title")} · Banner` },
+  { name: "robots", content: "noindex" },
+];
 
 /** Emails captured when SMTP_URL is unset. Not available in production. */
 export async function loader({ request }: LoaderFunctionArgs) {
@@ -19,7 +25,14 @@ export async function loader({ request }: LoaderFunctionArgs) {
   if (to) query = query.where(sql`lower(to_address)`, "=", to);
   const messages = await query.execute();
   return data(
-    { messages: messages.map((m) => ({ ...m, created_at: m.created_at.toISOString() })) },
+    {
+      messages: messages.map((m) => ({
+        ...m,
+        created_at: m.created_at.toISOString(),
+        // Formatted on the server only, so the browser's ICU cannot disagree with it.
+        sentAt: formatDateTime(localeFor(request), m.created_at),
+      })),
+    },
     { headers: { "Cache-Control": "no-store" } },
   );
 }
@@ -38,10 +51,14 @@ export default function DevOutbox() {
           <article key={m.id} className="panel" style={{ marginBlockEnd: "1rem" }} data-testid="outbox-message">
             <p>
               <strong>{t("outbox.to")}:</strong> <span dir="ltr">{m.to_address}</span> · <strong>{t("outbox.sentAt")}:</strong>{" "}
-              <time dateTime={m.created_at}>{m.created_at}</time>
+              <time dateTime={m.created_at}>{m.sentAt}</time>
             </p>
-            <h2 style={{ marginBlockStart: 0 }}>{m.subject}</h2>
-            <pre style={{ whiteSpace: "pre-wrap", overflowWrap: "anywhere" }}>{linkify(m.text)}</pre>
+            <h2 style={{ marginBlockStart: 0 }} dir="auto">
+              {m.subject}
+            </h2>
+            <pre style={{ whiteSpace: "pre-wrap", overflowWrap: "anywhere" }} dir="auto">
+              {linkify(m.text)}
+            </pre>
           </article>
         ))
       )}

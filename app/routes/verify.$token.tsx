@@ -1,5 +1,8 @@
 import { data, type ActionFunctionArgs, type HeadersFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { translator } from "~/i18n/i18n";
+import { localeFor } from "~/i18n/locale.server";
+import { rootLocale } from "~/i18n/meta";
 import { useTranslation } from "~/i18n/use-translation";
 import { confirmSignature, describeVerification } from "~/modules/signatures/confirm-signature.server";
 import { disownSignature } from "~/modules/signatures/disown-signature.server";
@@ -7,7 +10,10 @@ import { getDb } from "~/services.server";
 import { httpStatusFor, isAppError } from "~/utils/errors.server";
 import { metrics } from "~/utils/metrics.server";
 
-export const meta: MetaFunction = () => [{ title: "Confirm your signature · Banner" }, { name: "robots", content: "noindex" }];
+export const meta: MetaFunction = ({ matches }) => {
+  const t = translator(rootLocale(matches));
+  return [{ title: `${t("verify.title")} · ${t("site.name")}` }, { name: "robots", content: "noindex" }];
+};
 
 type View =
   | { view: "confirm"; title: string; slug: string }
@@ -23,6 +29,8 @@ type View =
 const noStore = { "Cache-Control": "no-store", "Referrer-Policy": "same-origin" };
 // The URL holds a secret: never cache the page, never leak it in a Referer. (Without this export
 // Remix drops the headers the loader and action set.)
+// The page's language comes from `?lang=` (the email's language), the cookie or Accept-Language,
+// but the page is never cached, so it needs no Vary.
 export const headers: HeadersFunction = () => noStore;
 // An explicit 200: otherwise the loader that revalidates after the action (which, after "not me",
 // no longer finds the signature) sets the status of the page the action rendered.
@@ -45,16 +53,17 @@ function errorView(error: unknown) {
 export async function loader({ params, request }: LoaderFunctionArgs) {
   const token = params.token ?? "";
   const notMe = new URL(request.url).searchParams.has("not-me");
+  const locale = localeFor(request);
   try {
     if (notMe) {
-      const result = await disownSignature(getDb(), token, { dryRun: true });
+      const result = await disownSignature(getDb(), token, { dryRun: true, locale });
       const view: View =
         result.outcome === "pending"
           ? { view: "not-me", ...result.campaign }
           : { view: result.outcome === "disowned" ? "disowned" : "not-me-confirmed", ...result.campaign };
       return data<View>(view, { headers: noStore });
     }
-    const state = await describeVerification(getDb(), token);
+    const state = await describeVerification(getDb(), token, { locale });
     const view: View = state.state === "pending" ? { view: "confirm", ...state.campaign } : { view: "confirmed", already: true, ...state.campaign };
     return data<View>(view, { headers: noStore });
   } catch (error) {
@@ -64,6 +73,7 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
 
 export async function action({ params, request }: ActionFunctionArgs) {
   const token = params.token ?? "";
+  const locale = localeFor(request);
   let intent: string;
   try {
     intent = String((await request.formData()).get("intent") ?? "confirm");
@@ -72,11 +82,11 @@ export async function action({ params, request }: ActionFunctionArgs) {
   }
   try {
     if (intent === "not-me") {
-      const result = await disownSignature(getDb(), token);
+      const result = await disownSignature(getDb(), token, { locale });
       return data<View>({ view: result.outcome === "disowned" ? "disowned" : "not-me-confirmed", ...result.campaign }, ok);
     }
     if (intent !== "confirm") return data<View>({ view: "invalid" }, { status: 400, headers: noStore });
-    const result = await confirmSignature(getDb(), token);
+    const result = await confirmSignature(getDb(), token, { locale });
     if (result.outcome === "confirmed") metrics.signaturesConfirmed.inc();
     return data<View>({ view: "confirmed", already: result.outcome === "already-confirmed", ...result.campaign }, ok);
   } catch (error) {
@@ -88,10 +98,10 @@ export default function Verify() {
   const loaded = useLoaderData<typeof loader>();
   const acted = useActionData<typeof action>();
   const v = (acted ?? loaded) as View;
-  const { t } = useTranslation();
+  const { t, href } = useTranslation();
   const back = "slug" in v && v.slug ? (
     <p>
-      <Link to={`/campaigns/${v.slug}`}>{t("signed.back")}</Link>
+      <Link to={href(`/campaigns/${v.slug}`)}>{t("signed.back")}</Link>
     </p>
   ) : null;
 

@@ -123,6 +123,55 @@ describe("organiser accounts over HTTP", () => {
     expect(denied.status).toBe(403);
   });
 
+  it("take a campaign from an organiser's draft through an admin's review to a public page", async () => {
+    const alice = await organiser("campaigner");
+    const admin = await organiser("admin");
+    await tdb.db.updateTable("users").set({ role: "admin" }).where("email", "=", admin.email).execute();
+    const outsider = await organiser("outsider");
+    const org = `org-${Date.now().toString(36)}`;
+    await post("/dashboard/orgs/new", { name: "Campaigners", slug: org }, alice.cookie);
+
+    const slug = `campaign-${Date.now().toString(36)}`;
+    const fields = {
+      intent: "save",
+      slug,
+      title: "Convene the CFM",
+      summary: "Ask the OIC.",
+      ask: "Convene the Council of Foreign Ministers on Kashmir.",
+      addressedTo: "The OIC",
+      argumentMd: "## Why\n\nBecause.",
+      goal: "5000",
+      "target-0-name": "OIC Secretary-General",
+      "target-0-role": "Secretary-General",
+      "target-0-country": "SA",
+    };
+    const bad = await post(`/dashboard/orgs/${org}/campaigns/new`, { ...fields, goal: "-3", title: "<script>x</script>" }, alice.cookie);
+    expect(bad.status).toBe(400);
+    expect(await tdb.db.selectFrom("campaigns").select("id").where("slug", "=", slug).execute()).toHaveLength(0);
+    expect((await post(`/dashboard/orgs/${org}/campaigns/new`, fields, outsider.cookie)).status).toBe(404);
+
+    const created = await post(`/dashboard/orgs/${org}/campaigns/new`, fields, alice.cookie);
+    expect(created.status).toBe(303);
+    const editPath = created.headers.get("location")!;
+    expect(editPath).toMatch(/^\/dashboard\/campaigns\/\d+$/);
+    expect((await get(editPath, outsider.cookie)).status).toBe(404);
+    expect((await get(`/campaigns/${slug}`)).status).toBe(404); // a draft is not public
+
+    expect((await post(editPath, { intent: "submit" }, alice.cookie)).status).toBe(200);
+    expect((await get("/admin/reviews", alice.cookie)).status).toBe(403);
+    const queue = await (await get("/admin/reviews", admin.cookie)).text();
+    expect(queue).toContain("Convene the CFM");
+    const id = editPath.split("/").pop()!;
+    expect((await post("/admin/reviews", { campaignId: id, decision: "publish" }, alice.cookie)).status).toBe(403);
+    expect((await post("/admin/reviews", { campaignId: id, decision: "publish" }, admin.cookie)).status).toBe(200);
+
+    const page = await get(`/campaigns/${slug}`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain("Convene the Council of Foreign Ministers on Kashmir.");
+    const targets = await tdb.db.selectFrom("campaign_targets").selectAll().execute();
+    expect(targets).toEqual([expect.objectContaining({ name: "OIC Secretary-General", role: "Secretary-General", country: "SA" })]);
+  });
+
   it("refuse a log-in form posted from another site", async () => {
     const res = await postForm(`${web.url}/login`, { email: "a@example.org", password: PASSWORD }, { headers: { Origin: "https://evil.example" } });
     expect(res.status).toBe(403);

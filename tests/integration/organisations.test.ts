@@ -58,14 +58,14 @@ describe("organisations", () => {
     const b = slug("org-b");
     await createOrganisation(t.db, alice, { name: "A", slug: a });
     await createOrganisation(t.db, bob, { name: "B", slug: b });
-    const attempts: Promise<unknown>[] = [
-      getOrganisationOverview(t.db, alice, b),
-      inviteMember(t.db, alice, b, { email: alice.email, role: "owner" }),
-      changeMemberRole(t.db, alice, b, { userId: bob.id, role: "organiser" }),
-      removeMember(t.db, alice, b, bob.id),
-      revokeInvitation(t.db, alice, b, 1),
+    const attempts: (() => Promise<unknown>)[] = [
+      () => getOrganisationOverview(t.db, alice, b),
+      () => inviteMember(t.db, alice, b, { email: alice.email, role: "owner" }),
+      () => changeMemberRole(t.db, alice, b, { userId: bob.id, role: "organiser" }),
+      () => removeMember(t.db, alice, b, bob.id),
+      () => revokeInvitation(t.db, alice, b, 1),
     ];
-    for (const attempt of attempts) await expect(attempt).rejects.toMatchObject({ code: "NOT_FOUND" });
+    for (const attempt of attempts) await expect(attempt()).rejects.toMatchObject({ code: "NOT_FOUND" });
     // An unknown organisation answers the same: membership is not revealed.
     await expect(getOrganisationOverview(t.db, alice, "no-such-org")).rejects.toMatchObject({ code: "NOT_FOUND" });
     const overview = await getOrganisationOverview(t.db, bob, b);

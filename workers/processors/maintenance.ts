@@ -1,15 +1,27 @@
 import { UnrecoverableError, type Job } from "bullmq";
 import type { Database } from "~/db/db.server";
 import { JOBS } from "~/jobs/definitions";
+import { closeExpiredCampaigns } from "~/modules/campaigns/manage-campaigns.server";
 import { applyRetention, type RetentionPolicy } from "~/modules/privacy/retention.server";
 import { logger } from "~/utils/logger.server";
 
 export function maintenanceProcessor(deps: { db: Database; retention: RetentionPolicy }) {
   return async (job: Job) => {
-    if (job.name !== "retention.apply") throw new UnrecoverableError(`unknown maintenance job "${job.name}"`);
-    if (!JOBS["retention.apply"].payload.safeParse(job.data ?? {}).success) throw new UnrecoverableError("bad payload");
-    const result = await applyRetention(deps.db, deps.retention);
-    logger.info({ job: job.id, ...result }, "retention applied");
-    return result;
+    switch (job.name) {
+      case "retention.apply": {
+        if (!JOBS["retention.apply"].payload.safeParse(job.data ?? {}).success) throw new UnrecoverableError("bad payload");
+        const result = await applyRetention(deps.db, deps.retention);
+        logger.info({ job: job.id, ...result }, "retention applied");
+        return result;
+      }
+      case "campaigns.close-expired": {
+        if (!JOBS["campaigns.close-expired"].payload.safeParse(job.data ?? {}).success) throw new UnrecoverableError("bad payload");
+        const closed = await closeExpiredCampaigns(deps.db);
+        if (closed) logger.info({ job: job.id, closed }, "closed campaigns past their deadline");
+        return { closed };
+      }
+      default:
+        throw new UnrecoverableError(`unknown maintenance job "${job.name}"`);
+    }
   };
 }

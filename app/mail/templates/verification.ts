@@ -1,4 +1,4 @@
-import { direction, translator, type Locale } from "~/i18n/i18n";
+import { DEFAULT_LOCALE, direction, translator, type Locale } from "~/i18n/i18n";
 import { emailLayout, escapeHtml, type EmailMessage } from "../render";
 
 export interface VerificationEmailArgs {
@@ -12,8 +12,12 @@ export interface VerificationEmailArgs {
 
 export function verificationEmail(args: VerificationEmailArgs): EmailMessage {
   const t = translator(args.locale);
-  const confirmUrl = `${args.appUrl}/verify/${args.token}`;
-  const notMeUrl = `${args.appUrl}/verify/${args.token}?not-me`;
+  // /verify has no language prefix: `?lang=` opens it in the email's language, whatever the
+  // browser that opens the link would pick (often another device than the one that signed).
+  // The default language needs no hint, which keeps its links exactly as they were.
+  const lang = args.locale === DEFAULT_LOCALE ? "" : `lang=${args.locale}`;
+  const confirmUrl = `${args.appUrl}/verify/${args.token}${lang ? `?${lang}` : ""}`;
+  const notMeUrl = `${args.appUrl}/verify/${args.token}?not-me${lang ? `&${lang}` : ""}`;
   const subject = t("email.verify.subject", { title: args.campaignTitle });
   const lines = {
     greeting: t("email.verify.greeting", { name: args.name }),
@@ -47,7 +51,7 @@ export function verificationEmail(args: VerificationEmailArgs): EmailMessage {
 <p>${escapeHtml(lines.intro)}</p>
 <p><a href="${escapeHtml(confirmUrl)}" style="display:inline-block;padding:12px 20px;background:#0b6e4f;color:#ffffff;text-decoration:none;border-radius:6px;font-weight:600">${escapeHtml(lines.button)}</a></p>
 <p style="font-size:14px;color:#55504a">${escapeHtml(lines.expires)}</p>
-<p style="font-size:14px;color:#55504a">${escapeHtml(lines.notMe)}<br><a href="${escapeHtml(notMeUrl)}">${escapeHtml(notMeUrl)}</a></p>
+<p style="font-size:14px;color:#55504a">${escapeHtml(lines.notMe)}<br><a dir="ltr" href="${escapeHtml(notMeUrl)}">${escapeHtml(notMeUrl)}</a></p>
 <hr style="border:none;border-top:1px solid #e2ddd5">
 <p style="font-size:12px;color:#7a746c">${escapeHtml(lines.footer)}</p>`,
   });

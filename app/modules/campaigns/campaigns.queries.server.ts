@@ -7,6 +7,8 @@ export interface CampaignSummary {
   slug: string;
   title: string;
   summary: string;
+  /** The language `title` and `summary` are in: the page's, or the campaign's default when untranslated. */
+  contentLocale: string;
   goal: number;
   status: CampaignStatus;
   signatureCount: number;
@@ -15,16 +17,24 @@ export interface CampaignSummary {
 
 const PUBLIC_STATUSES: CampaignStatus[] = ["published", "closed"];
 
-/** Campaigns the public may see, open ones first, each with its confirmed count. */
-export async function listPublicCampaigns(db: Executor, opts: { openOnly?: boolean } = {}): Promise<CampaignSummary[]> {
+/**
+ * Campaigns the public may see, open ones first, each with its confirmed count. With `locale`,
+ * title and summary come from a translation written for the current ask, where there is one.
+ */
+export async function listPublicCampaigns(db: Executor, opts: { openOnly?: boolean; locale?: string } = {}): Promise<CampaignSummary[]> {
+  const locale = opts.locale ?? "";
   const rows = await db
     .selectFrom("campaigns as c")
     .leftJoin("campaign_counts as n", "n.campaign_id", "c.id")
+    .leftJoin("campaign_translations as t", (join) =>
+      join.onRef("t.campaign_id", "=", "c.id").on("t.locale", "=", locale).on("t.locale", "<>", sql.ref("c.locale")).onRef("t.ask_version", "=", "c.ask_version"),
+    )
     .select([
       "c.id",
       "c.slug",
-      "c.title",
-      "c.summary",
+      sql<string>`coalesce(t.title, c.title)`.as("title"),
+      sql<string>`coalesce(t.summary, c.summary)`.as("summary"),
+      sql<string>`coalesce(t.locale, c.locale)`.as("contentLocale"),
       "c.goal",
       "c.status",
       sql<number>`coalesce(n.confirmed, 0)`.as("signatureCount"),
@@ -46,6 +56,60 @@ export async function findPublicCampaignBySlug(db: Executor, slug: string) {
     .where("slug", "=", slug)
     .where("status", "in", PUBLIC_STATUSES)
     .executeTakeFirst();
+}
+
+/**
+ * A public campaign with its content in `locale`: the translation for that language when one was
+ * written for the campaign's current ask, otherwise the campaign's own (default-language) content.
+ * `contentLocale` says which language the content is in, so the page can say so.
+ */
+export async function findPublicCampaignInLocale(db: Executor, slug: string, locale: string) {
+  const row = await db
+    .selectFrom("campaigns as c")
+    .leftJoin("campaign_translations as t", (join) =>
+      join.onRef("t.campaign_id", "=", "c.id").on("t.locale", "=", locale).on("t.locale", "<>", sql.ref("c.locale")).onRef("t.ask_version", "=", "c.ask_version"),
+    )
+    .selectAll("c")
+    .select([
+      "t.locale as t_locale",
+      "t.title as t_title",
+      "t.summary as t_summary",
+      "t.ask as t_ask",
+      "t.addressed_to as t_addressed_to",
+      "t.argument_md as t_argument_md",
+    ])
+    .where("c.slug", "=", slug)
+    .where("c.status", "in", PUBLIC_STATUSES)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const { t_locale, t_title, t_summary, t_ask, t_addressed_to, t_argument_md, ...campaign } = row;
+  const content: CampaignContent =
+    t_locale && t_title !== null && t_summary !== null && t_ask !== null && t_addressed_to !== null && t_argument_md !== null
+      ? { locale: t_locale, title: t_title, summary: t_summary, ask: t_ask, addressedTo: t_addressed_to, argumentMd: t_argument_md }
+      : { locale: campaign.locale, title: campaign.title, summary: campaign.summary, ask: campaign.ask, addressedTo: campaign.addressed_to, argumentMd: campaign.argument_md };
+  return { campaign, content };
+}
+
+export interface CampaignContent {
+  /** The language this content is written in. */
+  locale: string;
+  title: string;
+  summary: string;
+  ask: string;
+  addressedTo: string;
+  argumentMd: string;
+}
+
+/** The languages a campaign can be read in for its current ask: its own and its current translations. */
+export async function campaignContentLocales(db: Executor, campaign: { id: number; locale: string; ask_version: number }): Promise<string[]> {
+  const rows = await db
+    .selectFrom("campaign_translations")
+    .select("locale")
+    .where("campaign_id", "=", campaign.id)
+    .where("ask_version", "=", campaign.ask_version)
+    .orderBy("locale")
+    .execute();
+  return [campaign.locale, ...rows.map((r) => r.locale).filter((l) => l !== campaign.locale)];
 }
 
 export interface RecentSigner {

@@ -1,20 +1,40 @@
 import { sql } from "kysely";
 import type { Database } from "~/db/db.server";
-import { DEMO_CAMPAIGN } from "./demo-campaign";
+import { DEMO_ASK_VERSION, DEMO_CAMPAIGN, DEMO_CAMPAIGN_TRANSLATIONS } from "./demo-campaign";
 
-/** Seeds the demo campaign into an empty database; does nothing once any campaign exists. */
+/**
+ * Seeds the demo campaign, in all of Banner's languages, into an empty database. A database whose
+ * demo campaign predates translations (an earlier `npm start`) gets them added, once: a demo
+ * campaign that already has any translation is left exactly as its organisers keep it.
+ * Returns whether anything was written.
+ */
 export async function seedDemoCampaign(db: Database): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
     // Two processes starting at once must not both seed.
     await sql`SELECT pg_advisory_xact_lock(${0x7365_6564})`.execute(trx);
     const existing = await trx.selectFrom("campaigns").select("id").limit(1).executeTakeFirst();
-    if (existing) return false;
-    const campaign = await trx
-      .insertInto("campaigns")
-      .values({ ...DEMO_CAMPAIGN, status: "published", published_at: sql`now()` })
-      .returning("id")
-      .executeTakeFirstOrThrow();
-    await trx.insertInto("campaign_counts").values({ campaign_id: campaign.id, confirmed: 0, updated_at: sql`now()` }).execute();
+    let demoId: number;
+    if (!existing) {
+      const campaign = await trx
+        .insertInto("campaigns")
+        .values({ ...DEMO_CAMPAIGN, ask_version: DEMO_ASK_VERSION, status: "published", published_at: sql`now()` })
+        .returning("id")
+        .executeTakeFirstOrThrow();
+      await trx.insertInto("campaign_counts").values({ campaign_id: campaign.id, confirmed: 0, updated_at: sql`now()` }).execute();
+      demoId = campaign.id;
+    } else {
+      const demo = await trx.selectFrom("campaigns").select("id").where("slug", "=", DEMO_CAMPAIGN.slug).executeTakeFirst();
+      if (!demo) return false;
+      const translated = await trx.selectFrom("campaign_translations").select("locale").where("campaign_id", "=", demo.id).limit(1).executeTakeFirst();
+      if (translated) return false;
+      demoId = demo.id;
+    }
+    // Written for ask version 1: if the demo's ask has changed since, pages will not use them.
+    await trx
+      .insertInto("campaign_translations")
+      .values(Object.entries(DEMO_CAMPAIGN_TRANSLATIONS).map(([locale, texts]) => ({ campaign_id: demoId, locale, ...texts, ask_version: DEMO_ASK_VERSION })))
+      .onConflict((oc) => oc.columns(["campaign_id", "locale"]).doNothing())
+      .execute();
     return true;
   });
 }

@@ -9,8 +9,8 @@ export interface TokenContext {
 }
 
 /** What GET /verify/:token shows: it reads, and changes nothing. */
-export async function describeVerification(db: Database, token: string) {
-  const row = await findSignatureByVerificationToken(db, token);
+export async function describeVerification(db: Database, token: string, opts: { locale?: string } = {}) {
+  const row = await findSignatureByVerificationToken(db, token, opts.locale);
   if (!row || row.status === "invalidated" || row.status === "disowned") throw new AppError("TOKEN_INVALID");
   const campaign = { slug: row.slug, title: row.title };
   if (row.status === "confirmed") return { state: "confirmed" as const, campaign };
@@ -24,8 +24,8 @@ export async function describeVerification(db: Database, token: string) {
  * no campaign row is touched, so a surge of confirmations never queues on one hot row.
  * Confirming twice is harmless: the second call finds nothing pending and reports "already".
  */
-export async function confirmSignature(db: Database, token: string) {
-  const row = await findSignatureByVerificationToken(db, token);
+export async function confirmSignature(db: Database, token: string, opts: { locale?: string } = {}) {
+  const row = await findSignatureByVerificationToken(db, token, opts.locale);
   if (!row || row.status === "invalidated" || row.status === "disowned") throw new AppError("TOKEN_INVALID");
   const campaign = { slug: row.slug, title: row.title };
   if (row.status === "confirmed") return { outcome: "already-confirmed" as const, campaign };

@@ -8,8 +8,8 @@ import { findSignatureByVerificationToken } from "./signatures.queries.server";
  * count. A confirmed signature was confirmed from this very inbox, so it is left alone.
  * Works after the link expired too: the owner of the inbox may say no at any time.
  */
-export async function disownSignature(db: Database, token: string, opts: { dryRun?: boolean } = {}) {
-  const row = await findSignatureByVerificationToken(db, token);
+export async function disownSignature(db: Database, token: string, opts: { dryRun?: boolean; locale?: string } = {}) {
+  const row = await findSignatureByVerificationToken(db, token, opts.locale);
   if (!row || row.status === "invalidated") throw new AppError("TOKEN_INVALID");
   const campaign = { slug: row.slug, title: row.title };
   if (row.status === "disowned") return { outcome: "disowned" as const, campaign };
@@ -38,7 +38,7 @@ export async function disownSignature(db: Database, token: string, opts: { dryRu
     .executeTakeFirst();
   if (!updated) {
     // It was confirmed between our read and our write: report the state it is in.
-    return disownSignature(db, token, { dryRun: true });
+    return disownSignature(db, token, { dryRun: true, locale: opts.locale });
   }
   return { outcome: "disowned" as const, campaign };
 }

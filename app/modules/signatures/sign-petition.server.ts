@@ -54,7 +54,8 @@ export async function signPetition(db: Database, args: SignPetitionArgs): Promis
     )
     SELECT c.id, c.status, (SELECT id FROM ins) AS inserted FROM c`.execute(db);
   const found = first.rows[0];
-  if (!found || found.status === "draft") throw new AppError("NOT_FOUND", "campaign not found");
+  // Drafts and campaigns in review are not public: to a signer they do not exist.
+  if (!found || (found.status !== "published" && found.status !== "closed")) throw new AppError("NOT_FOUND", "campaign not found");
   if (found.status !== "published") throw new AppError("CAMPAIGN_NOT_OPEN", "campaign is closed");
   if (found.inserted !== null) return { outcome: "created", campaignId: found.id };
 
@@ -65,7 +66,7 @@ export async function signPetition(db: Database, args: SignPetitionArgs): Promis
       .select(["id", "status"])
       .where("slug", "=", args.campaignSlug)
       .executeTakeFirst();
-    if (!campaign || campaign.status === "draft") throw new AppError("NOT_FOUND", "campaign not found");
+    if (!campaign || (campaign.status !== "published" && campaign.status !== "closed")) throw new AppError("NOT_FOUND", "campaign not found");
     if (campaign.status !== "published") throw new AppError("CAMPAIGN_NOT_OPEN", "campaign is closed");
 
     const inserted = await trx

@@ -20,12 +20,19 @@ export async function issueVerificationToken(trx: Executor, signatureId: number)
   return token;
 }
 
-export async function findSignatureByVerificationToken(db: Executor, token: string) {
+/**
+ * The signature behind a verification token, with its campaign's title in `locale` when a
+ * translation for the current ask exists (the campaign's own title otherwise).
+ */
+export async function findSignatureByVerificationToken(db: Executor, token: string, locale?: string) {
   if (!isWellFormedToken(token)) return undefined;
   const row = await db
     .selectFrom("signature_tokens as t")
     .innerJoin("signatures as s", "s.id", "t.signature_id")
     .innerJoin("campaigns as c", "c.id", "s.campaign_id")
+    .leftJoin("campaign_translations as tr", (join) =>
+      join.onRef("tr.campaign_id", "=", "c.id").on("tr.locale", "=", locale ?? "").onRef("tr.ask_version", "=", "c.ask_version"),
+    )
     .select([
       "t.token_hash",
       sql<boolean>`t.expires_at < now()`.as("expired"),
@@ -34,7 +41,7 @@ export async function findSignatureByVerificationToken(db: Executor, token: stri
       "s.name",
       "c.id as campaignId",
       "c.slug",
-      "c.title",
+      sql<string>`coalesce(tr.title, c.title)`.as("title"),
       "c.status as campaignStatus",
     ])
     .where("t.token_hash", "=", hashToken(token))
@@ -45,10 +52,14 @@ export async function findSignatureByVerificationToken(db: Executor, token: stri
   return row;
 }
 
+/** What the verification email needs; the campaign's title is in the language the person signed in, where translated. */
 export async function findSignatureForEmail(db: Executor, signatureId: number) {
   return db
     .selectFrom("signatures as s")
     .innerJoin("campaigns as c", "c.id", "s.campaign_id")
+    .leftJoin("campaign_translations as tr", (join) =>
+      join.onRef("tr.campaign_id", "=", "c.id").onRef("tr.locale", "=", "s.locale").onRef("tr.ask_version", "=", "c.ask_version"),
+    )
     .select([
       "s.id",
       "s.status",
@@ -57,7 +68,7 @@ export async function findSignatureForEmail(db: Executor, signatureId: number) {
       "s.locale",
       "c.id as campaignId",
       "c.slug",
-      "c.title",
+      sql<string>`coalesce(tr.title, c.title)`.as("title"),
       "c.status as campaignStatus",
     ])
     .where("s.id", "=", signatureId)

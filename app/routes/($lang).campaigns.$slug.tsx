@@ -1,16 +1,21 @@
 import { data, redirect, type ActionFunctionArgs, type HeadersFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { useActionData, useLoaderData } from "@remix-run/react";
+import { ContentLanguageNotice } from "~/components/content-language";
 import { ProgressBar } from "~/components/progress-bar";
+import { ScriptFonts } from "~/components/script-fonts";
 import { SignForm } from "~/components/sign-form";
 import { countryName, countryOptions } from "~/i18n/countries";
-import { localeFor } from "~/i18n/locale.server";
-import { useTranslation } from "~/i18n/use-translation";
-import { findPublicCampaignBySlug, recentPublicSigners } from "~/modules/campaigns/campaigns.queries.server";
+import { direction, formatDate, translator } from "~/i18n/i18n";
+import { assertLanguageParam, localeFor, withLanguageVary } from "~/i18n/locale.server";
+import { rootLocale } from "~/i18n/meta";
+import { localePath, useTranslation } from "~/i18n/use-translation";
+import { campaignContentLocales, findPublicCampaignInLocale, recentPublicSigners } from "~/modules/campaigns/campaigns.queries.server";
 import { getCampaignCounts } from "~/modules/counts/counts.server";
 import { signPetition } from "~/modules/signatures/sign-petition.server";
 import type { SignFieldErrors } from "~/modules/signatures/signatures.fields";
 import { parseSignForm } from "~/modules/signatures/signatures.schema";
 import { getDb } from "~/services.server";
+import { env } from "~/utils/env.server";
 import { isAppError } from "~/utils/errors.server";
 import { clientAddress, PUBLIC_CACHE } from "~/utils/http.server";
 import { renderMarkdown } from "~/utils/markdown.server";
@@ -19,32 +24,55 @@ import { metrics } from "~/utils/metrics.server";
 const SLUG = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 const MAX_FORM_BYTES = 32 * 1024;
 
-export const meta: MetaFunction<typeof loader> = ({ data }) =>
-  data ? [{ title: `${data.campaign.title} · Banner` }, { name: "description", content: data.campaign.summary }] : [];
+export const meta: MetaFunction<typeof loader> = ({ data, matches }) => {
+  if (!data) return [{ title: translator(rootLocale(matches))("errorPage.notFoundTitle") }];
+  return [
+    { title: `${data.campaign.title} · Banner` },
+    { name: "description", content: data.campaign.summary },
+    // The same campaign in each language it has current content in (search engines, readers).
+    ...data.alternates.map((a) => ({ tagName: "link", rel: "alternate", hrefLang: a.hrefLang, href: a.href })),
+  ];
+};
 
-export const headers: HeadersFunction = ({ loaderHeaders, actionHeaders }) =>
-  actionHeaders.get("Cache-Control") ? { "Cache-Control": "no-store" } : { "Cache-Control": loaderHeaders.get("Cache-Control") ?? PUBLIC_CACHE };
+export const headers: HeadersFunction = ({ loaderHeaders, actionHeaders, parentHeaders }) =>
+  withLanguageVary(parentHeaders, {
+    "Cache-Control": actionHeaders.get("Cache-Control") ? "no-store" : (loaderHeaders.get("Cache-Control") ?? PUBLIC_CACHE),
+  });
 
 export async function loader({ params, request }: LoaderFunctionArgs) {
+  assertLanguageParam(params);
   const slug = params.slug ?? "";
   if (!SLUG.test(slug) || slug.length > 80) throw data(null, { status: 404 });
   const db = getDb();
-  const campaign = await findPublicCampaignBySlug(db, slug);
-  if (!campaign) throw data(null, { status: 404 });
   const locale = localeFor(request);
-  const [counts, signers] = await Promise.all([getCampaignCounts(db, campaign.id), recentPublicSigners(db, campaign.id)]);
+  const found = await findPublicCampaignInLocale(db, slug, locale);
+  if (!found) throw data(null, { status: 404 });
+  const { campaign, content } = found;
+  const [counts, signers, contentLocales] = await Promise.all([
+    getCampaignCounts(db, campaign.id),
+    recentPublicSigners(db, campaign.id),
+    campaignContentLocales(db, campaign),
+  ]);
+  const appUrl = env().APP_URL;
   return data(
     {
       campaign: {
         slug: campaign.slug,
-        title: campaign.title,
-        summary: campaign.summary,
-        ask: campaign.ask,
-        addressedTo: campaign.addressed_to,
+        title: content.title,
+        summary: content.summary,
+        ask: content.ask,
+        addressedTo: content.addressedTo,
+        contentLocale: content.locale,
         goal: campaign.goal,
         status: campaign.status,
-        argumentHtml: renderMarkdown(campaign.argument_md, { headingOffset: 1 }),
+        // Formatted here, once: the browser's ICU may word a date differently from Node's.
+        openSince: campaign.published_at ? formatDate(locale, campaign.published_at) : null,
+        argumentHtml: renderMarkdown(content.argumentMd, { headingOffset: 1 }),
       },
+      alternates: [
+        ...contentLocales.map((l) => ({ hrefLang: l, href: `${appUrl}/${l}/campaigns/${campaign.slug}` })),
+        { hrefLang: "x-default", href: `${appUrl}/campaigns/${campaign.slug}` },
+      ],
       count: counts.total,
       signers: signers.map((s) => ({ firstName: s.firstName, country: countryName(s.country, locale) })),
       countries: countryOptions(locale),
@@ -56,6 +84,7 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
 export type SignActionData = { errors: SignFieldErrors; values: Record<string, string>; closed?: boolean };
 
 export async function action({ params, request, context }: ActionFunctionArgs) {
+  const urlLocale = assertLanguageParam(params);
   const slug = params.slug ?? "";
   if (!SLUG.test(slug) || slug.length > 80) throw data(null, { status: 404 });
   const noStore = { "Cache-Control": "no-store" };
@@ -89,25 +118,42 @@ export async function action({ params, request, context }: ActionFunctionArgs) {
     throw error;
   }
   // The same answer whatever happened: nobody learns whether an address had signed.
-  return redirect(`/campaigns/${slug}/signed`, { status: 303 });
+  return redirect(localePath(urlLocale, `/campaigns/${slug}/signed`), { status: 303 });
 }
 
 export default function CampaignPage() {
   const { campaign, count, signers, countries } = useLoaderData<typeof loader>();
   const actionData = useActionData<SignActionData>();
-  const { t } = useTranslation();
+  const { t, locale } = useTranslation();
   const open = campaign.status === "published" && !actionData?.closed;
+  // Untranslated content says which language it is in, so screen readers switch voice.
+  const other = campaign.contentLocale !== locale;
+  const contentLang = other ? { lang: campaign.contentLocale, dir: direction(campaign.contentLocale) } : {};
   return (
     <article className="campaign">
       <header className="campaign-intro">
-        <h1>{campaign.title}</h1>
-        <p className="lead">{campaign.summary}</p>
+        {other ? (
+          <>
+            <ContentLanguageNotice contentLocale={campaign.contentLocale} />
+            <ScriptFonts locale={campaign.contentLocale} />
+          </>
+        ) : null}
+        <h1 {...contentLang}>{campaign.title}</h1>
+        <p className="lead" {...contentLang}>
+          {campaign.summary}
+        </p>
         <p className="addressed">
-          {t("campaign.addressedTo")}: <strong className="bidi">{campaign.addressedTo}</strong>
+          {t("campaign.addressedTo")}:{" "}
+          <strong className="bidi" {...contentLang}>
+            {campaign.addressedTo}
+          </strong>
         </p>
         <h2>{t("campaign.theAsk")}</h2>
-        <p className="ask">{campaign.ask}</p>
+        <p className="ask" {...contentLang}>
+          {campaign.ask}
+        </p>
         <ProgressBar count={count} goal={campaign.goal} liveUrl={`/api/v1/campaigns/${campaign.slug}`} />
+        {campaign.openSince ? <p className="muted small">{t("campaign.openSince", { date: campaign.openSince })}</p> : null}
       </header>
       <aside className="sign" aria-labelledby="sign-heading">
         <div className="panel">
@@ -140,7 +186,7 @@ export default function CampaignPage() {
       </aside>
       <section className="campaign-argument" aria-labelledby="why-heading">
         <h2 id="why-heading">{t("campaign.why")}</h2>
-        <div className="argument" dangerouslySetInnerHTML={{ __html: campaign.argumentHtml }} />
+        <div className="argument" {...contentLang} dangerouslySetInnerHTML={{ __html: campaign.argumentHtml }} />
       </section>
     </article>
   );

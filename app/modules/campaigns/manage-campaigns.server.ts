@@ -1,0 +1,217 @@
+import { sql } from "kysely";
+import type { Database, Executor } from "~/db/db.server";
+import type { CampaignStatus } from "~/db/schema";
+import { authorizeMember, type Actor } from "~/modules/organisations/organisations.server";
+import { AppError } from "~/utils/errors.server";
+import type { CampaignInput } from "./lifecycle.schema";
+
+/**
+ * The organisers' side of a campaign. Every function checks the actor itself: members of the
+ * owning organisation manage it; admins review it; everyone else is told it does not exist.
+ */
+
+async function loadCampaign(db: Executor, campaignId: number) {
+  return db.selectFrom("campaigns").selectAll().where("id", "=", campaignId).executeTakeFirst();
+}
+
+/** The campaign if the actor is a member of its organisation (or, with `allowAdmin`, an admin). */
+export async function authorizeCampaign(db: Executor, actor: Actor, campaignId: number, opts: { allowAdmin?: boolean } = {}) {
+  const campaign = await loadCampaign(db, campaignId);
+  if (!campaign) throw new AppError("NOT_FOUND", "campaign not found");
+  if (opts.allowAdmin && actor.role === "admin") return campaign;
+  if (campaign.organisation_id === null) throw new AppError("NOT_FOUND", "campaign not found");
+  const membership = await db
+    .selectFrom("memberships")
+    .select("role")
+    .where("organisation_id", "=", campaign.organisation_id)
+    .where("user_id", "=", actor.id)
+    .executeTakeFirst();
+  if (!membership) throw new AppError("NOT_FOUND", "campaign not found");
+  return campaign;
+}
+
+function requireAdmin(actor: Actor) {
+  if (actor.role !== "admin") throw new AppError("FORBIDDEN", "admins only");
+}
+
+async function writeTargets(trx: Executor, campaignId: number, targets: CampaignInput["targets"]) {
+  await trx.deleteFrom("campaign_targets").where("campaign_id", "=", campaignId).execute();
+  if (targets.length === 0) return;
+  await trx
+    .insertInto("campaign_targets")
+    .values(targets.map((t, position) => ({ campaign_id: campaignId, position, name: t.name, role: t.role, country: t.country })))
+    .execute();
+}
+
+export async function createCampaign(db: Database, actor: Actor, organisationSlug: string, input: CampaignInput) {
+  return db.transaction().execute(async (trx) => {
+    const org = await authorizeMember(trx, actor, organisationSlug);
+    const created = await trx
+      .insertInto("campaigns")
+      .values({
+        slug: input.slug,
+        title: input.title,
+        summary: input.summary,
+        ask: input.ask,
+        addressed_to: input.addressedTo,
+        argument_md: input.argumentMd,
+        goal: input.goal,
+        deadline_at: input.deadline,
+        status: "draft",
+        locale: "en",
+        organisation_id: org.id,
+        created_by: actor.id,
+      })
+      .onConflict((oc) => oc.column("slug").doNothing())
+      .returning("id")
+      .executeTakeFirst();
+    if (!created) throw new AppError("CONFLICT", "slug taken", { field: "slug" });
+    await writeTargets(trx, created.id, input.targets);
+    return { id: created.id };
+  });
+}
+
+const EDITABLE: CampaignStatus[] = ["draft", "published"];
+
+/**
+ * Edits a campaign. Drafts change freely. Once a campaign has signatures, what people signed (the
+ * ask, the addressees and the slug they signed at) is locked; the argument, summary, goal and
+ * deadline can still change.
+ */
+export async function updateCampaign(db: Database, actor: Actor, campaignId: number, input: CampaignInput) {
+  await db.transaction().execute(async (trx) => {
+    const campaign = await authorizeCampaign(trx, actor, campaignId);
+    if (!EDITABLE.includes(campaign.status)) throw new AppError("CONFLICT", `a ${campaign.status} campaign cannot be edited`);
+    // Lock the row so a signature cannot slip in between the check and the update.
+    await sql`SELECT 1 FROM campaigns WHERE id = ${campaignId} FOR UPDATE`.execute(trx);
+    const signed = await trx.selectFrom("signatures").select("id").where("campaign_id", "=", campaignId).limit(1).executeTakeFirst();
+    if (signed) {
+      const targets = await trx.selectFrom("campaign_targets").select(["name", "role", "country"]).where("campaign_id", "=", campaignId).orderBy("position").execute();
+      const sameTargets = JSON.stringify(targets) === JSON.stringify(input.targets.map((t) => ({ name: t.name, role: t.role, country: t.country })));
+      if (input.ask !== campaign.ask || input.addressedTo !== campaign.addressed_to || input.slug !== campaign.slug || !sameTargets) {
+        throw new AppError("CONFLICT", "ask locked", { field: "ask", reason: "ASK_LOCKED" });
+      }
+    }
+    const taken = await trx.selectFrom("campaigns").select("id").where("slug", "=", input.slug).where("id", "!=", campaignId).executeTakeFirst();
+    if (taken) throw new AppError("CONFLICT", "slug taken", { field: "slug" });
+    await trx
+      .updateTable("campaigns")
+      .set({
+        slug: input.slug,
+        title: input.title,
+        summary: input.summary,
+        ask: input.ask,
+        addressed_to: input.addressedTo,
+        argument_md: input.argumentMd,
+        goal: input.goal,
+        deadline_at: input.deadline,
+        updated_at: sql`now()`,
+      })
+      .where("id", "=", campaignId)
+      .execute();
+    if (!signed) await writeTargets(trx, campaignId, input.targets);
+  });
+}
+
+/** Moves a campaign from one state to another, or reports that it is not in the state expected. */
+async function transition(trx: Executor, campaignId: number, from: CampaignStatus, set: Record<string, unknown>) {
+  const moved = await trx
+    .updateTable("campaigns")
+    .set({ ...set, updated_at: sql`now()` })
+    .where("id", "=", campaignId)
+    .where("status", "=", from)
+    .returning("id")
+    .executeTakeFirst();
+  if (!moved) throw new AppError("CONFLICT", `campaign is not ${from}`);
+}
+
+export async function submitForReview(db: Database, actor: Actor, campaignId: number) {
+  await db.transaction().execute(async (trx) => {
+    await authorizeCampaign(trx, actor, campaignId);
+    await transition(trx, campaignId, "draft", { status: "in_review", submitted_at: sql`now()` });
+  });
+}
+
+/** Admins publish a campaign in review, or send it back to draft with a reason the organisers see. */
+export async function reviewCampaign(db: Database, actor: Actor, campaignId: number, decision: { decision: "publish" | "reject"; note: string | null }) {
+  requireAdmin(actor);
+  await db.transaction().execute(async (trx) => {
+    if (!(await loadCampaign(trx, campaignId))) throw new AppError("NOT_FOUND", "campaign not found");
+    if (decision.decision === "publish") {
+      await transition(trx, campaignId, "in_review", {
+        status: "published",
+        published_at: sql`coalesce(published_at, now())`,
+        reviewed_at: sql`now()`,
+        reviewed_by: actor.id,
+        review_note: decision.note,
+      });
+      await trx.insertInto("campaign_counts").values({ campaign_id: campaignId, confirmed: 0, updated_at: sql`now()` }).onConflict((oc) => oc.column("campaign_id").doNothing()).execute();
+    } else {
+      if (!decision.note) throw new AppError("INVALID_INPUT", "a rejection needs a reason", { field: "note" });
+      await transition(trx, campaignId, "in_review", { status: "draft", reviewed_at: sql`now()`, reviewed_by: actor.id, review_note: decision.note });
+    }
+  });
+}
+
+/** Organisers close their published campaign by hand; admins may close any. The count is final. */
+export async function closeCampaign(db: Database, actor: Actor, campaignId: number) {
+  await db.transaction().execute(async (trx) => {
+    await authorizeCampaign(trx, actor, campaignId, { allowAdmin: true });
+    await transition(trx, campaignId, "published", { status: "closed", closed_at: sql`now()` });
+  });
+}
+
+/** Closes published campaigns whose deadline has passed; run by the worker every minute. */
+export async function closeExpiredCampaigns(db: Database): Promise<number> {
+  const closed = await db
+    .updateTable("campaigns")
+    .set({ status: "closed", closed_at: sql`now()`, updated_at: sql`now()` })
+    .where("status", "=", "published")
+    .where("deadline_at", "<", sql<Date>`now()`)
+    .returning("id")
+    .execute();
+  return closed.length;
+}
+
+export async function listOrganisationCampaigns(db: Database, actor: Actor, organisationSlug: string) {
+  const org = await authorizeMember(db, actor, organisationSlug);
+  return db
+    .selectFrom("campaigns as c")
+    .leftJoin("campaign_counts as n", "n.campaign_id", "c.id")
+    .select([
+      "c.id",
+      "c.slug",
+      "c.title",
+      "c.status",
+      "c.goal",
+      "c.review_note",
+      sql<number>`coalesce(n.confirmed, 0)`.as("confirmed"),
+      sql<number>`(SELECT count(*)::int FROM signatures s WHERE s.campaign_id = c.id AND s.status = 'pending')`.as("pending"),
+    ])
+    .where("c.organisation_id", "=", org.id)
+    .orderBy("c.created_at", "desc")
+    .execute();
+}
+
+export async function getCampaignForEditing(db: Database, actor: Actor, campaignId: number) {
+  const campaign = await authorizeCampaign(db, actor, campaignId, { allowAdmin: true });
+  const [targets, organisation, signed] = await Promise.all([
+    db.selectFrom("campaign_targets").select(["name", "role", "country"]).where("campaign_id", "=", campaignId).orderBy("position").execute(),
+    campaign.organisation_id === null
+      ? Promise.resolve(undefined)
+      : db.selectFrom("organisations").select(["slug", "name"]).where("id", "=", campaign.organisation_id).executeTakeFirst(),
+    db.selectFrom("signatures").select("id").where("campaign_id", "=", campaignId).limit(1).executeTakeFirst(),
+  ]);
+  return { campaign, targets, organisation, askLocked: Boolean(signed) };
+}
+
+export async function listReviewQueue(db: Database, actor: Actor) {
+  requireAdmin(actor);
+  return db
+    .selectFrom("campaigns as c")
+    .leftJoin("organisations as o", "o.id", "c.organisation_id")
+    .select(["c.id", "c.slug", "c.title", "c.summary", "c.ask", "c.submitted_at", "o.name as organisation"])
+    .where("c.status", "=", "in_review")
+    .orderBy("c.submitted_at")
+    .execute();
+}

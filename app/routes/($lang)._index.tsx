@@ -1,0 +1,64 @@
+import type { HeadersFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Link, useLoaderData } from "@remix-run/react";
+import { ContentLanguageNotice } from "~/components/content-language";
+import { ProgressBar } from "~/components/progress-bar";
+import { direction, translator } from "~/i18n/i18n";
+import { assertLanguageParam, localeFor, withLanguageVary } from "~/i18n/locale.server";
+import { rootLocale } from "~/i18n/meta";
+import { useTranslation } from "~/i18n/use-translation";
+import { listPublicCampaigns } from "~/modules/campaigns/campaigns.queries.server";
+import { getDb } from "~/services.server";
+import { PUBLIC_CACHE } from "~/utils/http.server";
+
+export const meta: MetaFunction = ({ matches }) => {
+  const t = translator(rootLocale(matches));
+  return [{ title: `${t("home.title")} · ${t("site.name")}` }];
+};
+export const headers: HeadersFunction = ({ parentHeaders }) => withLanguageVary(parentHeaders, { "Cache-Control": PUBLIC_CACHE });
+
+export async function loader({ params, request }: LoaderFunctionArgs) {
+  assertLanguageParam(params);
+  const campaigns = await listPublicCampaigns(getDb(), { openOnly: true, locale: localeFor(request) });
+  return {
+    campaigns: campaigns.map(({ slug, title, summary, contentLocale, goal, signatureCount }) => ({ slug, title, summary, contentLocale, goal, signatureCount })),
+  };
+}
+
+export default function Home() {
+  const { campaigns } = useLoaderData<typeof loader>();
+  const { t, locale, href } = useTranslation();
+  return (
+    <>
+      <h1>{t("home.title")}</h1>
+      <p className="lead">{t("home.intro")}</p>
+      {campaigns.length === 0 ? (
+        <p className="notice">{t("home.empty")}</p>
+      ) : (
+        <ul className="campaign-list">
+          {campaigns.map((c) => {
+            const other = c.contentLocale !== locale;
+            return (
+              <li key={c.slug}>
+                <article className="card">
+                  {other ? <ContentLanguageNotice contentLocale={c.contentLocale} compact /> : null}
+                  <div className="stack-tight" lang={other ? c.contentLocale : undefined} dir={other ? direction(c.contentLocale) : undefined}>
+                    <h2>
+                      <Link to={href(`/campaigns/${c.slug}`)}>{c.title}</Link>
+                    </h2>
+                    <p className="muted">{c.summary}</p>
+                  </div>
+                  <ProgressBar count={c.signatureCount} goal={c.goal} />
+                  <p>
+                    <Link className="button secondary" to={href(`/campaigns/${c.slug}`)}>
+                      {t("home.readAndSign")}
+                    </Link>
+                  </p>
+                </article>
+              </li>
+            );
+          })}
+        </ul>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,87 @@
+import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { z } from "zod";
+import { FormAlert } from "~/components/ui/form-field";
+import { useTranslation } from "~/i18n/use-translation";
+import type { MessageKey } from "~/i18n/i18n";
+import { requireUser } from "~/modules/accounts/session-cookie.server";
+import { reviewSchema } from "~/modules/campaigns/lifecycle.schema";
+import { listReviewQueue, reviewCampaign } from "~/modules/campaigns/manage-campaigns.server";
+import { getDb } from "~/services.server";
+import { isAppError } from "~/utils/errors.server";
+import { readForm } from "~/utils/forms.server";
+
+export const meta: MetaFunction = () => [{ title: "Review queue · Banner" }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const user = await requireUser(request);
+  try {
+    const queue = await listReviewQueue(getDb(), user);
+    return data({ queue: queue.map((c) => ({ ...c, submitted_at: c.submitted_at?.toISOString() ?? null })) }, { headers: { "Cache-Control": "no-store" } });
+  } catch (error) {
+    if (isAppError(error, "FORBIDDEN")) throw data(null, { status: 403 });
+    throw error;
+  }
+}
+
+type ActionData = { alert?: MessageKey; campaignId?: number };
+
+export async function action({ request }: ActionFunctionArgs) {
+  const user = await requireUser(request);
+  const form = await readForm(request);
+  const id = z.coerce.number().int().positive().safeParse(form.get("campaignId"));
+  const decision = reviewSchema.safeParse({ decision: form.get("decision"), note: form.get("note") ?? undefined });
+  if (!id.success || !decision.success) return data<ActionData>({ alert: "errorPage.body" }, { status: 400 });
+  try {
+    await reviewCampaign(getDb(), user, id.data, decision.data);
+    return data<ActionData>({});
+  } catch (error) {
+    if (isAppError(error, "FORBIDDEN")) throw data(null, { status: 403 });
+    if (isAppError(error, "INVALID_INPUT")) return data<ActionData>({ alert: "admin.rejectReason", campaignId: id.data }, { status: 400 });
+    if (isAppError(error, "CONFLICT") || isAppError(error, "NOT_FOUND")) return data<ActionData>({ alert: "error.campaign.state" }, { status: 409 });
+    throw error;
+  }
+}
+
+export default function ReviewQueue() {
+  const { queue } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const { t } = useTranslation();
+  return (
+    <div className="stack-page">
+      <h1>{t("admin.reviewTitle")}</h1>
+      <FormAlert message={result?.alert ? t(result.alert) : undefined} />
+      {queue.length === 0 ? <p className="notice">{t("admin.reviewEmpty")}</p> : null}
+      {queue.map((c) => (
+        <article key={c.id} className="panel">
+          <h2>{c.title}</h2>
+          <p className="muted">
+            {c.organisation} · <span dir="ltr">/campaigns/{c.slug}</span>
+          </p>
+          <p>{c.summary}</p>
+          <p className="ask">{c.ask}</p>
+          <div className="inline-form">
+            <Form method="post">
+              <input type="hidden" name="campaignId" value={c.id} />
+              <input type="hidden" name="decision" value="publish" />
+              <button type="submit" className="button">
+                {t("admin.publish")}
+              </button>
+            </Form>
+          </div>
+          <Form method="post" className="stack">
+            <input type="hidden" name="campaignId" value={c.id} />
+            <input type="hidden" name="decision" value="reject" />
+            <div className="field">
+              <label htmlFor={`note-${c.id}`}>{t("admin.rejectReason")}</label>
+              <textarea id={`note-${c.id}`} name="note" required maxLength={2000} />
+            </div>
+            <button type="submit" className="button secondary">
+              {t("admin.reject")}
+            </button>
+          </Form>
+        </article>
+      ))}
+    </div>
+  );
+}

@@ -1,0 +1,152 @@
+import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { z } from "zod";
+import { CampaignForm, type CampaignFormValues } from "~/components/campaign-form";
+import { FormAlert } from "~/components/ui/form-field";
+import { useTranslation } from "~/i18n/use-translation";
+import type { MessageKey } from "~/i18n/i18n";
+import { requireUser } from "~/modules/accounts/session-cookie.server";
+import { parseCampaignForm } from "~/modules/campaigns/campaign-form.server";
+import { closeCampaign, getCampaignForEditing, submitForReview, updateCampaign } from "~/modules/campaigns/manage-campaigns.server";
+import { getDb } from "~/services.server";
+import { isAppError } from "~/utils/errors.server";
+import { readForm } from "~/utils/forms.server";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.campaign.title ?? "Campaign"} · Banner` }];
+
+const idOf = (value: string | undefined) => {
+  const parsed = z.coerce.number().int().positive().max(2 ** 53).safeParse(value);
+  if (!parsed.success) throw data(null, { status: 404 });
+  return parsed.data;
+};
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const user = await requireUser(request);
+  try {
+    const { campaign, targets, organisation, askLocked } = await getCampaignForEditing(getDb(), user, idOf(params.id));
+    return data(
+      {
+        campaign: {
+          id: campaign.id,
+          status: campaign.status,
+          title: campaign.title,
+          slug: campaign.slug,
+          reviewNote: campaign.review_note,
+        },
+        values: {
+          slug: campaign.slug,
+          title: campaign.title,
+          summary: campaign.summary,
+          ask: campaign.ask,
+          addressedTo: campaign.addressed_to,
+          argumentMd: campaign.argument_md,
+          goal: campaign.goal,
+          deadline: campaign.deadline_at ? campaign.deadline_at.toISOString().slice(0, 10) : "",
+          targets,
+        } satisfies CampaignFormValues,
+        organisation: organisation ?? null,
+        askLocked,
+      },
+      { headers: { "Cache-Control": "no-store" } },
+    );
+  } catch (error) {
+    if (isAppError(error, "NOT_FOUND")) throw data(null, { status: 404 });
+    throw error;
+  }
+}
+
+type ActionData = { errors?: Record<string, MessageKey>; values?: CampaignFormValues; alert?: MessageKey; saved?: boolean };
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const user = await requireUser(request);
+  const id = idOf(params.id);
+  const form = await readForm(request, 64 * 1024);
+  const db = getDb();
+  try {
+    switch (form.get("intent")) {
+      case "save": {
+        const parsed = parseCampaignForm(form);
+        if (!parsed.ok) return data<ActionData>({ errors: parsed.errors, values: parsed.values as CampaignFormValues }, { status: 400 });
+        await updateCampaign(db, user, id, parsed.data);
+        return data<ActionData>({ saved: true });
+      }
+      case "submit":
+        await submitForReview(db, user, id);
+        return data<ActionData>({});
+      case "close":
+        await closeCampaign(db, user, id);
+        return data<ActionData>({});
+      default:
+        return data<ActionData>({ alert: "errorPage.body" }, { status: 400 });
+    }
+  } catch (error) {
+    if (!isAppError(error)) throw error;
+    if (error.code === "NOT_FOUND") throw data(null, { status: 404 });
+    if (error.code === "CONFLICT") {
+      const alert: MessageKey = error.details?.reason === "ASK_LOCKED" ? "error.campaign.askLocked" : error.details?.field === "slug" ? "error.slug.taken" : "error.campaign.state";
+      return data<ActionData>({ alert }, { status: 409 });
+    }
+    throw error;
+  }
+}
+
+export default function EditCampaign() {
+  const { campaign, values, organisation, askLocked } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const { t } = useTranslation();
+  const editable = campaign.status === "draft" || campaign.status === "published";
+  return (
+    <div className="stack-page">
+      {organisation ? (
+        <p>
+          <Link to={`/dashboard/orgs/${organisation.slug}`}>{organisation.name}</Link>
+        </p>
+      ) : null}
+      <h1>{campaign.title}</h1>
+      <p>
+        {t("campaigns.status")}: <strong data-testid="campaign-status">{t(`campaigns.status.${campaign.status}` as MessageKey)}</strong>
+        {campaign.status === "published" || campaign.status === "closed" ? (
+          <>
+            {" · "}
+            <Link to={`/campaigns/${campaign.slug}`}>{t("campaigns.view")}</Link>
+          </>
+        ) : null}
+      </p>
+      {campaign.reviewNote && campaign.status === "draft" ? (
+        <div className="notice">
+          <strong>{t("campaigns.reviewNote")}:</strong> <span className="bidi">{campaign.reviewNote}</span>
+        </div>
+      ) : null}
+      <FormAlert message={result?.alert ? t(result.alert) : undefined} />
+      {result?.saved ? (
+        <p className="notice" role="status">
+          {t("campaigns.saved")}
+        </p>
+      ) : null}
+      <div className="inline-form">
+        {campaign.status === "draft" ? (
+          <Form method="post">
+            <input type="hidden" name="intent" value="submit" />
+            <button type="submit" className="button">
+              {t("campaigns.submit")}
+            </button>
+          </Form>
+        ) : null}
+        {campaign.status === "published" ? (
+          <Form method="post">
+            <input type="hidden" name="intent" value="close" />
+            <button type="submit" className="button danger">
+              {t("campaigns.close")}
+            </button>
+          </Form>
+        ) : null}
+      </div>
+      {editable ? (
+        <section className="panel">
+          <h2>{t("campaigns.edit")}</h2>
+          <CampaignForm values={result?.values ?? values} errors={result?.errors} askLocked={askLocked} submitLabel={t("campaigns.save")} />
+        </section>
+      ) : null}
+    </div>
+  );
+}

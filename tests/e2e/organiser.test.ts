@@ -1,0 +1,145 @@
+/**
+ * An organiser's journey in a real Chromium, JavaScript off (every step is a plain form): sign up,
+ * confirm from the email, log in, create an organisation and a campaign, submit it; an admin
+ * publishes it from the review queue; a supporter signs and confirms; the organiser sees the count.
+ */
+import { randomBytes } from "node:crypto";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { hashPassword } from "~/modules/accounts/passwords.server";
+import { startWorker, type RunningWorker } from "../../workers/worker";
+import { createTestDatabase, type TestDatabase } from "../support/db";
+import { eventually } from "../support/fixtures";
+import { deletePrefix, SHARED_REDIS_URL, uniquePrefix } from "../support/redis";
+import { startSmtpServer, verificationLink, type TestSmtpServer } from "../support/smtp";
+import { startWeb, type RunningProcess } from "../support/web";
+import { launchChromium } from "./browser";
+
+let database: TestDatabase;
+let smtp: TestSmtpServer;
+let web: RunningProcess;
+let worker: RunningWorker;
+let browser: Browser;
+const redisPrefix = uniquePrefix("e2eorg");
+const contexts: BrowserContext[] = [];
+const PASSWORD = "a passphrase long enough";
+
+beforeAll(async () => {
+  database = await createTestDatabase("e2eorg");
+  smtp = await startSmtpServer();
+  [web, browser] = await Promise.all([
+    startWeb({ DATABASE_URL: database.url, REDIS_URL: SHARED_REDIS_URL, REDIS_PREFIX: redisPrefix, SMTP_URL: smtp.url }),
+    launchChromium(),
+  ]);
+  worker = await startWorker({
+    databaseUrl: database.url,
+    redisUrl: SHARED_REDIS_URL,
+    redisPrefix,
+    smtpUrl: smtp.url,
+    mailFrom: "Banner <no-reply@banner.test>",
+    appUrl: web.url,
+    foldEveryMs: 300,
+  });
+});
+
+afterAll(async () => {
+  await Promise.allSettled(contexts.map((c) => c.close()));
+  await browser?.close().catch(() => undefined);
+  await worker?.stop().catch(() => undefined);
+  await web?.stop().catch(() => undefined);
+  await smtp?.close().catch(() => undefined);
+  await database?.drop().catch(() => undefined);
+  await deletePrefix(redisPrefix).catch(() => undefined);
+});
+
+async function newPage(): Promise<Page> {
+  const context = await browser.newContext({ javaScriptEnabled: false, locale: "en-GB" });
+  contexts.push(context);
+  return context.newPage();
+}
+
+async function logIn(page: Page, email: string) {
+  await page.goto(`${web.url}/login`);
+  await page.fill("#f-email", email);
+  await page.fill("#f-password", PASSWORD);
+  await Promise.all([page.waitForURL(/\/dashboard$/), page.click("button[type=submit]")]);
+}
+
+describe("an organiser", () => {
+  it("signs up, launches a campaign an admin publishes, and sees a supporter's confirmed signature counted", async () => {
+    const email = `organiser-${randomBytes(4).toString("hex")}@example.org`;
+    const organiser = await newPage();
+
+    await organiser.goto(`${web.url}/signup`);
+    await organiser.fill("#f-displayName", "Amina Organiser");
+    await organiser.fill("#f-email", email);
+    await organiser.fill("#f-password", PASSWORD);
+    await organiser.click("button[type=submit]");
+    await expect.poll(() => organiser.textContent("h1")).toContain("Confirm your address");
+
+    const mail = await smtp.waitFor((m) => m.to.includes(email));
+    const confirmUrl = mail.text.match(/http:\/\/\S+\/account\/confirm\/[A-Za-z0-9_-]{43}/)![0];
+    await organiser.goto(confirmUrl);
+    const user = await database.db.selectFrom("users").select(["email_confirmed_at"]).where("email", "=", email).executeTakeFirstOrThrow();
+    expect(user.email_confirmed_at).toBeNull(); // opening the link confirmed nothing
+    await organiser.click("button[type=submit]");
+    await expect.poll(() => organiser.textContent("h1")).toContain("Address confirmed");
+
+    await logIn(organiser, email);
+    await organiser.click("text=Create an organisation");
+    const orgSlug = `e2e-${randomBytes(3).toString("hex")}`;
+    await organiser.fill("#f-name", "Kashmir Solidarity Network");
+    await organiser.fill("#f-slug", orgSlug);
+    await Promise.all([organiser.waitForURL(new RegExp(`/dashboard/orgs/${orgSlug}$`)), organiser.click("button[type=submit]")]);
+
+    await organiser.click("text=New campaign");
+    const slug = `e2e-campaign-${randomBytes(3).toString("hex")}`;
+    await organiser.fill("#c-slug", slug);
+    await organiser.fill("#c-title", "Convene the foreign ministers");
+    await organiser.fill("#c-summary", "The OIC should meet on Kashmir.");
+    await organiser.fill("#c-ask", "Convene the Council of Foreign Ministers on Kashmir.");
+    await organiser.fill("#c-addressedTo", "The OIC");
+    await organiser.fill("#target-0-name", "OIC Secretary-General");
+    await organiser.fill("#c-argumentMd", "## Why\n\nBecause it is overdue.");
+    await organiser.fill("#c-goal", "100");
+    await Promise.all([organiser.waitForURL(/\/dashboard\/campaigns\/\d+$/), organiser.click("form:has(#c-slug) button[type=submit]")]);
+    await organiser.click("text=Submit for review");
+    await expect.poll(() => organiser.textContent("[data-testid=campaign-status]")).toBe("In review");
+
+    // An admin (an existing account given the role) publishes it from the review queue.
+    const adminEmail = `admin-${randomBytes(4).toString("hex")}@example.org`;
+    await database.db
+      .insertInto("users")
+      .values({ email: adminEmail, email_normalized: adminEmail, display_name: "Admin", password_hash: await hashPassword(PASSWORD), email_confirmed_at: new Date(), role: "admin" })
+      .execute();
+    const admin = await newPage();
+    await logIn(admin, adminEmail);
+    await admin.goto(`${web.url}/admin/reviews`);
+    await admin.click(`article:has-text("Convene the foreign ministers") button:has-text("Publish")`);
+    await expect.poll(() => admin.textContent("main")).toContain("Nothing is waiting for review");
+
+    // A supporter signs and confirms.
+    const supporter = await newPage();
+    const supporterEmail = `supporter-${randomBytes(4).toString("hex")}@example.org`;
+    await supporter.goto(`${web.url}/campaigns/${slug}`);
+    await supporter.fill("#sign-name", "Bilal Supporter");
+    await supporter.fill("#sign-email", supporterEmail);
+    await supporter.selectOption("#sign-country", "MY");
+    await supporter.check("#sign-consent");
+    await supporter.click("form:has(#sign-name) button[type=submit]");
+    const verify = await smtp.waitFor((m) => m.to.includes(supporterEmail));
+    await supporter.goto(verificationLink(verify));
+    await supporter.click("button[type=submit]");
+    await expect.poll(() => supporter.textContent("h1")).toContain("your signature counts");
+
+    // The organiser's organisation page shows it as confirmed.
+    await eventually(
+      async () => {
+        await organiser.goto(`${web.url}/dashboard/orgs/${orgSlug}`);
+        return (await organiser.textContent("main"))?.includes("Confirmed: 1");
+      },
+      15_000,
+      "the confirmed count on the organisation page",
+    );
+  });
+});

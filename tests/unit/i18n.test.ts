@@ -1,0 +1,163 @@
+import { describe, expect, it } from "vitest";
+import { catalogue, direction, formatDate, formatNumber, formatPercent, LOCALES, translator } from "~/i18n/i18n";
+import { langCookie, matchAcceptLanguage, negotiateLocale, parseAcceptLanguage, pathLocale } from "~/i18n/locale.server";
+import { en, type MessageKey } from "~/i18n/messages/en";
+import { verificationEmail } from "~/mail/templates/verification";
+import { DEMO_CAMPAIGN, DEMO_CAMPAIGN_TRANSLATIONS } from "~/modules/campaigns/demo-campaign";
+
+const placeholders = (text: string | undefined) => [...(text ?? "").matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+const keysOf = (record: object) => Object.keys(record).sort();
+
+describe("the message catalogues", () => {
+  it("are en, ur, ar, ms and tr", () => {
+    expect(LOCALES).toEqual(["en", "ur", "ar", "ms", "tr"]);
+  });
+
+  it.each(LOCALES.filter((l) => l !== "en"))("%s has exactly the keys of en, none of them empty", (locale) => {
+    const messages = catalogue(locale);
+    const missing = keysOf(en).filter((k) => !(k in messages));
+    const extra = keysOf(messages).filter((k) => !(k in en));
+    expect({ missing, extra }).toEqual({ missing: [], extra: [] });
+    for (const [key, value] of Object.entries(messages)) expect(value.trim(), `${locale} ${key}`).not.toBe("");
+  });
+
+  it.each(LOCALES.filter((l) => l !== "en"))("%s uses the same {placeholders} as en in every message", (locale) => {
+    const messages = catalogue(locale);
+    const mismatched = (Object.keys(en) as MessageKey[])
+      .filter((key) => JSON.stringify(placeholders(messages[key])) !== JSON.stringify(placeholders(en[key])))
+      .map((key) => `${key}: en ${placeholders(en[key]).join(",")} vs ${locale} ${placeholders(messages[key]).join(",")}`);
+    expect(mismatched).toEqual([]);
+  });
+
+  it("really are translated: most messages differ from English", () => {
+    for (const locale of ["ur", "ar", "ms", "tr"] as const) {
+      const messages = catalogue(locale);
+      const same = (Object.keys(en) as MessageKey[]).filter((key) => messages[key] === en[key] && !/\{\w+\}/.test(en[key]));
+      // Only names that stay the same in every language (the brand, "Urdu" in Malay…) may match.
+      expect(same.length, `${locale}: ${same.join(", ")}`).toBeLessThanOrEqual(4);
+    }
+    expect(catalogue("ur")["form.submit"]).toMatch(/[\u0600-\u06FF]/);
+    expect(catalogue("ar")["form.submit"]).toMatch(/[\u0600-\u06FF]/);
+  });
+});
+
+describe("direction", () => {
+  it("is right-to-left for Urdu and Arabic, with or without a region, and left-to-right otherwise", () => {
+    expect(["ur", "ar", "ur-PK", "ar-SA"].map(direction)).toEqual(["rtl", "rtl", "rtl", "rtl"]);
+    expect(["en", "ms", "tr", "en-GB"].map(direction)).toEqual(["ltr", "ltr", "ltr", "ltr"]);
+  });
+});
+
+describe("numbers, percentages and dates", () => {
+  it("use Latin digits in every language, with each language's separators", () => {
+    expect(formatNumber("en", 12345)).toBe("12,345");
+    expect(formatNumber("tr", 12345)).toBe("12.345");
+    expect(formatNumber("ur", 12345)).toBe("12,345");
+    expect(formatNumber("ar", 1234567)).toMatch(/^1.234.567$/);
+    for (const locale of LOCALES) expect(formatNumber(locale, 9876543), locale).not.toMatch(/[\u0660-\u0669\u06F0-\u06F9]/);
+  });
+
+  it("write percentages the way each language does", () => {
+    expect(formatPercent("en", 0.125)).toBe("12.5%");
+    expect(formatPercent("tr", 0.125)).toBe("%12,5");
+    expect(formatPercent("ar", 0.5)).toMatch(/^50.?%.?$/u);
+  });
+
+  it("name the month in the page's language", () => {
+    const day = new Date("2019-08-05T12:00:00Z");
+    expect(formatDate("en", day)).toBe("August 5, 2019");
+    expect(formatDate("tr", day)).toBe("5 Ağustos 2019");
+    expect(formatDate("ms", day)).toBe("5 Ogos 2019");
+    expect(formatDate("ur", day)).toContain("اگست");
+    expect(formatDate("ar", day)).toContain("2019");
+  });
+
+  it("fill messages with numbers for the language, and isolate text inside right-to-left sentences", () => {
+    expect(translator("tr")("campaign.countOfGoal", { count: 12345, goal: 100000 })).toBe("12.345 onaylı imza (hedef: 100.000)");
+    const ur = translator("ur")("verify.body", { title: "OIC: convene" });
+    expect(ur).toContain("\u2068OIC: convene\u2069");
+    // Left-to-right catalogues stay byte-exact.
+    expect(translator("en")("verify.body", { title: "X" })).toBe("Press the button to confirm your signature on “X”.");
+  });
+});
+
+describe("Accept-Language", () => {
+  it("is parsed into ranges by quality, keeping the header's order for ties", () => {
+    expect(parseAcceptLanguage("ms;q=0.5, ur-PK, tr;q=0.8, *;q=0.1")).toEqual([
+      { tag: "ur-pk", q: 1 },
+      { tag: "tr", q: 0.8 },
+      { tag: "ms", q: 0.5 },
+      { tag: "*", q: 0.1 },
+    ]);
+    expect(parseAcceptLanguage("")).toEqual([]);
+    expect(parseAcceptLanguage("en;q=nonsense, <script>, ar")).toEqual([{ tag: "en", q: 1 }, { tag: "ar", q: 1 }]);
+  });
+
+  it("picks the best language we have, matching region subtags to their language", () => {
+    expect(matchAcceptLanguage("ur-PK,ur;q=0.9,en;q=0.8")).toBe("ur");
+    expect(matchAcceptLanguage("ar-SA")).toBe("ar");
+    expect(matchAcceptLanguage("de-DE, fr;q=0.9, ms-MY;q=0.3")).toBe("ms");
+    expect(matchAcceptLanguage("de, en;q=0.2, tr;q=0.7")).toBe("tr");
+    expect(matchAcceptLanguage("ar;q=0, tr;q=0.1")).toBe("tr");
+    expect(matchAcceptLanguage("de, fr")).toBeNull();
+    expect(matchAcceptLanguage("*")).toBeNull();
+    expect(matchAcceptLanguage(null)).toBeNull();
+  });
+});
+
+describe("negotiation", () => {
+  const request = (path: string, headers: Record<string, string> = {}) => new Request(`http://banner.test${path}`, { headers });
+
+  it("takes the URL first, then the cookie, then Accept-Language, then English", () => {
+    const all = { Cookie: "lang=ar", "Accept-Language": "tr" };
+    expect(negotiateLocale(request("/ur/campaigns/x", all))).toEqual({ locale: "ur", source: "path", urlLocale: "ur" });
+    expect(negotiateLocale(request("/verify/t?lang=ms", all))).toEqual({ locale: "ms", source: "query", urlLocale: "ms" });
+    expect(negotiateLocale(request("/campaigns/x", all))).toMatchObject({ locale: "ar", source: "cookie", urlLocale: null });
+    expect(negotiateLocale(request("/campaigns/x", { "Accept-Language": "tr-TR" }))).toMatchObject({ locale: "tr", source: "header" });
+    expect(negotiateLocale(request("/campaigns/x"))).toMatchObject({ locale: "en", source: "default" });
+  });
+
+  it("ignores languages we do not have in the URL and the cookie", () => {
+    expect(negotiateLocale(request("/de/campaigns/x", { Cookie: "other=1; lang=xx", "Accept-Language": "ms" }))).toMatchObject({ locale: "ms" });
+    expect(negotiateLocale(request("/campaigns/x?lang=fr"))).toMatchObject({ locale: "en" });
+    expect(pathLocale("/urdu")).toBeNull();
+    expect(pathLocale("/tr")).toBe("tr");
+  });
+
+  it("remembers a choice for a year, for the whole site, and is sent on links from other sites", () => {
+    expect(langCookie("ur")).toBe("lang=ur; Path=/; Max-Age=31536000; SameSite=Lax");
+  });
+});
+
+describe("the verification email", () => {
+  const args = { to: "a@example.org", name: "Ayesha", campaignTitle: "OIC: convene", token: "t".repeat(43), appUrl: "https://banner.example" };
+
+  it("is right-to-left in Urdu and Arabic, with the language on the links to the site", () => {
+    for (const locale of ["ur", "ar"] as const) {
+      const mail = verificationEmail({ ...args, locale });
+      expect(mail.html).toContain(`<html lang="${locale}" dir="rtl">`);
+      expect(mail.text).toContain(`https://banner.example/verify/${"t".repeat(43)}?lang=${locale}\n`);
+      expect(mail.text).toContain(`?not-me&lang=${locale}`);
+      expect(mail.subject).toContain(catalogue(locale)["email.verify.subject"].split(":")[0]!);
+    }
+    expect(verificationEmail({ ...args, locale: "ur" }).html).toContain("Nastaliq");
+  });
+
+  it("is left-to-right in the other languages, and English links carry no language", () => {
+    expect(verificationEmail({ ...args, locale: "tr" }).html).toContain('<html lang="tr" dir="ltr">');
+    expect(verificationEmail({ ...args, locale: "en" }).text).toContain(`/verify/${"t".repeat(43)}\n`);
+  });
+});
+
+describe("the demo campaign", () => {
+  it("ships in all five languages, each text written out, with the same facts", () => {
+    expect(Object.keys(DEMO_CAMPAIGN_TRANSLATIONS).sort()).toEqual(["ar", "ms", "tr", "ur"]);
+    for (const [locale, texts] of Object.entries(DEMO_CAMPAIGN_TRANSLATIONS)) {
+      for (const [field, value] of Object.entries(texts)) expect(value.trim(), `${locale}.${field}`).not.toBe("");
+      expect(texts.argument_md, locale).toContain("2019");
+      expect(texts.argument_md, locale).toContain("370");
+      expect(texts.argument_md, locale).toContain("BDS");
+      expect(texts.title).not.toBe(DEMO_CAMPAIGN.title);
+    }
+  });
+});
