@@ -17,6 +17,7 @@ import { ScriptFonts } from "~/components/script-fonts";
 import { direction, DEFAULT_LOCALE, isLocale, translator } from "~/i18n/i18n";
 import { localeHeaders, negotiateLocale } from "~/i18n/locale.server";
 import { localePath, useTranslation } from "~/i18n/use-translation";
+import { currentUser } from "~/modules/accounts/session-cookie.server";
 import stylesUrl from "~/styles/app.css?url";
 
 export const links: LinksFunction = () => [
@@ -26,8 +27,15 @@ export const links: LinksFunction = () => [
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const choice = negotiateLocale(request);
+  // Only look the session up when there is a cookie: anonymous pages stay one query cheaper.
+  const user = request.headers.get("Cookie")?.includes("banner_session=") ? await currentUser(request) : undefined;
   return data(
-    { locale: choice.locale, urlLocale: choice.urlLocale, dir: direction(choice.locale) },
+    {
+      locale: choice.locale,
+      urlLocale: choice.urlLocale,
+      dir: direction(choice.locale),
+      user: user ? { displayName: user.displayName, admin: user.role === "admin" } : null,
+    },
     { headers: localeHeaders(request, choice) },
   );
 }
@@ -67,6 +75,13 @@ export function Layout({ children }: { children: ReactNode }) {
               <span aria-hidden="true" className="brand-mark" />
               {t("site.name")}
             </Link>
+            {data?.user ? (
+              <nav className="account-nav" aria-label={t("nav.account")}>
+                <Link to="/dashboard">{t("nav.dashboard")}</Link>
+                {data.user.admin ? <Link to="/admin/reviews">{t("admin.reviewTitle")}</Link> : null}
+                <Link to="/account">{t("nav.account")}</Link>
+              </nav>
+            ) : null}
             <LanguageSwitcher />
           </div>
         </header>
@@ -74,7 +89,15 @@ export function Layout({ children }: { children: ReactNode }) {
           {children}
         </main>
         <footer className="site-footer">
-          <div className="wrap">{t("site.footer")}</div>
+          <div className="wrap">
+            {t("site.footer")}
+            {data?.user ? null : (
+              <>
+                {" "}
+                <Link to="/login">{t("nav.logIn")}</Link> · <Link to="/signup">{t("nav.signUp")}</Link>
+              </>
+            )}
+          </div>
         </footer>
         <ScrollRestoration />
         <Scripts />

@@ -86,6 +86,16 @@ async function main() {
       .send("This form was sent from another site, so it was not accepted. Open the page on this site and try again.\n");
   });
 
+  // A signed-in page carries the user's name and links: never let a shared cache keep it.
+  app.use((req, res, next) => {
+    if (!req.headers.cookie?.includes("banner_session=")) return next();
+    const setHeader = res.setHeader.bind(res);
+    res.setHeader = (name: string, value: number | string | readonly string[]) =>
+      setHeader(name, name.toLowerCase() === "cache-control" ? "private, no-store" : value);
+    res.setHeader("Cache-Control", "private, no-store");
+    next();
+  });
+
   let build: ServerBuild | (() => Promise<ServerBuild>);
   let viteClose: (() => Promise<void>) | undefined;
   if (dev) {

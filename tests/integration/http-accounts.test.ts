@@ -73,6 +73,16 @@ describe("organiser accounts over HTTP", () => {
     expect((await get("/dashboard", alice.cookie)).status).toBe(302); // the session was revoked server-side
   });
 
+  it("never let a shared cache keep a signed-in page", async () => {
+    const alice = await organiser("cache");
+    const anonymous = await get("/");
+    expect(anonymous.headers.get("cache-control")).toMatch(/public/);
+    expect(await anonymous.text()).not.toContain('href="/dashboard"');
+    const signedIn = await get("/", alice.cookie);
+    expect(signedIn.headers.get("cache-control")).toBe("private, no-store");
+    expect(await signedIn.text()).toContain('href="/dashboard"');
+  });
+
   it("answer a sign-up with a taken address exactly like a new one", async () => {
     const alice = await organiser("taken");
     const again = await post("/signup", { displayName: "Someone", email: alice.email, password: PASSWORD });
