@@ -52,3 +52,16 @@ export async function findUserToken(db: Executor, token: string, purpose: UserTo
   if (!row || !tokenMatchesHash(token, row.token_hash)) return undefined;
   return row;
 }
+
+/** Whether an account email of this kind went to this user in the last `minutes` (a throttle). */
+export async function accountEmailSentRecently(db: Executor, userId: number, kind: string, minutes: number): Promise<boolean> {
+  const row = await db
+    .selectFrom("sent_emails")
+    .select("id")
+    .where("user_id", "=", userId)
+    .where("kind", "=", kind)
+    .where("created_at", ">", sql<Date>`now() - make_interval(mins => ${minutes})`)
+    .limit(1)
+    .executeTakeFirst();
+  return Boolean(row);
+}

@@ -1,10 +1,10 @@
 import type { Redis } from "ioredis";
-import { sql } from "kysely";
 import type { Database } from "~/db/db.server";
 import { enqueue } from "~/jobs/outbox.server";
 import { normaliseEmail } from "~/modules/signatures/signatures.schema";
 import { AppError } from "~/utils/errors.server";
 import { clearRateLimit, hitRateLimits, type RateLimitRule } from "~/utils/rate-limit.server";
+import { accountEmailSentRecently } from "./accounts.queries.server";
 import type { LogInInput } from "./accounts.schema";
 import { dummyPasswordHash, verifyPassword } from "./passwords.server";
 import { createSession } from "./sessions.server";
@@ -46,14 +46,9 @@ export async function logIn(
   if (user.disabled_at) throw new AppError("ACCOUNT_DISABLED");
   if (!user.email_confirmed_at) {
     // Resend the confirmation link, at most every 10 minutes.
-    const recent = await deps.db
-      .selectFrom("sent_emails")
-      .select("id")
-      .where("user_id", "=", user.id)
-      .where("kind", "=", "account.confirm-email")
-      .where("created_at", ">", sql<Date>`now() - interval '10 minutes'`)
-      .executeTakeFirst();
-    if (!recent) await enqueue(deps.db, "account.email", { userId: user.id, kind: "confirm-email" });
+    if (!(await accountEmailSentRecently(deps.db, user.id, "account.confirm-email", 10))) {
+      await enqueue(deps.db, "account.email", { userId: user.id, kind: "confirm-email" });
+    }
     throw new AppError("EMAIL_NOT_CONFIRMED");
   }
   await clearRateLimit(deps.redis, deps.redisPrefix, LOGIN_PER_ACCOUNT, emailNormalized).catch(() => undefined);

@@ -3,7 +3,7 @@ import type { Database } from "~/db/db.server";
 import { enqueue } from "~/jobs/outbox.server";
 import { normaliseEmail } from "~/modules/signatures/signatures.schema";
 import { AppError } from "~/utils/errors.server";
-import { findUserToken } from "./accounts.queries.server";
+import { accountEmailSentRecently, findUserToken } from "./accounts.queries.server";
 import { hashPassword, verifyPassword } from "./passwords.server";
 import { revokeUserSessions } from "./sessions.server";
 
@@ -14,19 +14,10 @@ export async function requestPasswordReset(db: Database, email: string): Promise
     .select("id")
     .where("email_normalized", "=", normaliseEmail(email))
     .where("disabled_at", "is", null)
-    .where(({ not, exists, selectFrom }) =>
-      not(
-        exists(
-          selectFrom("sent_emails")
-            .select("id")
-            .whereRef("sent_emails.user_id", "=", "users.id")
-            .where("kind", "=", "account.reset-password")
-            .where("created_at", ">", sql<Date>`now() - interval '2 minutes'`),
-        ),
-      ),
-    )
     .executeTakeFirst();
-  if (user) await enqueue(db, "account.email", { userId: user.id, kind: "reset-password" });
+  if (user && !(await accountEmailSentRecently(db, user.id, "account.reset-password", 2))) {
+    await enqueue(db, "account.email", { userId: user.id, kind: "reset-password" });
+  }
 }
 
 export async function checkPasswordResetToken(db: Database, token: string): Promise<void> {

@@ -1,7 +1,7 @@
-import { sql } from "kysely";
 import type { Database } from "~/db/db.server";
 import { enqueue } from "~/jobs/outbox.server";
 import { normaliseEmail } from "~/modules/signatures/signatures.schema";
+import { accountEmailSentRecently } from "./accounts.queries.server";
 import type { SignUpInput } from "./accounts.schema";
 import { hashPassword } from "./passwords.server";
 
@@ -24,23 +24,10 @@ export async function signUp(db: Database, input: SignUpInput): Promise<{ outcom
       await enqueue(trx, "account.email", { userId: created.id, kind: "confirm-email" });
       return { outcome: "created" as const };
     }
-    const existing = await trx
-      .selectFrom("users")
-      .select("id")
-      .where("email_normalized", "=", emailNormalized)
-      .where(({ not, exists, selectFrom }) =>
-        not(
-          exists(
-            selectFrom("sent_emails")
-              .select("id")
-              .whereRef("sent_emails.user_id", "=", "users.id")
-              .where("kind", "=", "account.already-registered")
-              .where("created_at", ">", sql<Date>`now() - interval '10 minutes'`),
-          ),
-        ),
-      )
-      .executeTakeFirst();
-    if (existing) await enqueue(trx, "account.email", { userId: existing.id, kind: "already-registered" });
+    const existing = await trx.selectFrom("users").select("id").where("email_normalized", "=", emailNormalized).executeTakeFirst();
+    if (existing && !(await accountEmailSentRecently(trx, existing.id, "account.already-registered", 10))) {
+      await enqueue(trx, "account.email", { userId: existing.id, kind: "already-registered" });
+    }
     return { outcome: "exists" as const };
   });
 }
