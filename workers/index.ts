@@ -20,6 +20,7 @@ async function main() {
     smtpUrl: config.SMTP_URL,
     mailFrom: config.MAIL_FROM,
     appUrl: config.APP_URL,
+    updateSendRate: config.UPDATE_SEND_RATE,
   });
 
   let stopping = false;

@@ -8,6 +8,7 @@ import { logger } from "~/utils/logger.server";
 import { countsProcessor } from "./processors/counts";
 import { emailProcessor } from "./processors/email";
 import { maintenanceProcessor } from "./processors/maintenance";
+import { updatesProcessor } from "./processors/updates";
 import { startRelay, type Relay } from "./relay";
 
 export interface WorkerConfig {
@@ -24,6 +25,8 @@ export interface WorkerConfig {
   retention?: RetentionPolicy;
   retentionEveryMs?: number;
   closeExpiredEveryMs?: number;
+  /** Update emails per second, across all drains of one update (UPDATE_SEND_RATE). */
+  updateSendRate?: number;
 }
 
 export interface RunningWorker {
@@ -57,6 +60,11 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
     makeWorker("email", emailProcessor({ db, mailer, appUrl: config.appUrl }), config.emailConcurrency ?? 20),
     makeWorker("counts", countsProcessor({ db }), 1),
     makeWorker("maintenance", maintenanceProcessor({ db, retention: config.retention ?? DEFAULT_RETENTION }), 1),
+    makeWorker(
+      "updates",
+      updatesProcessor({ db, mailer, appUrl: config.appUrl, queues: () => producer.queues, sendRatePerSecond: config.updateSendRate ?? 50 }),
+      8,
+    ),
   ];
 
   // Schedules live in Redis, so however many workers run, each fires once per interval. Redis may
@@ -83,6 +91,11 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
       "campaigns.close-expired",
       { every: config.closeExpiredEveryMs ?? 60_000 },
       { name: "campaigns.close-expired", data: {}, opts: scheduled },
+    );
+    await producer.queues.maintenance.upsertJobScheduler(
+      "updates.fail-abandoned",
+      { every: 5 * 60_000 },
+      { name: "updates.fail-abandoned", data: {}, opts: scheduled },
     );
   };
   let stopped = false;

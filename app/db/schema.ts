@@ -82,6 +82,7 @@ export interface SignaturesTable {
   confirmed_at: Timestamp | null;
   disowned_at: Timestamp | null;
   erased_at: Timestamp | null;
+  unsubscribed_at: Timestamp | null;
 }
 
 export const TOKEN_PURPOSES = ["verify"] as const;
@@ -226,7 +227,40 @@ export interface InvitationsTable {
   revoked_at: Timestamp | null;
 }
 
+export const UPDATE_STATUSES = ["draft", "sending", "sent"] as const;
+export type UpdateStatus = (typeof UPDATE_STATUSES)[number];
+
+export interface UpdatesTable {
+  id: Generated<number>;
+  campaign_id: number;
+  author_id: number | null;
+  subject: string;
+  body_md: string;
+  countries: string[] | null;
+  status: Generated<UpdateStatus>;
+  created_at: CreatedAt;
+  updated_at: Generated<Date>;
+  queued_at: Timestamp | null;
+  finished_at: Timestamp | null;
+}
+
+export type DeliveryStatus = "queued" | "sending" | "sent" | "failed";
+
+export interface UpdateDeliveriesTable {
+  id: Generated<number>;
+  update_id: number;
+  signature_id: number;
+  status: Generated<DeliveryStatus>;
+  attempts: Generated<number>;
+  error: string | null;
+  unsubscribe_token_hash: Buffer | null;
+  claimed_at: Timestamp | null;
+  sent_at: Timestamp | null;
+}
+
 export interface DB {
+  updates: UpdatesTable;
+  update_deliveries: UpdateDeliveriesTable;
   campaign_targets: CampaignTargetsTable;
   users: UsersTable;
   sessions: SessionsTable;

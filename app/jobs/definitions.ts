@@ -19,6 +19,22 @@ export const JOBS = {
     queue: "email",
     payload: z.object({ invitationId: id, outboxId: id }).strict(),
   },
+  "updates.test": {
+    queue: "email",
+    payload: z.object({ updateId: id, userId: id, outboxId: id }).strict(),
+  },
+  "updates.fan-out": {
+    queue: "updates",
+    payload: z.object({ updateId: id, outboxId: id }).strict(),
+  },
+  "updates.drain": {
+    queue: "updates",
+    payload: z.object({ updateId: id }).strict(),
+  },
+  "updates.fail-abandoned": {
+    queue: "maintenance",
+    payload: z.object({}).strict(),
+  },
   "counts.fold": {
     queue: "counts",
     payload: z.object({}).strict(),
@@ -39,7 +55,7 @@ export const JOBS = {
 
 export type JobName = keyof typeof JOBS;
 export type JobPayload<N extends JobName> = z.input<(typeof JOBS)[N]["payload"]>;
-export const QUEUE_NAMES = ["email", "counts", "maintenance"] as const;
+export const QUEUE_NAMES = ["email", "counts", "maintenance", "updates"] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 export function isJobName(value: string): value is JobName {

@@ -8,6 +8,7 @@ import type { MessageKey } from "~/i18n/i18n";
 import { requireUser } from "~/modules/accounts/session-cookie.server";
 import { parseCampaignForm } from "~/modules/campaigns/campaign-form.server";
 import { closeCampaign, getCampaignForEditing, submitForReview, updateCampaign } from "~/modules/campaigns/manage-campaigns.server";
+import { listCampaignUpdates } from "~/modules/updates/updates.server";
 import { getDb } from "~/services.server";
 import { isAppError } from "~/utils/errors.server";
 import { readForm } from "~/utils/forms.server";
@@ -24,8 +25,10 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request);
   try {
     const { campaign, targets, organisation, askLocked } = await getCampaignForEditing(getDb(), user, idOf(params.id));
+    const updates = campaign.organisation_id === null ? [] : await listCampaignUpdates(getDb(), user, campaign.id).catch(() => []);
     return data(
       {
+        updates: updates.map((u) => ({ id: u.id, subject: u.subject, status: u.status })),
         campaign: {
           id: campaign.id,
           status: campaign.status,
@@ -91,7 +94,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export default function EditCampaign() {
-  const { campaign, values, organisation, askLocked } = useLoaderData<typeof loader>();
+  const { campaign, values, organisation, askLocked, updates } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const { t } = useTranslation();
   const editable = campaign.status === "draft" || campaign.status === "published";
@@ -141,6 +144,24 @@ export default function EditCampaign() {
           </Form>
         ) : null}
       </div>
+      {campaign.status === "published" || campaign.status === "closed" ? (
+        <section className="panel">
+          <h2>{t("updates.title")}</h2>
+          <ul className="signers">
+            {updates.map((u) => (
+              <li key={u.id}>
+                <Link to={`/dashboard/updates/${u.id}`}>{u.subject}</Link>
+                <span className="muted">{t(`updates.status.${u.status}` as MessageKey)}</span>
+              </li>
+            ))}
+          </ul>
+          <p>
+            <Link className="button secondary" to={`/dashboard/campaigns/${campaign.id}/updates/new`}>
+              {t("updates.new")}
+            </Link>
+          </p>
+        </section>
+      ) : null}
       {editable ? (
         <section className="panel">
           <h2>{t("campaigns.edit")}</h2>

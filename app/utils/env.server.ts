@@ -40,6 +40,12 @@ const envObject = z.object({
       .max(65535, "must be between 1 and 65535")
       .default(3000),
     SESSION_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+    // Update emails per second that the workers send for one update.
+    UPDATE_SEND_RATE: z.coerce
+      .number({ error: "must be a number" })
+      .positive("must be more than 0")
+      .max(10_000, "must be at most 10000")
+      .default(50),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 

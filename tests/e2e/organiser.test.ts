@@ -125,6 +125,7 @@ describe("an organiser", () => {
     await supporter.fill("#sign-name", "Bilal Supporter");
     await supporter.fill("#sign-email", supporterEmail);
     await supporter.selectOption("#sign-country", "MY");
+    await supporter.check("#sign-optIn");
     await supporter.check("#sign-consent");
     await supporter.click("form:has(#sign-name) button[type=submit]");
     const verify = await smtp.waitFor((m) => m.to.includes(supporterEmail));
@@ -140,6 +141,31 @@ describe("an organiser", () => {
       },
       15_000,
       "the confirmed count on the organisation page",
+    );
+
+    // The organiser sends an update; the supporter gets it and unsubscribes in one click.
+    await organiser.click("text=Convene the foreign ministers");
+    await organiser.click("text=New update");
+    await organiser.fill("#u-subject", "The petition is on its way");
+    await organiser.fill("#u-bodyMd", "Thank you. We deliver it **next week**.");
+    await Promise.all([organiser.waitForURL(/\/dashboard\/updates\/\d+$/), organiser.click("form:has(#u-subject) button[type=submit]")]);
+    await expect.poll(() => organiser.textContent("main")).toContain("It will go to 1 confirmed signers");
+    await organiser.click("button:has-text('Send to signers')");
+    const update = await smtp.waitFor((m) => m.to.includes(supporterEmail) && m.subject === "The petition is on its way");
+    expect(update.html).toContain("<strong>next week</strong>");
+    const unsubscribeUrl = update.rawHeader("List-Unsubscribe")!.slice(1, -1);
+    await supporter.goto(unsubscribeUrl);
+    await supporter.click("button[type=submit]");
+    await expect.poll(() => supporter.textContent("main")).toContain("you will get no more updates");
+    const row = await database.db.selectFrom("signatures").select("unsubscribed_at").where("email", "=", supporterEmail).executeTakeFirstOrThrow();
+    expect(row.unsubscribed_at).not.toBeNull();
+    await eventually(
+      async () => {
+        await organiser.reload();
+        return (await organiser.textContent("[data-testid=update-status]")) === "Sent";
+      },
+      10_000,
+      "the update to show as sent",
     );
   });
 });

@@ -8,6 +8,8 @@ export interface CapturedMail {
   text: string;
   html: string;
   headers: ParsedMail["headers"];
+  /** A header exactly as sent (unfolded), or undefined. */
+  rawHeader(name: string): string | undefined;
 }
 
 export interface TestSmtpServer {
@@ -49,7 +51,18 @@ export async function startSmtpServer(): Promise<TestSmtpServer> {
         })
         .then((mail) => {
           const to = Array.isArray(mail.to) ? mail.to.map((a) => a.text).join(", ") : (mail.to?.text ?? "");
-          messages.push({ to, subject: mail.subject ?? "", text: mail.text ?? "", html: typeof mail.html === "string" ? mail.html : "", headers: mail.headers });
+          const lines = mail.headerLines;
+          messages.push({
+            to,
+            subject: mail.subject ?? "",
+            text: mail.text ?? "",
+            html: typeof mail.html === "string" ? mail.html : "",
+            headers: mail.headers,
+            rawHeader: (name) => {
+              const line = lines.find((l) => l.key === name.toLowerCase())?.line;
+              return line?.slice(line.indexOf(":") + 1).replace(/\r?\n\s+/g, " ").trim();
+            },
+          });
           callback();
         })
         .catch(callback);

@@ -4,10 +4,11 @@ import { JOBS } from "~/jobs/definitions";
 import { MailDeliveryError, type Mailer } from "~/mail/transport.server";
 import { sendAccountEmail, sendInvitationEmail } from "~/modules/accounts/send-account-email.server";
 import { sendVerificationEmail } from "~/modules/signatures/send-verification-email.server";
+import { sendUpdateTest } from "~/modules/updates/send-updates.server";
 import { logger } from "~/utils/logger.server";
 
 /** Validates a payload again in the worker: a bad one can never succeed, so it is not retried. */
-function payload<N extends "signature.verification" | "account.email" | "organisation.invitation">(name: N, data: unknown) {
+function payload<N extends "signature.verification" | "account.email" | "organisation.invitation" | "updates.test">(name: N, data: unknown) {
   const parsed = JOBS[name].payload.safeParse(data);
   if (!parsed.success) throw new UnrecoverableError(`bad ${name} payload: ${parsed.error.issues.map((i) => i.message).join("; ")}`);
   return parsed.data as import("zod").output<(typeof JOBS)[N]["payload"]>;
@@ -26,6 +27,9 @@ export function emailProcessor(deps: { db: Database; mailer: Mailer; appUrl: str
           break;
         case "organisation.invitation":
           outcome = await sendInvitationEmail(deps, payload("organisation.invitation", job.data));
+          break;
+        case "updates.test":
+          outcome = await sendUpdateTest(deps, payload("updates.test", job.data));
           break;
         default:
           throw new UnrecoverableError(`unknown email job "${job.name}"`);

@@ -3,6 +3,7 @@ import type { Database } from "~/db/db.server";
 import { JOBS } from "~/jobs/definitions";
 import { closeExpiredCampaigns } from "~/modules/campaigns/manage-campaigns.server";
 import { applyRetention, type RetentionPolicy } from "~/modules/privacy/retention.server";
+import { failAbandonedDeliveries } from "~/modules/updates/updates.server";
 import { logger } from "~/utils/logger.server";
 
 export function maintenanceProcessor(deps: { db: Database; retention: RetentionPolicy }) {
@@ -19,6 +20,11 @@ export function maintenanceProcessor(deps: { db: Database; retention: RetentionP
         const closed = await closeExpiredCampaigns(deps.db);
         if (closed) logger.info({ job: job.id, closed }, "closed campaigns past their deadline");
         return { closed };
+      }
+      case "updates.fail-abandoned": {
+        const failed = await failAbandonedDeliveries(deps.db);
+        if (failed) logger.warn({ job: job.id, failed }, "deliveries interrupted mid-send were marked failed");
+        return { failed };
       }
       default:
         throw new UnrecoverableError(`unknown maintenance job "${job.name}"`);

@@ -1,0 +1,60 @@
+import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { Form, useActionData } from "@remix-run/react";
+import { z } from "zod";
+import { UpdateFields } from "~/components/update-fields";
+import { useTranslation } from "~/i18n/use-translation";
+import { requireUser } from "~/modules/accounts/session-cookie.server";
+import { authorizeCampaign } from "~/modules/campaigns/manage-campaigns.server";
+import { composeUpdateSchema } from "~/modules/updates/updates.schema";
+import { createUpdate } from "~/modules/updates/updates.server";
+import { getDb } from "~/services.server";
+import { isAppError } from "~/utils/errors.server";
+import { parseForm, readForm, type FieldErrors } from "~/utils/forms.server";
+
+export const meta: MetaFunction = () => [{ title: "New update · Banner" }];
+
+const idOf = (value: string | undefined) => {
+  const parsed = z.coerce.number().int().positive().max(2 ** 53).safeParse(value);
+  if (!parsed.success) throw data(null, { status: 404 });
+  return parsed.data;
+};
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const user = await requireUser(request);
+  try {
+    await authorizeCampaign(getDb(), user, idOf(params.id));
+  } catch (error) {
+    if (isAppError(error, "NOT_FOUND")) throw data(null, { status: 404 });
+    throw error;
+  }
+  return null;
+}
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const user = await requireUser(request);
+  const parsed = parseForm(composeUpdateSchema, await readForm(request, 128 * 1024), ["subject", "bodyMd", "countries"]);
+  if (!parsed.ok) return data<{ errors: FieldErrors; values: Record<string, string> }>({ errors: parsed.errors, values: parsed.values }, { status: 400 });
+  try {
+    const update = await createUpdate(getDb(), user, idOf(params.id), parsed.data);
+    return redirect(`/dashboard/updates/${update.id}`, { status: 303 });
+  } catch (error) {
+    if (isAppError(error, "NOT_FOUND")) throw data(null, { status: 404 });
+    throw error;
+  }
+}
+
+export default function NewUpdate() {
+  const result = useActionData<typeof action>();
+  const { t } = useTranslation();
+  return (
+    <section className="panel">
+      <h1>{t("updates.new")}</h1>
+      <Form method="post" className="stack">
+        <UpdateFields values={result?.values} errors={result?.errors} />
+        <button type="submit" className="button">
+          {t("updates.save")}
+        </button>
+      </Form>
+    </section>
+  );
+}

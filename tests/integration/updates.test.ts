@@ -1,0 +1,183 @@
+import { sql } from "kysely";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Database } from "~/db/db.server";
+import { createCampaign as createOrgCampaign, reviewCampaign, submitForReview } from "~/modules/campaigns/manage-campaigns.server";
+import { createOrganisation, type Actor } from "~/modules/organisations/organisations.server";
+import { confirmSignature } from "~/modules/signatures/confirm-signature.server";
+import { signPetition } from "~/modules/signatures/sign-petition.server";
+import { issueVerificationToken } from "~/modules/signatures/signatures.queries.server";
+import { claimDeliveries, createDeliveries, createUpdate, failAbandonedDeliveries, getUpdateOverview, requestUpdateFanOut } from "~/modules/updates/updates.server";
+import { startWorker, type RunningWorker } from "../../workers/worker";
+import { createTestDatabase, type TestDatabase } from "../support/db";
+import { eventually, signer } from "../support/fixtures";
+import { deletePrefix, SHARED_REDIS_URL, uniquePrefix } from "../support/redis";
+import { startSmtpServer, type TestSmtpServer } from "../support/smtp";
+import { postForm, startWeb, type RunningProcess } from "../support/web";
+
+let t: TestDatabase;
+let smtp: TestSmtpServer;
+let worker: RunningWorker;
+let web: RunningProcess;
+const prefix = uniquePrefix("updates");
+
+beforeAll(async () => {
+  t = await createTestDatabase("updates");
+  smtp = await startSmtpServer();
+  web = await startWeb({ DATABASE_URL: t.url, REDIS_PREFIX: prefix });
+  worker = await startWorker({
+    databaseUrl: t.url,
+    redisUrl: SHARED_REDIS_URL,
+    redisPrefix: prefix,
+    smtpUrl: smtp.url,
+    mailFrom: "Banner <no-reply@banner.test>",
+    appUrl: web.url,
+    relayIntervalMs: 50,
+    updateSendRate: 1000,
+  });
+});
+afterAll(async () => {
+  await worker?.stop();
+  await web?.stop();
+  await smtp?.close();
+  await t?.drop();
+  await deletePrefix(prefix);
+});
+
+let n = 0;
+const unique = (label: string) => `${label}-${Date.now().toString(36)}-${n++}`;
+async function user(db: Database, role: "user" | "admin" = "user"): Promise<Actor> {
+  const email = `${unique("u")}@example.org`;
+  return db
+    .insertInto("users")
+    .values({ email, email_normalized: email, display_name: "U", password_hash: "scrypt$x", email_confirmed_at: new Date(), role })
+    .returning(["id", "email", "role"])
+    .executeTakeFirstOrThrow();
+}
+
+/** A published campaign of a fresh organisation, with signers as described. */
+async function campaignWithSigners(signers: { optIn: boolean; confirmed: boolean; country?: string }[]) {
+  const owner = await user(t.db);
+  const admin = await user(t.db, "admin");
+  const org = await createOrganisation(t.db, owner, { name: "Org", slug: unique("org") });
+  const slug = unique("campaign");
+  const { id } = await createOrgCampaign(t.db, owner, org.slug, {
+    slug,
+    title: "Convene the CFM",
+    summary: "s",
+    ask: "a",
+    addressedTo: "OIC",
+    argumentMd: "b",
+    goal: 100,
+    deadline: null,
+    targets: [],
+  });
+  await submitForReview(t.db, owner, id);
+  await reviewCampaign(t.db, admin, id, { decision: "publish", note: null });
+  const emails: string[] = [];
+  for (const s of signers) {
+    const input = signer({ optIn: s.optIn, country: (s.country ?? "PK") as "PK" });
+    await signPetition(t.db, { campaignSlug: slug, input, locale: "en" });
+    const row = await t.db.selectFrom("signatures").select("id").where("email", "=", input.email).executeTakeFirstOrThrow();
+    if (s.confirmed) await confirmSignature(t.db, await issueVerificationToken(t.db, row.id));
+    emails.push(input.email);
+  }
+  // The verification emails of these signers are not what this file is about.
+  await t.db.deleteFrom("outbox").execute();
+  return { owner, campaignId: id, emails };
+}
+
+const mailsTo = (email: string, subject: string) => smtp.messages.filter((m) => m.to.includes(email) && m.subject === subject);
+
+describe("updates to signers", () => {
+  it("reach each confirmed, opted-in signer exactly once, with one-click unsubscribe headers", async () => {
+    const { owner, campaignId, emails } = await campaignWithSigners([
+      { optIn: true, confirmed: true },
+      { optIn: true, confirmed: true, country: "MY" },
+      { optIn: false, confirmed: true },
+      { optIn: true, confirmed: false },
+    ]);
+    const subject = unique("News");
+    const { id } = await createUpdate(t.db, owner, campaignId, { subject, bodyMd: "**Progress** at last.", countries: null });
+    expect((await getUpdateOverview(t.db, owner, id)).audience).toBe(2);
+    await requestUpdateFanOut(t.db, owner, id);
+    await expect(requestUpdateFanOut(t.db, owner, id)).rejects.toMatchObject({ code: "CONFLICT" }); // not twice
+
+    await eventually(async () => (await getUpdateOverview(t.db, owner, id)).update.status === "sent", 15_000, "the update to be sent");
+    expect(mailsTo(emails[0]!, subject)).toHaveLength(1);
+    expect(mailsTo(emails[1]!, subject)).toHaveLength(1);
+    expect(mailsTo(emails[2]!, subject)).toHaveLength(0); // did not opt in
+    expect(mailsTo(emails[3]!, subject)).toHaveLength(0); // never confirmed
+    const mail = mailsTo(emails[0]!, subject)[0]!;
+    expect(mail.html).toContain("<strong>Progress</strong>");
+    const listUnsubscribe = String(mail.rawHeader("List-Unsubscribe"));
+    expect(listUnsubscribe).toMatch(new RegExp(`^<${web.url}/unsubscribe/[A-Za-z0-9_-]{43}>$`));
+    expect(mail.rawHeader("List-Unsubscribe-Post")).toBe("List-Unsubscribe=One-Click");
+    expect((await getUpdateOverview(t.db, owner, id)).progress).toEqual({ queued: 0, sending: 0, sent: 2, failed: 0 });
+
+    // One click, as a mail client does it: a POST with no browser around it.
+    const url = listUnsubscribe.slice(1, -1);
+    expect((await fetch(url)).status).toBe(200); // GET changes nothing
+    const before = await t.db.selectFrom("signatures").select("unsubscribed_at").where("email", "=", emails[0]!).executeTakeFirstOrThrow();
+    expect(before.unsubscribed_at).toBeNull();
+    const res = await postForm(url, { "List-Unsubscribe": "One-Click" });
+    expect(res.status).toBe(200);
+    const after = await t.db.selectFrom("signatures").select("unsubscribed_at").where("email", "=", emails[0]!).executeTakeFirstOrThrow();
+    expect(after.unsubscribed_at).not.toBeNull();
+
+    // The next update skips them.
+    const next = await createUpdate(t.db, owner, campaignId, { subject: `${subject} 2`, bodyMd: "Again.", countries: ["MY"] });
+    expect((await getUpdateOverview(t.db, owner, next.id)).audience).toBe(1);
+  });
+
+  it("never sends twice, even with fan-outs and drains repeated and a worker killed mid-batch", async () => {
+    const { owner, campaignId, emails } = await campaignWithSigners(Array.from({ length: 12 }, () => ({ optIn: true, confirmed: true })));
+    const subject = unique("Once");
+    const { id } = await createUpdate(t.db, owner, campaignId, { subject, bodyMd: "Once only.", countries: null });
+    // Start sending by hand (no job yet), then play a worker that died after claiming three.
+    await sql`UPDATE updates SET status = 'sending' WHERE id = ${id}`.execute(t.db);
+    expect(await createDeliveries(t.db, id)).toBe(12);
+    expect(await createDeliveries(t.db, id)).toBe(0);
+    const dead = await claimDeliveries(t.db, id, 3);
+    await sql`UPDATE update_deliveries SET claimed_at = now() - interval '1 hour' WHERE id IN (${sql.join(dead.map((d) => d.id))})`.execute(t.db);
+    expect(await failAbandonedDeliveries(t.db)).toBe(3);
+
+    // Now the real jobs, twice over, in parallel.
+    await Promise.all([
+      worker.queues.updates.add("updates.fan-out", { updateId: id, outboxId: 999_001 }),
+      worker.queues.updates.add("updates.fan-out", { updateId: id, outboxId: 999_002 }),
+      worker.queues.updates.add("updates.drain", { updateId: id }),
+    ]);
+    await eventually(async () => (await getUpdateOverview(t.db, owner, id)).update.status === "sent", 15_000, "the update to be sent");
+    await new Promise((r) => setTimeout(r, 300));
+    const counts = emails.map((e) => mailsTo(e, subject).length);
+    expect(counts.filter((c) => c > 1)).toEqual([]);
+    expect(counts.reduce((a, b) => a + b, 0)).toBe(9);
+    const overview = await getUpdateOverview(t.db, owner, id);
+    expect(overview.progress).toEqual({ queued: 0, sending: 0, sent: 9, failed: 3 });
+    expect(overview.failures).toHaveLength(3);
+  });
+
+  it("wait out a temporary SMTP failure and deliver once", async () => {
+    const { owner, campaignId, emails } = await campaignWithSigners([{ optIn: true, confirmed: true }]);
+    const subject = unique("Later");
+    const { id } = await createUpdate(t.db, owner, campaignId, { subject, bodyMd: "Later.", countries: null });
+    smtp.rejectWith(451);
+    try {
+      await requestUpdateFanOut(t.db, owner, id);
+      await eventually(async () => (await t.db.selectFrom("update_deliveries").select("attempts").where("update_id", "=", id).executeTakeFirst())?.attempts === 1, 10_000, "a first attempt");
+    } finally {
+      smtp.rejectWith(null);
+    }
+    await eventually(async () => (await getUpdateOverview(t.db, owner, id)).update.status === "sent", 20_000, "the update to be sent");
+    expect(mailsTo(emails[0]!, subject)).toHaveLength(1);
+  });
+
+  it("stay inside the campaign's organisation", async () => {
+    const { owner, campaignId } = await campaignWithSigners([]);
+    const outsider = await user(t.db);
+    const { id } = await createUpdate(t.db, owner, campaignId, { subject: "Mine", bodyMd: "x", countries: null });
+    await expect(createUpdate(t.db, outsider, campaignId, { subject: "x", bodyMd: "x", countries: null })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(getUpdateOverview(t.db, outsider, id)).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(requestUpdateFanOut(t.db, outsider, id)).rejects.toMatchObject({ code: "NOT_FOUND" });
+  });
+});
