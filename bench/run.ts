@@ -28,6 +28,7 @@ interface Outcome {
 
 const BENCHMARKS: Record<string, () => Promise<{ run(signal?: AbortSignal): Promise<Outcome> }>> = {
   sign: () => import("./sign"),
+  "fan-out": () => import("./fan-out"),
 };
 
 function newestMtime(dir: string): number {

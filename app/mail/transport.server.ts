@@ -34,7 +34,10 @@ export function classifyMailError(error: unknown): MailDeliveryError {
  */
 export function createMailer({ smtpUrl, from, db }: { smtpUrl?: string; from: string; db: Database }): Mailer {
   if (smtpUrl) {
-    const transport: Transporter = nodemailer.createTransport(smtpUrl, {
+    // The options go in the same object as the url: a second argument to createTransport is
+    // message defaults, not transport options, and would leave every message on a new connection.
+    const transport: Transporter = nodemailer.createTransport({
+      url: smtpUrl,
       pool: true,
       maxConnections: 5,
       maxMessages: 500,

@@ -1,3 +1,4 @@
+import { sql } from "kysely";
 import type { Database } from "~/db/db.server";
 import { DEFAULT_LOCALE, direction, isLocale, translator, type Locale } from "~/i18n/i18n";
 import { emailLayout, escapeHtml, type EmailMessage } from "~/mail/render";
@@ -5,11 +6,21 @@ import { sendOnce } from "~/mail/sent-log.server";
 import { MailDeliveryError, type Mailer } from "~/mail/transport.server";
 import { renderMarkdown } from "~/utils/markdown.server";
 import { generateToken, hashToken } from "~/utils/tokens.server";
-import { claimDeliveries, finishIfDone, markDelivery } from "./updates.server";
+import { claimDeliveries, finishIfDone, markDeliveriesSent, markDelivery } from "./updates.server";
 
 type Deps = { db: Database; mailer: Mailer; appUrl: string };
 
-function updateEmail(args: { to: string; locale: Locale; subject: string; bodyMd: string; campaignTitle: string; unsubscribeUrl: string | null; appUrl: string }): EmailMessage {
+function updateEmail(args: {
+  to: string;
+  locale: Locale;
+  subject: string;
+  bodyMd: string;
+  /** `bodyMd` rendered, when the caller already has it (the same for every recipient) */
+  bodyHtml?: string;
+  campaignTitle: string;
+  unsubscribeUrl: string | null;
+  appUrl: string;
+}): EmailMessage {
   const t = translator(args.locale);
   const why = t("email.update.why", { title: args.campaignTitle });
   const unsubscribeLine = args.unsubscribeUrl ? t("email.update.unsubscribe") : t("email.update.testNotice");
@@ -18,7 +29,7 @@ function updateEmail(args: { to: string; locale: Locale; subject: string; bodyMd
     lang: args.locale,
     dir: direction(args.locale),
     title: args.subject,
-    body: `${renderMarkdown(args.bodyMd, { headingOffset: 1 })}
+    body: `${args.bodyHtml ?? renderMarkdown(args.bodyMd, { headingOffset: 1 })}
 <hr style="border:none;border-top:1px solid #e2ddd5">
 <p style="font-size:12px;color:#7a746c">${escapeHtml(why)}<br>${escapeHtml(unsubscribeLine)}${
       args.unsubscribeUrl ? ` <a href="${escapeHtml(args.unsubscribeUrl)}">${escapeHtml(args.unsubscribeUrl)}</a>` : ""
@@ -47,10 +58,17 @@ export async function sendUpdateTest(deps: Deps, job: { updateId: number; userId
   });
 }
 
+/** Messages one drain keeps in flight (the mailer's pool has 5 connections; 4 drains share it). */
+const SENDS_IN_FLIGHT = 5;
+
+type Outcome = { status: "sent" } | { status: "failed"; error: string } | { status: "queued"; error: string };
+
 /**
- * Drains one update's queue: claims a batch, sends each message, records each outcome; repeats
- * until nothing is queued. `perSecond` paces this drain. A temporary SMTP failure puts that one
- * delivery back in the queue and throws, so the job retries later with backoff.
+ * Drains one update's queue: claims a batch, sends its messages (a few at a time), records each
+ * outcome once the SMTP server has answered; repeats until nothing is queued. `perSecond` paces
+ * this drain. A temporary SMTP failure stops the batch: messages in flight finish and are
+ * recorded, that delivery and those not yet sent go back in the queue, and the job throws so it
+ * retries later with backoff.
  */
 export async function drainUpdate(deps: Deps, updateId: number, opts: { perSecond: number; batch?: number }) {
   const { db } = deps;
@@ -61,8 +79,10 @@ export async function drainUpdate(deps: Deps, updateId: number, opts: { perSecon
     .where("u.id", "=", updateId)
     .executeTakeFirst();
   if (!update || update.status !== "sending") return { sent: 0 };
+  const bodyHtml = renderMarkdown(update.body_md, { headingOffset: 1 });
   const interval = 1000 / Math.max(0.1, opts.perSecond);
   const started = Date.now();
+  let launched = 0;
   let sent = 0;
   for (;;) {
     const claimed = await claimDeliveries(db, updateId, opts.batch ?? 50);
@@ -73,40 +93,64 @@ export async function drainUpdate(deps: Deps, updateId: number, opts: { perSecon
       .where("id", "in", claimed.map((c) => c.signature_id))
       .execute();
     const byId = new Map(signatures.map((s) => [s.id, s]));
+    const outcomes = new Map<number, Outcome>();
+    const toSend: { id: number; email: string; locale: string; token: string }[] = [];
     for (const delivery of claimed) {
       const signature = byId.get(delivery.signature_id);
-      if (!signature?.email || signature.unsubscribed_at) {
-        await markDelivery(db, delivery.id, { status: "failed", error: "unsubscribed or erased before sending" });
-        continue;
-      }
-      const wait = started + sent * interval - Date.now();
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      const token = generateToken();
-      await db.updateTable("update_deliveries").set({ unsubscribe_token_hash: hashToken(token) }).where("id", "=", delivery.id).execute();
-      const message = updateEmail({
-        to: signature.email,
-        locale: isLocale(signature.locale) ? signature.locale : DEFAULT_LOCALE,
-        subject: update.subject,
-        bodyMd: update.body_md,
-        campaignTitle: update.title,
-        unsubscribeUrl: `${deps.appUrl}/unsubscribe/${token}`,
-        appUrl: deps.appUrl,
-      });
-      try {
-        await deps.mailer.send(message);
-      } catch (error) {
-        if (error instanceof MailDeliveryError && error.permanent) {
-          await markDelivery(db, delivery.id, { status: "failed", error: error.message });
-          continue;
+      if (!signature?.email || signature.unsubscribed_at) outcomes.set(delivery.id, { status: "failed", error: "unsubscribed or erased before sending" });
+      else toSend.push({ id: delivery.id, email: signature.email, locale: signature.locale, token: generateToken() });
+    }
+    // Every unsubscribe token of the batch in one statement, before any message carries one.
+    if (toSend.length) {
+      await sql`
+        UPDATE update_deliveries AS d SET unsubscribe_token_hash = v.hash
+        FROM (SELECT unnest(${toSend.map((m) => m.id)}::bigint[]) AS id, unnest(${toSend.map((m) => hashToken(m.token))}::bytea[]) AS hash) AS v
+        WHERE d.id = v.id`.execute(db);
+    }
+
+    let next = 0;
+    let stop: unknown;
+    const sender = async () => {
+      while (stop === undefined && next < toSend.length) {
+        const item = toSend[next++]!;
+        const wait = started + launched++ * interval - Date.now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        if (stop !== undefined) break; // not sent: released below with the rest of the batch
+        const message = updateEmail({
+          to: item.email,
+          locale: isLocale(item.locale) ? item.locale : DEFAULT_LOCALE,
+          subject: update.subject,
+          bodyMd: update.body_md,
+          bodyHtml,
+          campaignTitle: update.title,
+          unsubscribeUrl: `${deps.appUrl}/unsubscribe/${item.token}`,
+          appUrl: deps.appUrl,
+        });
+        try {
+          await deps.mailer.send(message);
+          outcomes.set(item.id, { status: "sent" });
+        } catch (error) {
+          if (error instanceof MailDeliveryError && error.permanent) {
+            outcomes.set(item.id, { status: "failed", error: error.message });
+            continue;
+          }
+          // Not accepted by the server: nothing went out, so this one may be tried again.
+          outcomes.set(item.id, { status: "queued", error: String((error as Error).message ?? error) });
+          stop ??= error;
         }
-        // Not accepted by the server: nothing went out, so this one may be tried again.
-        await markDelivery(db, delivery.id, { status: "queued", error: String((error as Error).message ?? error) });
-        // Release the rest of this batch too, then let the job retry later.
-        for (const other of claimed) if (other.id !== delivery.id) await markDelivery(db, other.id, { status: "queued", error: "batch paused" }).catch(() => undefined);
-        throw error;
       }
-      await markDelivery(db, delivery.id, { status: "sent" });
-      sent++;
+    };
+    await Promise.all(Array.from({ length: Math.min(SENDS_IN_FLIGHT, toSend.length) }, sender));
+
+    // Record what the server answered; only then release what was never sent.
+    const sentIds = [...outcomes].filter(([, o]) => o.status === "sent").map(([id]) => id);
+    if (sentIds.length) await markDeliveriesSent(db, sentIds);
+    sent += sentIds.length;
+    for (const [id, outcome] of outcomes) if (outcome.status !== "sent") await markDelivery(db, id, outcome);
+    if (stop !== undefined) {
+      // Release the rest of this batch too, then let the job retry later.
+      for (const delivery of claimed) if (!outcomes.has(delivery.id)) await markDelivery(db, delivery.id, { status: "queued", error: "batch paused" }).catch(() => undefined);
+      throw stop;
     }
   }
   await finishIfDone(db, updateId);

@@ -142,6 +142,16 @@ export async function markDelivery(db: Executor, deliveryId: number, outcome: { 
     .execute();
 }
 
+/** Records deliveries the SMTP server accepted, in one statement. */
+export async function markDeliveriesSent(db: Executor, deliveryIds: number[]) {
+  await db
+    .updateTable("update_deliveries")
+    .set({ status: "sent", error: null, sent_at: sql`now()` })
+    .where("id", "in", deliveryIds)
+    .where("status", "=", "sending")
+    .execute();
+}
+
 /**
  * Deliveries left 'sending' by a worker that died: the message may or may not have gone out.
  * At most once means they are recorded as failed, never sent again.
