@@ -1,6 +1,5 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
-import { z } from "zod";
 import { CampaignForm, type CampaignFormValues } from "~/components/campaign-form";
 import { FormAlert } from "~/components/ui/form-field";
 import { useTranslation } from "~/i18n/use-translation";
@@ -10,21 +9,17 @@ import { parseCampaignForm } from "~/modules/campaigns/campaign-form.server";
 import { closeCampaign, getCampaignForEditing, submitForReview, updateCampaign } from "~/modules/campaigns/manage-campaigns.server";
 import { listCampaignUpdates } from "~/modules/updates/updates.server";
 import { getDb } from "~/services.server";
+import { routeId } from "~/utils/http.server";
 import { isAppError } from "~/utils/errors.server";
 import { readForm } from "~/utils/forms.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.campaign.title ?? "Campaign"} · Banner` }];
 
-const idOf = (value: string | undefined) => {
-  const parsed = z.coerce.number().int().positive().max(2 ** 53).safeParse(value);
-  if (!parsed.success) throw data(null, { status: 404 });
-  return parsed.data;
-};
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request);
   try {
-    const { campaign, targets, organisation, askLocked } = await getCampaignForEditing(getDb(), user, idOf(params.id));
+    const { campaign, targets, organisation, askLocked } = await getCampaignForEditing(getDb(), user, routeId(params.id));
     const updates = campaign.organisation_id === null ? [] : await listCampaignUpdates(getDb(), user, campaign.id).catch(() => []);
     return data(
       {
@@ -62,7 +57,7 @@ type ActionData = { errors?: Record<string, MessageKey>; values?: CampaignFormVa
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const user = await requireUser(request);
-  const id = idOf(params.id);
+  const id = routeId(params.id);
   const form = await readForm(request, 64 * 1024);
   const db = getDb();
   try {

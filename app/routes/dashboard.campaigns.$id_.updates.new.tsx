@@ -1,6 +1,5 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, useActionData } from "@remix-run/react";
-import { z } from "zod";
 import { UpdateFields } from "~/components/update-fields";
 import { useTranslation } from "~/i18n/use-translation";
 import { requireUser } from "~/modules/accounts/session-cookie.server";
@@ -8,21 +7,17 @@ import { authorizeCampaign } from "~/modules/campaigns/manage-campaigns.server";
 import { composeUpdateSchema } from "~/modules/updates/updates.schema";
 import { createUpdate } from "~/modules/updates/updates.server";
 import { getDb } from "~/services.server";
+import { routeId } from "~/utils/http.server";
 import { isAppError } from "~/utils/errors.server";
 import { parseForm, readForm, type FieldErrors } from "~/utils/forms.server";
 
 export const meta: MetaFunction = () => [{ title: "New update · Banner" }];
 
-const idOf = (value: string | undefined) => {
-  const parsed = z.coerce.number().int().positive().max(2 ** 53).safeParse(value);
-  if (!parsed.success) throw data(null, { status: 404 });
-  return parsed.data;
-};
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request);
   try {
-    await authorizeCampaign(getDb(), user, idOf(params.id));
+    await authorizeCampaign(getDb(), user, routeId(params.id));
   } catch (error) {
     if (isAppError(error, "NOT_FOUND")) throw data(null, { status: 404 });
     throw error;
@@ -35,7 +30,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const parsed = parseForm(composeUpdateSchema, await readForm(request, 128 * 1024), ["subject", "bodyMd", "countries"]);
   if (!parsed.ok) return data<{ errors: FieldErrors; values: Record<string, string> }>({ errors: parsed.errors, values: parsed.values }, { status: 400 });
   try {
-    const update = await createUpdate(getDb(), user, idOf(params.id), parsed.data);
+    const update = await createUpdate(getDb(), user, routeId(params.id), parsed.data);
     return redirect(`/dashboard/updates/${update.id}`, { status: 303 });
   } catch (error) {
     if (isAppError(error, "NOT_FOUND")) throw data(null, { status: 404 });

@@ -1,7 +1,6 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useRevalidator } from "@remix-run/react";
 import { useEffect } from "react";
-import { z } from "zod";
 import { FormAlert } from "~/components/ui/form-field";
 import { UpdateFields } from "~/components/update-fields";
 import { useTranslation } from "~/i18n/use-translation";
@@ -10,22 +9,18 @@ import { requireUser } from "~/modules/accounts/session-cookie.server";
 import { composeUpdateSchema } from "~/modules/updates/updates.schema";
 import { editUpdate, getUpdateOverview, requestUpdateFanOut, sendTestUpdate } from "~/modules/updates/updates.server";
 import { getDb } from "~/services.server";
+import { routeId } from "~/utils/http.server";
 import { isAppError } from "~/utils/errors.server";
 import { parseForm, readForm, type FieldErrors } from "~/utils/forms.server";
 import { renderMarkdown } from "~/utils/markdown.server";
 
 export const meta: MetaFunction = () => [{ title: "Update · Banner" }];
 
-const idOf = (value: string | undefined) => {
-  const parsed = z.coerce.number().int().positive().max(2 ** 53).safeParse(value);
-  if (!parsed.success) throw data(null, { status: 404 });
-  return parsed.data;
-};
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request);
   try {
-    const { update, campaign, progress, failures, audience } = await getUpdateOverview(getDb(), user, idOf(params.id));
+    const { update, campaign, progress, failures, audience } = await getUpdateOverview(getDb(), user, routeId(params.id));
     return data(
       {
         update: {
@@ -53,7 +48,7 @@ type ActionData = { errors?: FieldErrors; values?: Record<string, string>; alert
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const user = await requireUser(request);
-  const id = idOf(params.id);
+  const id = routeId(params.id);
   const form = await readForm(request, 128 * 1024);
   const db = getDb();
   try {

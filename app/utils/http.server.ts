@@ -1,4 +1,5 @@
 import { data } from "@remix-run/node";
+import { z } from "zod";
 import { httpStatusFor, isAppError } from "./errors.server";
 
 /** Public, CDN-cacheable: short freshness, then served stale while the CDN revalidates. */
@@ -34,4 +35,13 @@ export function clientAddress(context: unknown): string | null {
   const ip = (context as { clientIp?: string } | undefined)?.clientIp;
   if (!ip) return null;
   return ip.startsWith("::ffff:") ? ip.slice(7) : ip;
+}
+
+const ROUTE_ID = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+
+/** A numeric id from a URL segment; anything else is a 404, like an id that does not exist. */
+export function routeId(value: string | undefined): number {
+  const parsed = ROUTE_ID.safeParse(value);
+  if (!parsed.success) throw data(null, { status: 404 });
+  return parsed.data;
 }
