@@ -7,7 +7,8 @@ import { randomBytes } from "node:crypto";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashPassword } from "~/modules/accounts/passwords.server";
-import { startWorker, type RunningWorker } from "../../workers/worker";
+import type { RunningWorker } from "../../workers/worker";
+import { startTestWorker } from "../support/worker";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { eventually } from "../support/fixtures";
 import { deletePrefix, SHARED_REDIS_URL, uniquePrefix } from "../support/redis";
@@ -31,12 +32,10 @@ beforeAll(async () => {
     startWeb({ DATABASE_URL: database.url, REDIS_URL: SHARED_REDIS_URL, REDIS_PREFIX: redisPrefix, SMTP_URL: smtp.url }),
     launchChromium(),
   ]);
-  worker = await startWorker({
+  worker = await startTestWorker({
     databaseUrl: database.url,
-    redisUrl: SHARED_REDIS_URL,
     redisPrefix,
     smtpUrl: smtp.url,
-    mailFrom: "Banner <no-reply@banner.test>",
     appUrl: web.url,
     foldEveryMs: 300,
   });

@@ -3,7 +3,8 @@ import type { Browser, BrowserContext, Page, Request, Response } from "playwrigh
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_CAMPAIGN } from "~/modules/campaigns/demo-campaign";
 import { seedDemoCampaign } from "~/modules/campaigns/seed-demo-campaign.server";
-import { startWorker, type RunningWorker } from "../../workers/worker";
+import type { RunningWorker } from "../../workers/worker";
+import { startTestWorker } from "../support/worker";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { createCampaign, eventually } from "../support/fixtures";
 import { deletePrefix, SHARED_REDIS_URL, uniquePrefix } from "../support/redis";
@@ -28,12 +29,10 @@ beforeAll(async () => {
     startWeb({ DATABASE_URL: database.url, REDIS_URL: SHARED_REDIS_URL, REDIS_PREFIX: redisPrefix, SMTP_URL: smtp.url }),
     launchChromium(),
   ]);
-  worker = await startWorker({
+  worker = await startTestWorker({
     databaseUrl: database.url,
-    redisUrl: SHARED_REDIS_URL,
     redisPrefix,
     smtpUrl: smtp.url,
-    mailFrom: "Banner <no-reply@banner.test>",
     appUrl: web.url,
     foldEveryMs: 300,
   });

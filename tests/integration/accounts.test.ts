@@ -8,7 +8,8 @@ import { changePassword, requestPasswordReset, resetPassword } from "~/modules/a
 import { findSessionUser } from "~/modules/accounts/sessions.server";
 import { signUp } from "~/modules/accounts/sign-up.server";
 import { hashToken } from "~/utils/tokens.server";
-import { startWorker, type RunningWorker } from "../../workers/worker";
+import type { RunningWorker } from "../../workers/worker";
+import { startTestWorker } from "../support/worker";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { deletePrefix, freePort, SHARED_REDIS_URL, uniquePrefix } from "../support/redis";
 import { startSmtpServer, type TestSmtpServer } from "../support/smtp";
@@ -23,14 +24,10 @@ beforeAll(async () => {
   t = await createTestDatabase("accounts");
   smtp = await startSmtpServer();
   redis = new Redis(SHARED_REDIS_URL);
-  worker = await startWorker({
+  worker = await startTestWorker({
     databaseUrl: t.url,
-    redisUrl: SHARED_REDIS_URL,
     redisPrefix: prefix,
     smtpUrl: smtp.url,
-    mailFrom: "Banner <no-reply@banner.test>",
-    appUrl: "http://banner.test",
-    relayIntervalMs: 50,
   });
 });
 afterAll(async () => {

@@ -4,10 +4,11 @@ import { signPetition } from "~/modules/signatures/sign-petition.server";
 import { sendVerificationEmail } from "~/modules/signatures/send-verification-email.server";
 import { createMailer } from "~/mail/transport.server";
 import { hashToken } from "~/utils/tokens.server";
-import { startWorker, type RunningWorker } from "../../workers/worker";
+import type { RunningWorker } from "../../workers/worker";
+import { startTestWorker } from "../support/worker";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { createCampaign, eventually, signer } from "../support/fixtures";
-import { deletePrefix, SHARED_REDIS_URL, uniquePrefix } from "../support/redis";
+import { deletePrefix, uniquePrefix } from "../support/redis";
 import { startSmtpServer, tokenOf, verificationLink, type TestSmtpServer } from "../support/smtp";
 
 let t: TestDatabase;
@@ -18,14 +19,10 @@ const prefix = uniquePrefix("email");
 beforeAll(async () => {
   t = await createTestDatabase("email");
   smtp = await startSmtpServer();
-  worker = await startWorker({
+  worker = await startTestWorker({
     databaseUrl: t.url,
-    redisUrl: SHARED_REDIS_URL,
     redisPrefix: prefix,
     smtpUrl: smtp.url,
-    mailFrom: "Banner <no-reply@banner.test>",
-    appUrl: "http://banner.test",
-    relayIntervalMs: 50,
   });
 });
 afterAll(async () => {

@@ -3,9 +3,10 @@
  * SMTP server of this file's own, a database and Redis prefix of its own.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startWorker, type RunningWorker } from "../../workers/worker";
+import type { RunningWorker } from "../../workers/worker";
+import { startTestWorker } from "../support/worker";
 import { createTestDatabase, type TestDatabase } from "../support/db";
-import { deletePrefix, SHARED_REDIS_URL, uniquePrefix } from "../support/redis";
+import { deletePrefix, uniquePrefix } from "../support/redis";
 import { startSmtpServer, type TestSmtpServer } from "../support/smtp";
 import { postForm, startWeb, type RunningProcess } from "../support/web";
 
@@ -20,14 +21,11 @@ beforeAll(async () => {
   tdb = await createTestDatabase("httpacct");
   smtp = await startSmtpServer();
   web = await startWeb({ DATABASE_URL: tdb.url, REDIS_PREFIX: prefix });
-  worker = await startWorker({
+  worker = await startTestWorker({
     databaseUrl: tdb.url,
-    redisUrl: SHARED_REDIS_URL,
     redisPrefix: prefix,
     smtpUrl: smtp.url,
-    mailFrom: "Banner <no-reply@banner.test>",
     appUrl: web.url,
-    relayIntervalMs: 50,
   });
 });
 afterAll(async () => {

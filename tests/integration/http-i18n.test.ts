@@ -9,10 +9,11 @@ import { catalogue } from "~/i18n/i18n";
 import { DEMO_CAMPAIGN, DEMO_CAMPAIGN_TRANSLATIONS } from "~/modules/campaigns/demo-campaign";
 import { saveCampaignTranslation } from "~/modules/campaigns/save-campaign-translation.server";
 import { seedDemoCampaign } from "~/modules/campaigns/seed-demo-campaign.server";
-import { startWorker, type RunningWorker } from "../../workers/worker";
+import type { RunningWorker } from "../../workers/worker";
+import { startTestWorker } from "../support/worker";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { createCampaign } from "../support/fixtures";
-import { deletePrefix, SHARED_REDIS_URL, uniquePrefix } from "../support/redis";
+import { deletePrefix, uniquePrefix } from "../support/redis";
 import { startSmtpServer, type TestSmtpServer } from "../support/smtp";
 import { postForm, startWeb, type RunningProcess } from "../support/web";
 
@@ -28,14 +29,11 @@ beforeAll(async () => {
   await seedDemoCampaign(tdb.db);
   smtp = await startSmtpServer();
   web = await startWeb({ DATABASE_URL: tdb.url, REDIS_PREFIX: prefix });
-  worker = await startWorker({
+  worker = await startTestWorker({
     databaseUrl: tdb.url,
-    redisUrl: SHARED_REDIS_URL,
     redisPrefix: prefix,
     smtpUrl: smtp.url,
-    mailFrom: "Banner <no-reply@banner.test>",
     appUrl: web.url,
-    relayIntervalMs: 50,
   });
 });
 

@@ -5,10 +5,10 @@ import { applyRetention } from "~/modules/privacy/retention.server";
 import { confirmSignature } from "~/modules/signatures/confirm-signature.server";
 import { signPetition } from "~/modules/signatures/sign-petition.server";
 import { issueVerificationToken } from "~/modules/signatures/signatures.queries.server";
-import { startWorker } from "../../workers/worker";
+import { startTestWorker } from "../support/worker";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { createCampaign, eventually, signer } from "../support/fixtures";
-import { deletePrefix, SHARED_REDIS_URL, uniquePrefix } from "../support/redis";
+import { deletePrefix, uniquePrefix } from "../support/redis";
 
 let t: TestDatabase;
 const prefix = uniquePrefix("retention");
@@ -61,12 +61,9 @@ describe("retention", () => {
   it("runs as a scheduled worker job", async () => {
     const campaign = await createCampaign(t.db);
     const oldPending = await sign(campaign.slug, { confirmed: false, ageDays: 40 });
-    const worker = await startWorker({
+    const worker = await startTestWorker({
       databaseUrl: t.url,
-      redisUrl: SHARED_REDIS_URL,
       redisPrefix: prefix,
-      mailFrom: "Banner <no-reply@banner.test>",
-      appUrl: "http://banner.test",
       retentionEveryMs: 200,
     });
     try {

@@ -60,10 +60,17 @@ describe("SIGTERM", () => {
     smtp.slowDown(0);
   });
 
-  it("closes the web server cleanly", async () => {
+  it("closes the web server cleanly, having logged JSON lines that never hold a token", async () => {
     const web = await startWeb({ DATABASE_URL: t.url, REDIS_PREFIX: prefix, LOG_LEVEL: "info" });
     expect((await fetch(`${web.url}/healthz`)).status).toBe(200);
+    const token = "A".repeat(43);
+    expect((await fetch(`${web.url}/verify/${token}`)).status).toBe(404);
     expect(await web.stop("SIGTERM")).toBe(0);
     expect(web.output()).toContain("web stopped");
+
+    const lines = web.output().split("\n").filter((l) => l.trim());
+    const records = lines.map((line) => JSON.parse(line) as { msg?: string; path?: string; status?: number });
+    expect(records).toContainEqual(expect.objectContaining({ msg: "request", path: "/verify/:token", status: 404 }));
+    expect(web.output()).not.toContain(token);
   });
 });

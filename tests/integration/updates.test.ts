@@ -7,10 +7,11 @@ import { confirmSignature } from "~/modules/signatures/confirm-signature.server"
 import { signPetition } from "~/modules/signatures/sign-petition.server";
 import { issueVerificationToken } from "~/modules/signatures/signatures.queries.server";
 import { claimDeliveries, createDeliveries, createUpdate, failAbandonedDeliveries, getUpdateOverview, requestUpdateFanOut } from "~/modules/updates/updates.server";
-import { startWorker, type RunningWorker } from "../../workers/worker";
+import type { RunningWorker } from "../../workers/worker";
+import { startTestWorker } from "../support/worker";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { eventually, signer } from "../support/fixtures";
-import { deletePrefix, SHARED_REDIS_URL, uniquePrefix } from "../support/redis";
+import { deletePrefix, uniquePrefix } from "../support/redis";
 import { startSmtpServer, type TestSmtpServer } from "../support/smtp";
 import { postForm, startWeb, type RunningProcess } from "../support/web";
 
@@ -24,14 +25,11 @@ beforeAll(async () => {
   t = await createTestDatabase("updates");
   smtp = await startSmtpServer();
   web = await startWeb({ DATABASE_URL: t.url, REDIS_PREFIX: prefix });
-  worker = await startWorker({
+  worker = await startTestWorker({
     databaseUrl: t.url,
-    redisUrl: SHARED_REDIS_URL,
     redisPrefix: prefix,
     smtpUrl: smtp.url,
-    mailFrom: "Banner <no-reply@banner.test>",
     appUrl: web.url,
-    relayIntervalMs: 50,
     updateSendRate: 1000,
   });
 });

@@ -3,20 +3,25 @@ import type { Database } from "~/db/db.server";
 import { AppError } from "~/utils/errors.server";
 import { findSignatureByVerificationToken } from "./signatures.queries.server";
 
-export interface TokenContext {
-  slug: string;
-  title: string;
+/**
+ * The signature behind a verification link, checked the same way for showing and for confirming:
+ * unknown, invalidated or disowned → TOKEN_INVALID; a pending one whose link expired or whose
+ * campaign no longer takes signatures → TOKEN_EXPIRED / CAMPAIGN_NOT_OPEN.
+ */
+async function verifiableSignature(db: Database, token: string, locale?: string) {
+  const row = await findSignatureByVerificationToken(db, token, locale);
+  if (!row || row.status === "invalidated" || row.status === "disowned") throw new AppError("TOKEN_INVALID");
+  const campaign = { slug: row.slug, title: row.title };
+  if (row.status === "confirmed") return { confirmed: true as const, signatureId: row.signatureId, campaign };
+  if (row.expired) throw new AppError("TOKEN_EXPIRED", "token expired", campaign);
+  if (row.campaignStatus !== "published") throw new AppError("CAMPAIGN_NOT_OPEN", "campaign closed", campaign);
+  return { confirmed: false as const, signatureId: row.signatureId, campaign };
 }
 
 /** What GET /verify/:token shows: it reads, and changes nothing. */
 export async function describeVerification(db: Database, token: string, opts: { locale?: string } = {}) {
-  const row = await findSignatureByVerificationToken(db, token, opts.locale);
-  if (!row || row.status === "invalidated" || row.status === "disowned") throw new AppError("TOKEN_INVALID");
-  const campaign = { slug: row.slug, title: row.title };
-  if (row.status === "confirmed") return { state: "confirmed" as const, campaign };
-  if (row.expired) throw new AppError("TOKEN_EXPIRED", "token expired", campaign);
-  if (row.campaignStatus !== "published") throw new AppError("CAMPAIGN_NOT_OPEN", "campaign closed", campaign);
-  return { state: "pending" as const, campaign };
+  const { confirmed, campaign } = await verifiableSignature(db, token, opts.locale);
+  return { state: confirmed ? ("confirmed" as const) : ("pending" as const), campaign };
 }
 
 /**
@@ -25,17 +30,13 @@ export async function describeVerification(db: Database, token: string, opts: { 
  * Confirming twice is harmless: the second call finds nothing pending and reports "already".
  */
 export async function confirmSignature(db: Database, token: string, opts: { locale?: string } = {}) {
-  const row = await findSignatureByVerificationToken(db, token, opts.locale);
-  if (!row || row.status === "invalidated" || row.status === "disowned") throw new AppError("TOKEN_INVALID");
-  const campaign = { slug: row.slug, title: row.title };
-  if (row.status === "confirmed") return { outcome: "already-confirmed" as const, campaign };
-  if (row.expired) throw new AppError("TOKEN_EXPIRED", "token expired", campaign);
-  if (row.campaignStatus !== "published") throw new AppError("CAMPAIGN_NOT_OPEN", "campaign closed", campaign);
+  const { confirmed, signatureId, campaign } = await verifiableSignature(db, token, opts.locale);
+  if (confirmed) return { outcome: "already-confirmed" as const, campaign };
 
   const result = await sql<{ id: number }>`
     WITH confirmed AS (
       UPDATE signatures SET status = 'confirmed', confirmed_at = now()
-      WHERE id = ${row.signatureId} AND status = 'pending'
+      WHERE id = ${signatureId} AND status = 'pending'
       RETURNING campaign_id, country, confirmed_at
     )
     INSERT INTO signature_count_changes (campaign_id, country, day, delta)

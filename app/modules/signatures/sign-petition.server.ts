@@ -59,56 +59,20 @@ export async function signPetition(db: Database, args: SignPetitionArgs): Promis
   if (found.status !== "published") throw new AppError("CAMPAIGN_NOT_OPEN", "campaign is closed");
   if (found.inserted !== null) return { outcome: "created", campaignId: found.id };
 
-  // The address had signed already: maybe re-send, in a transaction of its own.
+  // The address had signed already: re-send the confirmation if it is still pending, at most once
+  // per interval. The update and its outbox row commit together.
   return db.transaction().execute(async (trx) => {
-    const campaign = await trx
-      .selectFrom("campaigns")
-      .select(["id", "status"])
-      .where("slug", "=", args.campaignSlug)
-      .executeTakeFirst();
-    if (!campaign || (campaign.status !== "published" && campaign.status !== "closed")) throw new AppError("NOT_FOUND", "campaign not found");
-    if (campaign.status !== "published") throw new AppError("CAMPAIGN_NOT_OPEN", "campaign is closed");
-
-    const inserted = await trx
-      .insertInto("signatures")
-      .values({
-        campaign_id: campaign.id,
-        name: input.name,
-        email,
-        email_normalized: emailNormalized,
-        country: input.country,
-        postal_code: input.postalCode,
-        comment: input.comment,
-        public_name: input.publicName,
-        opt_in: input.optIn,
-        consent_version: CONSENT_VERSION,
-        locale: args.locale,
-        ip_address: args.ipAddress ?? null,
-        user_agent: args.userAgent ? args.userAgent.slice(0, 400) : null,
-      })
-      .onConflict((oc) => oc.columns(["campaign_id", "email_normalized"]).doNothing())
-      .returning("id")
-      .executeTakeFirst();
-
-    if (inserted) {
-      await enqueue(trx, "signature.verification", { signatureId: inserted.id });
-      return { outcome: "created" as const, campaignId: campaign.id };
-    }
-
-    // Already there: re-send the confirmation if it is still pending, at most once per interval.
     const resend = await trx
       .updateTable("signatures")
       .set({ confirmation_requested_at: sql`now()` })
-      .where("campaign_id", "=", campaign.id)
+      .where("campaign_id", "=", found.id)
       .where("email_normalized", "=", emailNormalized)
       .where("status", "=", "pending")
       .where("confirmation_requested_at", "<", sql<Date>`now() - make_interval(mins => ${RESEND_INTERVAL_MINUTES})`)
       .returning("id")
       .executeTakeFirst();
-    if (resend) {
-      await enqueue(trx, "signature.verification", { signatureId: resend.id });
-      return { outcome: "resent" as const, campaignId: campaign.id };
-    }
-    return { outcome: "unchanged" as const, campaignId: campaign.id };
+    if (!resend) return { outcome: "unchanged" as const, campaignId: found.id };
+    await enqueue(trx, "signature.verification", { signatureId: resend.id });
+    return { outcome: "resent" as const, campaignId: found.id };
   });
 }
