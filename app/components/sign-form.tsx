@@ -7,10 +7,12 @@ import { FIELD_MESSAGE_PARAMS, SIGN_FIELDS, SIGNATURE_LIMITS, type SignField, ty
 interface Props {
   countries: { code: string; name: string }[];
   actionData?: { errors: SignFieldErrors; values: Record<string, string> };
+  /** from the share link the page was opened with: sent back as hidden fields */
+  attribution?: { partner: { code: string; name: string } | null; ref: string | null; via: string | null };
 }
 
 /** A plain HTML form: it works without JavaScript; with it, Remix submits without a reload. */
-export function SignForm({ countries, actionData }: Props) {
+export function SignForm({ countries, actionData, attribution }: Props) {
   const { t } = useTranslation();
   const navigation = useNavigation();
   const submitting = navigation.state === "submitting";
@@ -115,6 +117,19 @@ export function SignForm({ countries, actionData }: Props) {
       )}
       {check("publicName", t("form.publicName"))}
       {check("optIn", t("form.optIn"))}
+      {attribution?.partner ? (
+        <div className="field">
+          <div className="check">
+            <input type="hidden" name="partner" value={attribution.partner.code} />
+            <input type="checkbox" id="sign-optInPartner" name="optInPartner" defaultChecked={values.optInPartner !== undefined} />
+            <label htmlFor="sign-optInPartner" style={{ fontWeight: 400 }}>
+              {t("form.optInPartner", { partner: attribution.partner.name })}
+            </label>
+          </div>
+        </div>
+      ) : null}
+      {attribution?.ref ? <input type="hidden" name="ref" value={attribution.ref} /> : null}
+      {attribution?.via ? <input type="hidden" name="via" value={attribution.via} /> : null}
       {check("consent", t("form.consent"))}
       <button type="submit" className="button full" disabled={submitting}>
         {submitting ? t("form.submitting") : t("form.submit")}

@@ -83,6 +83,63 @@ export interface SignaturesTable {
   disowned_at: Timestamp | null;
   erased_at: Timestamp | null;
   unsubscribed_at: Timestamp | null;
+  /** the version of the ask (and addressees) this signature was given to */
+  ask_version: Generated<number>;
+  /** the accepted partner whose share link brought the signer, if any */
+  partner_id: number | null;
+  /** the signer also agreed to updates from that partner */
+  opt_in_partner: Generated<boolean>;
+  /** what the signer consented to: always "petition"; "updates:host", "updates:partner" as chosen */
+  consent_purposes: Generated<string[]>;
+  /** this signer's own code for share links (?ref=) */
+  referral_code: string | null;
+  /** the signature whose share link brought this signer */
+  referred_by: number | null;
+  /** where that share link was posted (?via=whatsapp, ...) */
+  referral_channel: string | null;
+  source: Generated<SignatureSource>;
+}
+
+export const SIGNATURE_SOURCES = ["web", "widget", "api"] as const;
+export type SignatureSource = (typeof SIGNATURE_SOURCES)[number];
+
+export const PARTNER_STATUSES = ["invited", "accepted", "declined", "removed"] as const;
+export type PartnerStatus = (typeof PARTNER_STATUSES)[number];
+
+/** An organisation joining another's campaign; its share link records the signatures it brings. */
+export interface CampaignPartnersTable {
+  id: Generated<number>;
+  campaign_id: number;
+  organisation_id: number;
+  status: Generated<PartnerStatus>;
+  share_code: string;
+  invited_by: number | null;
+  created_at: CreatedAt;
+  responded_at: Timestamp | null;
+}
+
+export interface CampaignAskVersionsTable {
+  campaign_id: number;
+  version: number;
+  ask: string;
+  addressed_to: string;
+  targets: ColumnType<{ name: string; role: string; country: string | null }[], string, string>;
+  created_at: CreatedAt;
+}
+
+/** Who did what to what, when: exports, invalidations, erasures, role changes. Append only. */
+export interface AuditLogTable {
+  id: Generated<number>;
+  created_at: CreatedAt;
+  actor_user_id: number | null;
+  /** the actor as they were named at the time ("admin@example.org", "api-key 12", "system") */
+  actor_label: string;
+  action: string;
+  campaign_id: number | null;
+  organisation_id: number | null;
+  subject: string | null;
+  details: ColumnType<Record<string, unknown>, string | undefined, never>;
+  row_count: number | null;
 }
 
 export const TOKEN_PURPOSES = ["verify"] as const;
@@ -259,6 +316,9 @@ export interface UpdateDeliveriesTable {
 }
 
 export interface DB {
+  campaign_partners: CampaignPartnersTable;
+  campaign_ask_versions: CampaignAskVersionsTable;
+  audit_log: AuditLogTable;
   updates: UpdatesTable;
   update_deliveries: UpdateDeliveriesTable;
   campaign_targets: CampaignTargetsTable;

@@ -9,11 +9,11 @@ import { direction, formatDate, translator } from "~/i18n/i18n";
 import { assertLanguageParam, localeFor, withLanguageVary } from "~/i18n/locale.server";
 import { rootLocale } from "~/i18n/meta";
 import { localePath, useTranslation } from "~/i18n/use-translation";
-import { campaignContentLocales, findPublicCampaignInLocale, recentPublicSigners } from "~/modules/campaigns/campaigns.queries.server";
+import { campaignContentLocales, findAcceptedPartner, findPublicCampaignInLocale, recentPublicSigners } from "~/modules/campaigns/campaigns.queries.server";
 import { getCampaignCounts } from "~/modules/counts/counts.server";
 import { signPetition } from "~/modules/signatures/sign-petition.server";
 import type { SignFieldErrors } from "~/modules/signatures/signatures.fields";
-import { parseSignForm } from "~/modules/signatures/signatures.schema";
+import { parseAttribution, parseSignForm } from "~/modules/signatures/signatures.schema";
 import { getDb } from "~/services.server";
 import { env } from "~/utils/env.server";
 import { isAppError } from "~/utils/errors.server";
@@ -48,10 +48,13 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
   const found = await findPublicCampaignInLocale(db, slug, locale);
   if (!found) throw data(null, { status: 404 });
   const { campaign, content } = found;
-  const [counts, signers, contentLocales] = await Promise.all([
+  // Share links carry ?partner=, ?ref= and ?via=; the form passes them on as hidden fields.
+  const attribution = parseAttribution(new URL(request.url).searchParams);
+  const [counts, signers, contentLocales, partner] = await Promise.all([
     getCampaignCounts(db, campaign.id),
     recentPublicSigners(db, campaign.id),
     campaignContentLocales(db, campaign),
+    findAcceptedPartner(db, campaign.id, attribution.partnerCode),
   ]);
   const appUrl = env().APP_URL;
   return data(
@@ -76,6 +79,11 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
       count: counts.total,
       signers: signers.map((s) => ({ firstName: s.firstName, country: countryName(s.country, locale) })),
       countries: countryOptions(locale),
+      attribution: {
+        partner: partner ? { code: attribution.partnerCode!, name: partner.name } : null,
+        ref: attribution.referralCode,
+        via: attribution.channel,
+      },
     },
     { headers: { "Cache-Control": PUBLIC_CACHE } },
   );
@@ -109,6 +117,7 @@ export async function action({ params, request, context }: ActionFunctionArgs) {
       locale: localeFor(request),
       ipAddress: clientAddress(context),
       userAgent: request.headers.get("User-Agent"),
+      attribution: parseAttribution(form),
     });
     metrics.signaturesCreated.inc({ outcome });
   } catch (error) {
@@ -122,7 +131,7 @@ export async function action({ params, request, context }: ActionFunctionArgs) {
 }
 
 export default function CampaignPage() {
-  const { campaign, count, signers, countries } = useLoaderData<typeof loader>();
+  const { campaign, count, signers, countries, attribution } = useLoaderData<typeof loader>();
   const actionData = useActionData<SignActionData>();
   const { t, locale } = useTranslation();
   const open = campaign.status === "published" && !actionData?.closed;
@@ -161,7 +170,7 @@ export default function CampaignPage() {
             {t("campaign.signHeading")}
           </h2>
           {open ? (
-            <SignForm countries={countries} actionData={actionData} />
+            <SignForm countries={countries} actionData={actionData} attribution={attribution} />
           ) : (
             <p className="notice">{t("campaign.closed", { count })}</p>
           )}

@@ -45,6 +45,7 @@ export const en = {
   "form.comment": "Why are you signing? (optional)",
   "form.publicName": "Show my first name and country in the list of supporters",
   "form.optIn": "Email me updates about this campaign (you can unsubscribe at any time)",
+  "form.optInPartner": "Also email me updates from {partner}, who shared this campaign with me",
   "form.consent": "I agree that Banner stores my name, email address and country to record this signature, and shares the total count publicly.",
   "form.submit": "Sign the petition",
   "form.submitting": "Signing…",

@@ -43,6 +43,7 @@ export const ms: Record<MessageKey, string> = {
   "form.comment": "Mengapa anda menandatangani? (pilihan)",
   "form.publicName": "Paparkan nama pertama dan negara saya dalam senarai penyokong",
   "form.optIn": "Hantarkan berita terkini kempen ini kepada saya melalui e-mel (anda boleh berhenti melanggan pada bila-bila masa)",
+  "form.optInPartner": "Hantarkan juga berita terkini daripada {partner}, yang berkongsi kempen ini dengan saya",
   "form.consent": "Saya bersetuju bahawa Banner menyimpan nama, alamat e-mel dan negara saya untuk merekodkan tandatangan ini, serta menyiarkan jumlah keseluruhan tandatangan kepada umum.",
   "form.submit": "Tandatangani petisyen",
   "form.submitting": "Sedang menandatangani…",

@@ -43,6 +43,7 @@ export const tr: Record<MessageKey, string> = {
   "form.comment": "Neden imzalıyorsunuz? (isteğe bağlı)",
   "form.publicName": "Adımı ve ülkemi destekçiler listesinde göster",
   "form.optIn": "Bu kampanyadaki gelişmeleri bana e-postayla gönderin (aboneliğinizi istediğiniz zaman iptal edebilirsiniz)",
+  "form.optInPartner": "Bu kampanyayı benimle paylaşan {partner} kuruluşundan da bana e-postayla haber gönderin",
   "form.consent": "Banner'ın bu imzayı kaydetmek için adımı, e-posta adresimi ve ülkemi saklamasını ve toplam imza sayısını herkese açık olarak paylaşmasını kabul ediyorum.",
   "form.submit": "Kampanyayı imzalayın",
   "form.submitting": "İmzalanıyor…",

@@ -140,3 +140,17 @@ export async function recentPublicSigners(db: Executor, campaignId: number, limi
 export function firstNameOf(name: string): string {
   return name.trim().split(/\s+/u)[0] ?? "";
 }
+
+/** The accepted partner behind a share code on this campaign, for the sign form's partner opt-in. */
+export async function findAcceptedPartner(db: Executor, campaignId: number, shareCode: string | null): Promise<{ id: number; name: string } | null> {
+  if (!shareCode) return null;
+  const row = await db
+    .selectFrom("campaign_partners as p")
+    .innerJoin("organisations as o", "o.id", "p.organisation_id")
+    .select(["p.id", "o.name"])
+    .where("p.campaign_id", "=", campaignId)
+    .where("p.share_code", "=", shareCode)
+    .where("p.status", "=", "accepted")
+    .executeTakeFirst();
+  return row ?? null;
+}

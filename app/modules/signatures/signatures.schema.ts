@@ -67,6 +67,42 @@ export const signPetitionSchema = z.object({
 
 export type SignPetitionInput = z.output<typeof signPetitionSchema>;
 
+/** How a signer came: a partner's share link, another signer's referral link, the channel it was posted on. */
+export interface SignAttribution {
+  partnerCode: string | null;
+  referralCode: string | null;
+  channel: string | null;
+  /** the signer also wants updates from the partner (only meaningful with a partner code) */
+  optInPartner: boolean;
+}
+
+export const NO_ATTRIBUTION: SignAttribution = { partnerCode: null, referralCode: null, channel: null, optInPartner: false };
+
+const CODE = /^[a-z0-9]{6,32}$/;
+const CHANNEL = /^[a-z]{1,16}$/;
+
+/**
+ * Reads attribution from a form or a query string (`partner`, `ref`, `via`, `optInPartner`).
+ * These come from links anyone can edit: a malformed value is dropped, never an error, so a
+ * mangled share link still lets its reader sign.
+ */
+export function parseAttribution(source: FormData | URLSearchParams): SignAttribution {
+  const one = (name: string) => {
+    const all = source.getAll(name);
+    return all.length === 1 && typeof all[0] === "string" ? all[0].trim().toLowerCase() : null;
+  };
+  const partner = one("partner");
+  const ref = one("ref");
+  const via = one("via");
+  const optInPartner = one("optInPartner");
+  return {
+    partnerCode: partner && CODE.test(partner) ? partner : null,
+    referralCode: ref && CODE.test(ref) ? ref : null,
+    channel: via && CHANNEL.test(via) ? via : null,
+    optInPartner: optInPartner === "on" || optInPartner === "true" || optInPartner === "1",
+  };
+}
+
 /** Lower-cased, trimmed address: the key of "one signature per person per campaign". */
 export function normaliseEmail(email: string): string {
   return email.trim().toLowerCase();
@@ -92,6 +128,7 @@ export function parseSignForm(
     raw[field] = all[0];
     values[field] = all[0].slice(0, 2000);
   }
+  if (form.get("optInPartner")) values.optInPartner = "on";
   // An empty optional text field is "not given".
   for (const field of ["postalCode", "comment"] as const) if (raw[field] === "") delete raw[field];
 
