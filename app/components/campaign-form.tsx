@@ -19,12 +19,13 @@ export interface CampaignFormValues {
 export function CampaignForm({
   values,
   errors = {},
-  askLocked = false,
+  signedVersion = null,
   submitLabel,
 }: {
   values: CampaignFormValues;
   errors?: Record<string, MessageKey>;
-  askLocked?: boolean;
+  /** the ask version people have signed, once anyone has: the address locks, the ask gets versioned */
+  signedVersion?: number | null;
   submitLabel: string;
 }) {
   const { t } = useTranslation();
@@ -59,16 +60,16 @@ export function CampaignForm({
   return (
     <Form method="post" className="stack">
       <input type="hidden" name="intent" value="save" />
-      {askLocked ? <p className="notice">{t("error.campaign.askLocked")}</p> : null}
-      {text("slug", t("campaigns.field.slug"), 80, { locked: askLocked, dir: "ltr" })}
+      {signedVersion ? <p className="notice">{t("campaigns.askVersionNotice", { version: signedVersion, next: signedVersion + 1 })}</p> : null}
+      {text("slug", t("campaigns.field.slug"), 80, { locked: signedVersion !== null, dir: "ltr" })}
       {text("title", t("campaigns.field.title"), CAMPAIGN_LIMITS.title)}
       {text("summary", t("campaigns.field.summary"), CAMPAIGN_LIMITS.summary)}
       <div className="field">
         <label htmlFor="c-ask">{t("campaigns.field.ask")}</label>
-        <textarea id="c-ask" name="ask" required maxLength={CAMPAIGN_LIMITS.ask} defaultValue={values.ask ?? ""} readOnly={askLocked} aria-invalid={errors.ask ? true : undefined} aria-describedby={described("ask")} />
+        <textarea id="c-ask" name="ask" required maxLength={CAMPAIGN_LIMITS.ask} defaultValue={values.ask ?? ""} aria-invalid={errors.ask ? true : undefined} aria-describedby={described("ask")} />
         {err("ask")}
       </div>
-      {text("addressedTo", t("campaigns.field.addressedTo"), CAMPAIGN_LIMITS.addressedTo, { locked: askLocked })}
+      {text("addressedTo", t("campaigns.field.addressedTo"), CAMPAIGN_LIMITS.addressedTo, {})}
       <fieldset className="field">
         <legend>{t("campaigns.targets")}</legend>
         {targets.map((target, i) => (
@@ -76,15 +77,15 @@ export function CampaignForm({
             <label className="visually-hidden" htmlFor={`target-${i}-name`}>
               {t("campaigns.target.name")} {i + 1}
             </label>
-            <input id={`target-${i}-name`} name={`target-${i}-name`} type="text" placeholder={t("campaigns.target.name")} defaultValue={target.name} readOnly={askLocked} maxLength={200} />
+            <input id={`target-${i}-name`} name={`target-${i}-name`} type="text" placeholder={t("campaigns.target.name")} defaultValue={target.name} maxLength={200} />
             <label className="visually-hidden" htmlFor={`target-${i}-role`}>
               {t("campaigns.target.role")} {i + 1}
             </label>
-            <input id={`target-${i}-role`} name={`target-${i}-role`} type="text" placeholder={t("campaigns.target.role")} defaultValue={target.role} readOnly={askLocked} maxLength={200} />
+            <input id={`target-${i}-role`} name={`target-${i}-role`} type="text" placeholder={t("campaigns.target.role")} defaultValue={target.role} maxLength={200} />
             <label className="visually-hidden" htmlFor={`target-${i}-country`}>
               {t("campaigns.target.country")} {i + 1}
             </label>
-            <input id={`target-${i}-country`} name={`target-${i}-country`} type="text" placeholder="PK" size={3} dir="ltr" defaultValue={target.country ?? ""} readOnly={askLocked} maxLength={2} style={{ inlineSize: "5rem" }} />
+            <input id={`target-${i}-country`} name={`target-${i}-country`} type="text" placeholder="PK" size={3} dir="ltr" defaultValue={target.country ?? ""} maxLength={2} style={{ inlineSize: "5rem" }} />
           </div>
         ))}
         {err("targets")}

@@ -127,6 +127,29 @@ export interface CampaignAskVersionsTable {
   created_at: CreatedAt;
 }
 
+/** What a decision-maker answered; one per target, recording again replaces it. */
+export interface CampaignTargetResponsesTable {
+  target_id: number;
+  campaign_id: number;
+  /** a calendar day, read as "YYYY-MM-DD" */
+  responded_on: string;
+  summary: string;
+  link: string | null;
+  recorded_by: number | null;
+  updated_at: Generated<Date>;
+}
+
+export const MILESTONE_PERCENTS = [25, 50, 75, 100] as const;
+
+/** A share of the goal a campaign's confirmed count reached; the row guards its one email. */
+export interface CampaignMilestonesTable {
+  campaign_id: number;
+  percent: number;
+  /** the confirmed count when it was reached */
+  confirmed: number;
+  reached_at: Generated<Date>;
+}
+
 /** Who did what to what, when: exports, invalidations, erasures, role changes. Append only. */
 export interface AuditLogTable {
   id: Generated<number>;
@@ -258,6 +281,10 @@ export interface OrganisationsTable {
   slug: string;
   name: string;
   created_at: CreatedAt;
+  /** a small WebP (see organisation-logo.server.ts); null when there is none */
+  logo: Buffer | null;
+  /** names the logo's version in its immutable URL */
+  logo_hash: string | null;
 }
 
 export const MEMBER_ROLES = ["owner", "organiser"] as const;
@@ -318,6 +345,8 @@ export interface UpdateDeliveriesTable {
 export interface DB {
   campaign_partners: CampaignPartnersTable;
   campaign_ask_versions: CampaignAskVersionsTable;
+  campaign_target_responses: CampaignTargetResponsesTable;
+  campaign_milestones: CampaignMilestonesTable;
   audit_log: AuditLogTable;
   updates: UpdatesTable;
   update_deliveries: UpdateDeliveriesTable;

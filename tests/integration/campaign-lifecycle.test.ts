@@ -107,23 +107,23 @@ describe("the campaign lifecycle", () => {
     for (const attempt of attempts) await expect(attempt()).rejects.toMatchObject({ code: "NOT_FOUND" });
   });
 
-  it("locks the ask, the addressees and the address once people have signed; the argument stays editable", async () => {
+  it("locks the address once people have signed, versions the ask, and keeps the argument editable", async () => {
     const { owner, admin, org } = await setup();
     const first = input();
     const { id } = await createCampaign(t.db, owner, org.slug, first);
-    await updateCampaign(t.db, owner, id, { ...first, ask: "A sharper ask." }); // no signatures yet: free
+    await updateCampaign(t.db, owner, id, { ...first, ask: "A sharper ask." }); // no signatures yet: in place
     await submitForReview(t.db, owner, id);
     await reviewCampaign(t.db, admin, id, { decision: "publish", note: null });
     await signPetition(t.db, { campaignSlug: first.slug, input: signer(), locale: "en" });
 
     const current = { ...first, ask: "A sharper ask." };
-    for (const change of [{ ask: "Something else." }, { addressedTo: "Someone else" }, { slug: unique("moved") }, { targets: [] }]) {
-      await expect(updateCampaign(t.db, owner, id, { ...current, ...change })).rejects.toMatchObject({ code: "CONFLICT" });
-    }
-    await updateCampaign(t.db, owner, id, { ...current, argumentMd: "A longer argument.", goal: 5000 });
-    const { campaign, askLocked } = await getCampaignForEditing(t.db, owner, id);
-    expect(askLocked).toBe(true);
-    expect(campaign).toMatchObject({ ask: "A sharper ask.", argument_md: "A longer argument.", goal: 5000 });
+    await expect(updateCampaign(t.db, owner, id, { ...current, slug: unique("moved") })).rejects.toMatchObject({ code: "CONFLICT" });
+    expect(await updateCampaign(t.db, owner, id, { ...current, argumentMd: "A longer argument.", goal: 5000 })).toEqual({ askVersion: 1 });
+    const { campaign, signed } = await getCampaignForEditing(t.db, owner, id);
+    expect(signed).toBe(true);
+    expect(campaign).toMatchObject({ ask: "A sharper ask.", argument_md: "A longer argument.", goal: 5000, ask_version: 1 });
+    const versions = await t.db.selectFrom("campaign_ask_versions").select(["version", "ask"]).where("campaign_id", "=", id).execute();
+    expect(versions).toEqual([{ version: 1, ask: "A sharper ask." }]);
   });
 
   it("closes published campaigns whose deadline has passed", async () => {

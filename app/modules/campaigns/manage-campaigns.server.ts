@@ -3,6 +3,7 @@ import type { Database, Executor } from "~/db/db.server";
 import type { CampaignStatus } from "~/db/schema";
 import { authorizeMember, type Actor } from "~/modules/organisations/organisations.server";
 import { AppError } from "~/utils/errors.server";
+import { sameAsk, writeAskVersion, writeTargets } from "./ask-versions.server";
 import type { CampaignInput } from "./lifecycle.schema";
 
 /**
@@ -34,15 +35,6 @@ function requireAdmin(actor: Actor) {
   if (actor.role !== "admin") throw new AppError("FORBIDDEN", "admins only");
 }
 
-async function writeTargets(trx: Executor, campaignId: number, targets: CampaignInput["targets"]) {
-  await trx.deleteFrom("campaign_targets").where("campaign_id", "=", campaignId).execute();
-  if (targets.length === 0) return;
-  await trx
-    .insertInto("campaign_targets")
-    .values(targets.map((t, position) => ({ campaign_id: campaignId, position, name: t.name, role: t.role, country: t.country })))
-    .execute();
-}
-
 export async function createCampaign(db: Database, actor: Actor, organisationSlug: string, input: CampaignInput) {
   return db.transaction().execute(async (trx) => {
     const org = await authorizeMember(trx, actor, organisationSlug);
@@ -67,6 +59,7 @@ export async function createCampaign(db: Database, actor: Actor, organisationSlu
       .executeTakeFirst();
     if (!created) throw new AppError("CONFLICT", "slug taken", { field: "slug" });
     await writeTargets(trx, created.id, input.targets);
+    await writeAskVersion(trx, created.id, 1, input);
     return { id: created.id };
   });
 }
@@ -74,26 +67,27 @@ export async function createCampaign(db: Database, actor: Actor, organisationSlu
 const EDITABLE: CampaignStatus[] = ["draft", "published"];
 
 /**
- * Edits a campaign. Drafts change freely. Once a campaign has signatures, what people signed (the
- * ask, the addressees and the slug they signed at) is locked; the argument, summary, goal and
- * deadline can still change.
+ * Edits a campaign. Before anyone signs, everything changes in place. Once people have signed,
+ * the address they signed at is locked, and a change of the ask, its addressees or the
+ * decision-makers becomes a new ask version: signatures keep the version they were given to, new
+ * ones record the new version. The argument, summary, goal and deadline change freely.
  */
-export async function updateCampaign(db: Database, actor: Actor, campaignId: number, input: CampaignInput) {
-  await db.transaction().execute(async (trx) => {
-    const campaign = await authorizeCampaign(trx, actor, campaignId);
+export async function updateCampaign(db: Database, actor: Actor, campaignId: number, input: CampaignInput): Promise<{ askVersion: number }> {
+  return db.transaction().execute(async (trx) => {
+    await authorizeCampaign(trx, actor, campaignId);
+    // The row lock makes a concurrent signature wait (it key-share locks the campaign to read the
+    // version), so no signature lands between "has anyone signed?" and the version change, and
+    // none commits with a version that is no longer current.
+    const campaign = await trx.selectFrom("campaigns").selectAll().where("id", "=", campaignId).forUpdate().executeTakeFirstOrThrow();
     if (!EDITABLE.includes(campaign.status)) throw new AppError("CONFLICT", `a ${campaign.status} campaign cannot be edited`);
-    // Lock the row so a signature cannot slip in between the check and the update.
-    await sql`SELECT 1 FROM campaigns WHERE id = ${campaignId} FOR UPDATE`.execute(trx);
     const signed = await trx.selectFrom("signatures").select("id").where("campaign_id", "=", campaignId).limit(1).executeTakeFirst();
-    if (signed) {
-      const targets = await trx.selectFrom("campaign_targets").select(["name", "role", "country"]).where("campaign_id", "=", campaignId).orderBy("position").execute();
-      const sameTargets = JSON.stringify(targets) === JSON.stringify(input.targets.map((t) => ({ name: t.name, role: t.role, country: t.country })));
-      if (input.ask !== campaign.ask || input.addressedTo !== campaign.addressed_to || input.slug !== campaign.slug || !sameTargets) {
-        throw new AppError("CONFLICT", "ask locked", { field: "ask", reason: "ASK_LOCKED" });
-      }
-    }
+    if (signed && input.slug !== campaign.slug) throw new AppError("CONFLICT", "slug locked", { field: "slug", reason: "SLUG_LOCKED" });
     const taken = await trx.selectFrom("campaigns").select("id").where("slug", "=", input.slug).where("id", "!=", campaignId).executeTakeFirst();
     if (taken) throw new AppError("CONFLICT", "slug taken", { field: "slug" });
+
+    const targets = await trx.selectFrom("campaign_targets").select(["name", "role", "country"]).where("campaign_id", "=", campaignId).orderBy("position").execute();
+    const askChanged = !sameAsk({ ask: campaign.ask, addressedTo: campaign.addressed_to, targets }, input);
+    const askVersion = askChanged && signed ? campaign.ask_version + 1 : campaign.ask_version;
     await trx
       .updateTable("campaigns")
       .set({
@@ -105,11 +99,16 @@ export async function updateCampaign(db: Database, actor: Actor, campaignId: num
         argument_md: input.argumentMd,
         goal: input.goal,
         deadline_at: input.deadline,
+        ask_version: askVersion,
         updated_at: sql`now()`,
       })
       .where("id", "=", campaignId)
       .execute();
-    if (!signed) await writeTargets(trx, campaignId, input.targets);
+    if (askChanged) {
+      await writeTargets(trx, campaignId, input.targets);
+      await writeAskVersion(trx, campaignId, askVersion, input);
+    }
+    return { askVersion };
   });
 }
 
@@ -202,7 +201,7 @@ export async function getCampaignForEditing(db: Database, actor: Actor, campaign
       : db.selectFrom("organisations").select(["slug", "name"]).where("id", "=", campaign.organisation_id).executeTakeFirst(),
     db.selectFrom("signatures").select("id").where("campaign_id", "=", campaignId).limit(1).executeTakeFirst(),
   ]);
-  return { campaign, targets, organisation, askLocked: Boolean(signed) };
+  return { campaign, targets, organisation, signed: Boolean(signed) };
 }
 
 export async function listReviewQueue(db: Database, actor: Actor) {

@@ -1,5 +1,6 @@
 import { sql } from "kysely";
 import type { Database } from "~/db/db.server";
+import { writeAskVersion } from "./ask-versions.server";
 import { DEMO_ASK_VERSION, DEMO_CAMPAIGN, DEMO_CAMPAIGN_TRANSLATIONS } from "./demo-campaign";
 
 /**
@@ -21,6 +22,7 @@ export async function seedDemoCampaign(db: Database): Promise<boolean> {
         .returning("id")
         .executeTakeFirstOrThrow();
       await trx.insertInto("campaign_counts").values({ campaign_id: campaign.id, confirmed: 0, updated_at: sql`now()` }).execute();
+      await writeAskVersion(trx, campaign.id, DEMO_ASK_VERSION, { ask: DEMO_CAMPAIGN.ask, addressedTo: DEMO_CAMPAIGN.addressed_to, targets: [] });
       demoId = campaign.id;
     } else {
       const demo = await trx.selectFrom("campaigns").select("id").where("slug", "=", DEMO_CAMPAIGN.slug).executeTakeFirst();
