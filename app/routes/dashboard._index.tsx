@@ -1,20 +1,53 @@
-import { data, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
+import { PartnershipList } from "~/components/partnership-list";
 import { useTranslation } from "~/i18n/use-translation";
 import { requireUser } from "~/modules/accounts/session-cookie.server";
 import { listMyOrganisations } from "~/modules/organisations/organisations.server";
+import { partnerDecisionSchema, partnerShareLink } from "~/modules/partners/partners.schema";
+import { answerPartnerInvitation, listMyPartnerships } from "~/modules/partners/partners.server";
 import { getDb } from "~/services.server";
+import { env } from "~/utils/env.server";
+import { isAppError } from "~/utils/errors.server";
+import { readForm } from "~/utils/forms.server";
 
 export const meta: MetaFunction = () => [{ title: "Dashboard · Banner" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
-  const organisations = await listMyOrganisations(getDb(), user);
-  return data({ organisations }, { headers: { "Cache-Control": "no-store" } });
+  const [organisations, partnerships] = await Promise.all([listMyOrganisations(getDb(), user), listMyPartnerships(getDb(), user)]);
+  const appUrl = env().APP_URL;
+  return data(
+    {
+      organisations,
+      partnerships: partnerships.map(({ share_code, ...p }) => ({
+        ...p,
+        shareLink: p.status === "accepted" ? partnerShareLink(appUrl, p.campaignSlug, share_code) : null,
+      })),
+    },
+    { headers: { "Cache-Control": "no-store" } },
+  );
+}
+
+/** Owners of an invited organisation accept or decline a partnership here. */
+export async function action({ request }: ActionFunctionArgs) {
+  const user = await requireUser(request);
+  const form = await readForm(request);
+  const parsed = partnerDecisionSchema.safeParse({ partnerId: form.get("partnerId"), decision: form.get("decision") });
+  if (!parsed.success) throw data(null, { status: 400 });
+  try {
+    await answerPartnerInvitation(getDb(), user, parsed.data.partnerId, parsed.data.decision);
+  } catch (error) {
+    if (isAppError(error, "NOT_FOUND")) throw data(null, { status: 404 });
+    if (isAppError(error, "FORBIDDEN")) throw data(null, { status: 403 });
+    if (isAppError(error, "CONFLICT")) throw data(null, { status: 409 });
+    throw error;
+  }
+  return data({ answered: parsed.data.decision });
 }
 
 export default function Dashboard() {
-  const { organisations } = useLoaderData<typeof loader>();
+  const { organisations, partnerships } = useLoaderData<typeof loader>();
   const { t } = useTranslation();
   return (
     <>
@@ -37,6 +70,7 @@ export default function Dashboard() {
           {t("org.createTitle")}
         </Link>
       </p>
+      <PartnershipList partnerships={partnerships} />
     </>
   );
 }
