@@ -5,14 +5,16 @@ import type { MessageKey } from "~/i18n/i18n";
 /** A labelled input with its hint and error wired to aria-describedby. */
 export function FormField({
   name,
+  id: givenId,
   label,
   hint,
   error,
   params,
   ...input
-}: { name: string; label: string; hint?: string; error?: MessageKey; params?: Record<string, number> } & InputHTMLAttributes<HTMLInputElement>) {
+}: { name: string; id?: string; label: string; hint?: string; error?: MessageKey; params?: Record<string, number> } & InputHTMLAttributes<HTMLInputElement>) {
   const { t } = useTranslation();
-  const id = `f-${name}`;
+  // An explicit id for forms that repeat a field (one form per row).
+  const id = givenId ?? `f-${name}`;
   const described = [hint ? `${id}-hint` : "", error ? `${id}-error` : ""].filter(Boolean).join(" ") || undefined;
   return (
     <div className="field">
