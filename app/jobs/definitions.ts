@@ -23,6 +23,10 @@ export const JOBS = {
     queue: "email",
     payload: z.object({ updateId: id, userId: id, outboxId: id }).strict(),
   },
+  "campaign.milestone": {
+    queue: "email",
+    payload: z.object({ campaignId: id, percent: z.union([z.literal(25), z.literal(50), z.literal(75), z.literal(100)]), outboxId: id }).strict(),
+  },
   "updates.fan-out": {
     queue: "updates",
     payload: z.object({ updateId: id, outboxId: id }).strict(),

@@ -1,5 +1,6 @@
 import { sql } from "kysely";
 import type { Database, Executor } from "~/db/db.server";
+import { recordMilestones } from "./milestones.server";
 
 /**
  * Counts are folded from an append-only ledger (signature_count_changes). A confirmation only
@@ -21,7 +22,7 @@ export interface CampaignCounts {
 export async function foldCountChanges(db: Database, batch = 50_000): Promise<number> {
   return db.transaction().execute(async (trx) => {
     await sql`SELECT pg_advisory_xact_lock(${COUNTS_LOCK})`.execute(trx);
-    const result = await sql<{ consumed: number }>`
+    const result = await sql<{ consumed: number; campaign_ids: number[] | null }>`
       WITH consumed AS (
         DELETE FROM signature_count_changes
         WHERE id IN (SELECT id FROM signature_count_changes ORDER BY id LIMIT ${batch})
@@ -47,9 +48,14 @@ export async function foldCountChanges(db: Database, batch = 50_000): Promise<nu
         RETURNING 1
       )
       SELECT (SELECT count(*) FROM consumed)::int AS consumed,
+             (SELECT array_agg(DISTINCT campaign_id) FROM consumed) AS campaign_ids,
              (SELECT count(*) FROM totals) + (SELECT count(*) FROM countries) + (SELECT count(*) FROM days) AS touched
     `.execute(trx);
-    return result.rows[0]?.consumed ?? 0;
+    const row = result.rows[0];
+    // The counts just moved: milestones they crossed are recorded (and their emails queued) in
+    // the same transaction, so a fold that fails after this point announces nothing.
+    await recordMilestones(trx, (row?.campaign_ids ?? []).map(Number));
+    return row?.consumed ?? 0;
   });
 }
 
@@ -101,6 +107,7 @@ export async function recountCampaigns(db: Database, campaignId?: number): Promi
             SELECT campaign_id, (confirmed_at AT TIME ZONE 'UTC')::date, count(*) FROM signatures
             WHERE status = 'confirmed' AND ${only}
             GROUP BY 1, 2`.execute(trx);
+          await recordMilestones(trx, campaignId === undefined ? "all" : [campaignId]);
         });
     } finally {
       await sql`SELECT pg_advisory_unlock(${COUNTS_LOCK})`.execute(conn);
