@@ -10,7 +10,10 @@ import { assertLanguageParam, localeFor, withLanguageVary } from "~/i18n/locale.
 import { rootLocale } from "~/i18n/meta";
 import { localePath, useTranslation } from "~/i18n/use-translation";
 import { campaignContentLocales, findAcceptedPartner, findPublicCampaignInLocale, recentPublicSigners } from "~/modules/campaigns/campaigns.queries.server";
+import { listAskVersions } from "~/modules/campaigns/ask-versions.server";
+import { listPublicTargetResponses } from "~/modules/campaigns/target-responses.server";
 import { getCampaignCounts } from "~/modules/counts/counts.server";
+import { listPublicPartners } from "~/modules/partners/partners.server";
 import { signPetition } from "~/modules/signatures/sign-petition.server";
 import type { SignFieldErrors } from "~/modules/signatures/signatures.fields";
 import { parseAttribution, parseSignForm } from "~/modules/signatures/signatures.schema";
@@ -50,11 +53,14 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
   const { campaign, content } = found;
   // Share links carry ?partner=, ?ref= and ?via=; the form passes them on as hidden fields.
   const attribution = parseAttribution(new URL(request.url).searchParams);
-  const [counts, signers, contentLocales, partner] = await Promise.all([
+  const [counts, signers, contentLocales, partner, partners, targets, askVersions] = await Promise.all([
     getCampaignCounts(db, campaign.id),
     recentPublicSigners(db, campaign.id),
     campaignContentLocales(db, campaign),
     findAcceptedPartner(db, campaign.id, attribution.partnerCode),
+    listPublicPartners(db, campaign.id),
+    listPublicTargetResponses(db, campaign.id),
+    listAskVersions(db, campaign.id),
   ]);
   const appUrl = env().APP_URL;
   return data(
@@ -72,6 +78,7 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
         openSince: campaign.published_at ? formatDate(locale, campaign.published_at) : null,
         argumentHtml: renderMarkdown(content.argumentMd, { headingOffset: 1 }),
       },
+      defaultLocale: campaign.locale,
       alternates: [
         ...contentLocales.map((l) => ({ hrefLang: l, href: `${appUrl}/${l}/campaigns/${campaign.slug}` })),
         { hrefLang: "x-default", href: `${appUrl}/campaigns/${campaign.slug}` },
@@ -79,6 +86,27 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
       count: counts.total,
       signers: signers.map((s) => ({ firstName: s.firstName, country: countryName(s.country, locale) })),
       countries: countryOptions(locale),
+      partners,
+      targets: targets.map((target) => ({
+        id: target.id,
+        name: target.name,
+        role: target.role,
+        country: target.country ? countryName(target.country, locale) : null,
+        response: target.response
+          ? { date: formatDate(locale, `${target.response.respondedOn}T12:00:00Z`), summary: target.response.summary, link: target.response.link }
+          : null,
+      })),
+      // The history matters only once the ask has changed; it is in the campaign's own language.
+      askHistory:
+        askVersions.length > 1
+          ? askVersions.map((v) => ({
+              version: v.version,
+              date: formatDate(locale, v.createdAt),
+              ask: v.ask,
+              addressedTo: v.addressedTo,
+              targets: v.targets.map((target) => [target.name, target.role].filter(Boolean).join(", ")),
+            }))
+          : [],
       attribution: {
         partner: partner ? { code: attribution.partnerCode!, name: partner.name } : null,
         ref: attribution.referralCode,
@@ -131,7 +159,7 @@ export async function action({ params, request, context }: ActionFunctionArgs) {
 }
 
 export default function CampaignPage() {
-  const { campaign, count, signers, countries, attribution } = useLoaderData<typeof loader>();
+  const { campaign, count, signers, countries, attribution, partners, targets, askHistory, defaultLocale } = useLoaderData<typeof loader>();
   const actionData = useActionData<SignActionData>();
   const { t, locale } = useTranslation();
   const open = campaign.status === "published" && !actionData?.closed;
@@ -161,6 +189,23 @@ export default function CampaignPage() {
         <p className="ask" {...contentLang}>
           {campaign.ask}
         </p>
+        {askHistory.length > 0 ? (
+          <details className="ask-history">
+            <summary>{t("campaign.versionHistory")}</summary>
+            <ol lang={defaultLocale} dir={direction(defaultLocale)}>
+              {askHistory.map((v) => (
+                <li key={v.version}>
+                  <strong>{t("campaign.versionLabel", { version: v.version, date: v.date })}</strong>
+                  <p className="bidi">{v.ask}</p>
+                  <p className="muted small bidi">
+                    {v.addressedTo}
+                    {v.targets.length > 0 ? ` — ${v.targets.join("; ")}` : null}
+                  </p>
+                </li>
+              ))}
+            </ol>
+          </details>
+        ) : null}
         <ProgressBar count={count} goal={campaign.goal} liveUrl={`/api/v1/campaigns/${campaign.slug}`} />
         {campaign.openSince ? <p className="muted small">{t("campaign.openSince", { date: campaign.openSince })}</p> : null}
       </header>
@@ -193,10 +238,53 @@ export default function CampaignPage() {
           )}
         </section>
       </aside>
-      <section className="campaign-argument" aria-labelledby="why-heading">
-        <h2 id="why-heading">{t("campaign.why")}</h2>
-        <div className="argument" {...contentLang} dangerouslySetInnerHTML={{ __html: campaign.argumentHtml }} />
-      </section>
+      <div className="campaign-argument stack-page">
+        <section aria-labelledby="why-heading">
+          <h2 id="why-heading">{t("campaign.why")}</h2>
+          <div className="argument" {...contentLang} dangerouslySetInnerHTML={{ __html: campaign.argumentHtml }} />
+        </section>
+        {targets.length > 0 ? (
+          <section aria-labelledby="responses-heading">
+            <h2 id="responses-heading">{t("campaign.responses")}</h2>
+            <ul className="stack-tight" style={{ listStyle: "none", padding: 0 }} lang={defaultLocale} dir={direction(defaultLocale)}>
+              {targets.map((target) => (
+                <li key={target.id} className="panel" data-target-response={target.response ? "responded" : "waiting"}>
+                  <strong className="bidi">{target.name}</strong>
+                  {target.role || target.country ? <span className="muted"> · {[target.role, target.country].filter(Boolean).join(", ")}</span> : null}
+                  {target.response ? (
+                    <>
+                      <p className="small">{t("campaign.respondedOn", { date: target.response.date })}</p>
+                      <p className="bidi">{target.response.summary}</p>
+                      {target.response.link ? (
+                        <p>
+                          <a href={target.response.link} rel="nofollow noopener noreferrer" dir="ltr">
+                            {t("campaign.responseLink")}
+                          </a>
+                        </p>
+                      ) : null}
+                    </>
+                  ) : (
+                    <p className="small muted">{t("campaign.notYetResponded")}</p>
+                  )}
+                </li>
+              ))}
+            </ul>
+          </section>
+        ) : null}
+        {partners.length > 0 ? (
+          <section aria-labelledby="partners-heading">
+            <h2 id="partners-heading">{t("campaign.partners")}</h2>
+            <ul className="partners">
+              {partners.map((p) => (
+                <li key={p.name}>
+                  {p.logoUrl ? <img src={p.logoUrl} alt="" width={48} height={48} loading="lazy" /> : null}
+                  <span className="bidi">{p.name}</span>
+                </li>
+              ))}
+            </ul>
+          </section>
+        ) : null}
+      </div>
     </article>
   );
 }

@@ -19,7 +19,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request);
   try {
-    const { campaign, targets, organisation, askLocked } = await getCampaignForEditing(getDb(), user, routeId(params.id));
+    const { campaign, targets, organisation, signed } = await getCampaignForEditing(getDb(), user, routeId(params.id));
     const updates = campaign.organisation_id === null ? [] : await listCampaignUpdates(getDb(), user, campaign.id).catch(() => []);
     return data(
       {
@@ -43,7 +43,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
           targets,
         } satisfies CampaignFormValues,
         organisation: organisation ?? null,
-        askLocked,
+        signedVersion: signed ? campaign.ask_version : null,
       },
       { headers: { "Cache-Control": "no-store" } },
     );
@@ -81,7 +81,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     if (!isAppError(error)) throw error;
     if (error.code === "NOT_FOUND") throw data(null, { status: 404 });
     if (error.code === "CONFLICT") {
-      const alert: MessageKey = error.details?.reason === "ASK_LOCKED" ? "error.campaign.askLocked" : error.details?.field === "slug" ? "error.slug.taken" : "error.campaign.state";
+      const alert: MessageKey = error.details?.reason === "SLUG_LOCKED" ? "error.campaign.slugLocked" : error.details?.field === "slug" ? "error.slug.taken" : "error.campaign.state";
       return data<ActionData>({ alert }, { status: 409 });
     }
     throw error;
@@ -89,7 +89,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export default function EditCampaign() {
-  const { campaign, values, organisation, askLocked, updates } = useLoaderData<typeof loader>();
+  const { campaign, values, organisation, signedVersion, updates } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const { t } = useTranslation();
   const editable = campaign.status === "draft" || campaign.status === "published";
@@ -109,6 +109,12 @@ export default function EditCampaign() {
             <Link to={`/campaigns/${campaign.slug}`}>{t("campaigns.view")}</Link>
           </>
         ) : null}
+      </p>
+      <p>
+        <Link to={`/dashboard/campaigns/${campaign.id}/partners`}>{t("partners.link")}</Link>
+      </p>
+      <p>
+        <Link to={`/dashboard/campaigns/${campaign.id}/responses`}>{t("responses.link")}</Link>
       </p>
       {campaign.reviewNote && campaign.status === "draft" ? (
         <div className="notice">
@@ -160,7 +166,7 @@ export default function EditCampaign() {
       {editable ? (
         <section className="panel">
           <h2>{t("campaigns.edit")}</h2>
-          <CampaignForm values={result?.values ?? values} errors={result?.errors} askLocked={askLocked} submitLabel={t("campaigns.save")} />
+          <CampaignForm values={result?.values ?? values} errors={result?.errors} signedVersion={signedVersion} submitLabel={t("campaigns.save")} />
         </section>
       ) : null}
     </div>
