@@ -271,7 +271,7 @@ export const ar: Record<MessageKey, string> = {
   "updates.failures": "عمليات التسليم الفاشلة",
 
   // partners, responses, ask versions, milestones
-  "campaigns.askVersionNotice": "وقّع أشخاص على الإصدار {version} من المطلب. تغيير المطلب أو الجهات الموجَّه إليها أو صانعي القرار ينشر الإصدار {next}؛ ويبقى كل توقيع مرتبطًا بالإصدار الذي وُقّع عليه. لم يعد بالإمكان تغيير عنوان الويب.",
+  "campaigns.askVersionNotice": "وقّع أشخاص على هذه الحملة. المطلب الآن في إصداره {version}: تغيير المطلب أو الجهات الموجَّه إليها أو صانعي القرار ينشر الإصدار {next}، ويبقى كل توقيع مرتبطًا بالإصدار الذي وُقّع عليه. لم يعد بالإمكان تغيير عنوان الويب.",
   "error.campaign.slugLocked": "وقّع أشخاص على هذا العنوان: لم يعد بالإمكان تغييره.",
   "campaign.versionHistory": "الإصدارات السابقة من المطلب",
   "campaign.versionLabel": "الإصدار {version} · {date}",

@@ -270,7 +270,7 @@ export const en = {
   "updates.failures": "Failed deliveries",
 
   // partners, responses, ask versions, milestones
-  "campaigns.askVersionNotice": "People have signed version {version} of the ask. Changing the ask, its addressees or the decision-makers publishes version {next}; every signature keeps the version it was given to. The web address can no longer change.",
+  "campaigns.askVersionNotice": "People have signed this campaign. The ask is now at version {version}: changing the ask, its addressees or the decision-makers publishes version {next}, and every signature keeps the version it was given to. The web address can no longer change.",
   "error.campaign.slugLocked": "People have signed at this web address: it can no longer change.",
   "campaign.versionHistory": "Earlier versions of the ask",
   "campaign.versionLabel": "Version {version} · {date}",

@@ -268,7 +268,7 @@ export const ms: Record<MessageKey, string> = {
   "updates.failures": "Penghantaran yang gagal",
 
   // partners, responses, ask versions, milestones
-  "campaigns.askVersionNotice": "Orang ramai telah menandatangani versi {version} tuntutan ini. Mengubah tuntutan, pihak yang dituju atau pembuat keputusan akan menerbitkan versi {next}; setiap tandatangan kekal dengan versi yang ditandatanganinya. Alamat web tidak lagi boleh diubah.",
+  "campaigns.askVersionNotice": "Orang ramai telah menandatangani kempen ini. Tuntutan kini pada versi {version}: mengubah tuntutan, pihak yang dituju atau pembuat keputusan akan menerbitkan versi {next}, dan setiap tandatangan kekal dengan versi yang ditandatanganinya. Alamat web tidak lagi boleh diubah.",
   "error.campaign.slugLocked": "Orang ramai telah menandatangani di alamat web ini: ia tidak lagi boleh diubah.",
   "campaign.versionHistory": "Versi terdahulu tuntutan",
   "campaign.versionLabel": "Versi {version} · {date}",

@@ -268,7 +268,7 @@ export const tr: Record<MessageKey, string> = {
   "updates.failures": "Başarısız gönderimler",
 
   // partners, responses, ask versions, milestones
-  "campaigns.askVersionNotice": "Talebin {version}. sürümü imzalandı. Talebi, muhataplarını ya da karar vericileri değiştirmek {next}. sürümü yayımlar; her imza, verildiği sürümle kalır. Web adresi artık değiştirilemez.",
+  "campaigns.askVersionNotice": "Bu kampanya imzalandı. Talep şu anda {version}. sürümde: talebi, muhataplarını ya da karar vericileri değiştirmek {next}. sürümü yayımlar ve her imza verildiği sürümle kalır. Web adresi artık değiştirilemez.",
   "error.campaign.slugLocked": "Bu web adresinde imza verildi: artık değiştirilemez.",
   "campaign.versionHistory": "Talebin önceki sürümleri",
   "campaign.versionLabel": "Sürüm {version} · {date}",

@@ -271,7 +271,7 @@ export const ur: Record<MessageKey, string> = {
   "updates.failures": "ناکام ترسیلات",
 
   // partners, responses, ask versions, milestones
-  "campaigns.askVersionNotice": "لوگ مطالبے کے ورژن {version} پر دستخط کر چکے ہیں۔ مطالبہ، اس کے مخاطبین یا فیصلہ سازوں کو بدلنے سے ورژن {next} شائع ہو گا؛ ہر دستخط اسی ورژن کے ساتھ رہتا ہے جس پر وہ کیا گیا تھا۔ ویب پتہ اب تبدیل نہیں ہو سکتا۔",
+  "campaigns.askVersionNotice": "لوگ اس مہم پر دستخط کر چکے ہیں۔ مطالبہ اب ورژن {version} پر ہے: مطالبہ، اس کے مخاطبین یا فیصلہ سازوں کو بدلنے سے ورژن {next} شائع ہو گا، اور ہر دستخط اسی ورژن کے ساتھ رہتا ہے جس پر وہ کیا گیا تھا۔ ویب پتہ اب تبدیل نہیں ہو سکتا۔",
   "error.campaign.slugLocked": "لوگ اس ویب پتے پر دستخط کر چکے ہیں: اب یہ تبدیل نہیں ہو سکتا۔",
   "campaign.versionHistory": "مطالبے کے سابقہ ورژن",
   "campaign.versionLabel": "ورژن {version} · {date}",
