@@ -143,7 +143,7 @@ describe("ask versions", () => {
     await recordTargetResponse(t.db, owner, id, { targetId: first!.id, respondedOn: "2026-11-01", summary: "We will table it.", link: null });
     await recordTargetResponse(t.db, owner, id, { targetId: second!.id, respondedOn: "2026-11-02", summary: "No comment.", link: null });
 
-    const reordered = [{ name: "A new envoy", role: "Envoy", country: "PK" }, campaignInput.targets[0]!];
+    const reordered = [{ name: "A new envoy", role: "Envoy", country: "PK" as const }, campaignInput.targets[0]!];
     await updateCampaign(t.db, owner, id, { ...campaignInput, targets: reordered });
     const targets = await listPublicTargetResponses(t.db, id);
     expect(targets.map((x) => [x.name, x.response?.summary ?? null])).toEqual([
@@ -327,5 +327,22 @@ describe("goal milestones", () => {
     // A redelivered job sends nothing again.
     expect(await sendMilestoneEmails({ db: t.db, mailer: worker.mailer, appUrl: "http://banner.test" }, { campaignId: id, percent: 25 })).toBe("sent 0 of 1");
     expect(milestoneMails(owner.email)).toHaveLength(2);
+  });
+
+  it("still reach the other organisers when one address is refused for good, and never retry that one", async () => {
+    const { owner, host, id } = await setup({ goal: 10 });
+    const refused = await user(t.db);
+    await t.db.insertInto("memberships").values({ organisation_id: host.id, user_id: refused.id, role: "organiser" }).execute();
+    await t.db.insertInto("campaign_milestones").values({ campaign_id: id, percent: 75, confirmed: 8 }).execute();
+    const deps = { db: t.db, mailer: worker.mailer, appUrl: "http://banner.test" };
+    smtp.rejectWith(550, refused.email);
+    try {
+      expect(await sendMilestoneEmails(deps, { campaignId: id, percent: 75 })).toBe("sent 1 of 2");
+    } finally {
+      smtp.rejectWith(null);
+    }
+    expect(milestoneMails(owner.email)).toHaveLength(1);
+    expect(await sendMilestoneEmails(deps, { campaignId: id, percent: 75 })).toBe("sent 0 of 2");
+    expect(milestoneMails(refused.email)).toHaveLength(0);
   });
 });

@@ -16,8 +16,8 @@ export interface TestSmtpServer {
   url: string;
   port: number;
   messages: CapturedMail[];
-  /** Makes the server answer every RCPT with this reply (e.g. 451 temporary, 550 permanent) until cleared. */
-  rejectWith(code: number | null): void;
+  /** Makes the server answer every RCPT (or only those to `onlyTo`) with this reply (e.g. 451 temporary, 550 permanent) until cleared. */
+  rejectWith(code: number | null, onlyTo?: string): void;
   /** Delays accepting each message's data by this long; `onData` is called when data starts. */
   slowDown(ms: number, onData?: () => void): void;
   waitFor(predicate: (m: CapturedMail) => boolean, timeoutMs?: number): Promise<CapturedMail>;
@@ -28,14 +28,15 @@ export interface TestSmtpServer {
 export async function startSmtpServer(): Promise<TestSmtpServer> {
   const messages: CapturedMail[] = [];
   let rejectCode: number | null = null;
+  let rejectOnlyTo: string | undefined;
   let delayMs = 0;
   let onDataStart: (() => void) | undefined;
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ["STARTTLS"],
     logger: false,
-    onRcptTo(_address, _session, callback) {
-      if (rejectCode) {
+    onRcptTo(address, _session, callback) {
+      if (rejectCode && (!rejectOnlyTo || address.address.toLowerCase() === rejectOnlyTo.toLowerCase())) {
         const error = Object.assign(new Error(rejectCode >= 500 ? "mailbox unavailable" : "try again later"), { responseCode: rejectCode });
         return callback(error);
       }
@@ -74,8 +75,9 @@ export async function startSmtpServer(): Promise<TestSmtpServer> {
     url: `smtp://127.0.0.1:${port}`,
     port,
     messages,
-    rejectWith(code) {
+    rejectWith(code, onlyTo) {
       rejectCode = code;
+      rejectOnlyTo = onlyTo;
     },
     slowDown(ms, onData) {
       delayMs = ms;

@@ -5,7 +5,7 @@ import { DEFAULT_LOCALE, formatNumber, isLocale, translator } from "~/i18n/i18n"
 import { enqueue } from "~/jobs/outbox.server";
 import { sendOnce } from "~/mail/sent-log.server";
 import { linkEmail } from "~/mail/templates/link-email";
-import type { Mailer } from "~/mail/transport.server";
+import { MailDeliveryError, type Mailer } from "~/mail/transport.server";
 
 /**
  * Goal milestones (25, 50, 75 and 100 % of the goal). Called inside the transaction that changed
@@ -61,7 +61,7 @@ export async function sendMilestoneEmails(deps: Deps, job: { campaignId: number;
   const kind = "campaign.milestone";
   let sent = 0;
   for (const organiser of organisers) {
-    const outcome = await sendOnce(deps, { dedupeKey: `${kind}:${milestone.id}:${milestone.percent}:${organiser.id}`, kind, userId: organiser.id }, async () =>
+    const build = async () =>
       linkEmail({
         to: organiser.email,
         locale,
@@ -70,9 +70,15 @@ export async function sendMilestoneEmails(deps: Deps, job: { campaignId: number;
         paragraphs: [t("email.milestone.body", { title: milestone.title, percent: milestone.percent, count: formatNumber(locale, milestone.confirmed), goal: formatNumber(locale, milestone.goal) })],
         link: { url: `${deps.appUrl}/dashboard/campaigns/${milestone.id}`, label: t("email.milestone.link") },
         footer: t("email.milestone.footer"),
-      }),
-    );
-    if (outcome === "sent") sent++;
+      });
+    try {
+      const outcome = await sendOnce(deps, { dedupeKey: `${kind}:${milestone.id}:${milestone.percent}:${organiser.id}`, kind, userId: organiser.id }, build);
+      if (outcome === "sent") sent++;
+    } catch (error) {
+      // One organiser's address refused for good (recorded in the sent-log) must not cost the
+      // others their email; temporary failures retry the job, which skips those already sent.
+      if (!(error instanceof MailDeliveryError && error.permanent)) throw error;
+    }
   }
   return `sent ${sent} of ${organisers.length}`;
 }
