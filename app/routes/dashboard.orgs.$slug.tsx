@@ -98,6 +98,7 @@ export default function OrganisationPage() {
   return (
     <div className="stack-page">
       <h1>{organisation.name}</h1>
+      {owner ? <Link to={`/dashboard/orgs/${organisation.slug}/api-keys`}>{t("apiKeys.link")}</Link> : null}
       <FormAlert message={result?.alert ? t(result.alert) : undefined} />
       {result?.notice ? (
         <p className="notice" role="status">
