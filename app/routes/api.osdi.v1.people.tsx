@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { collection, person } from "~/modules/osdi/osdi.hal";
-import { handleOsdiRequest, listQueryOf } from "~/modules/osdi/osdi-http.server";
+import { handleOsdiRequest, osdiReadOnly, listQueryOf } from "~/modules/osdi/osdi-http.server";
 import { listPeople } from "~/modules/osdi/osdi.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
@@ -10,3 +10,5 @@ export async function loader({ request }: LoaderFunctionArgs) {
     return { body: collection(urls, { path: "/people", rel: "osdi:people", query, rawFilter, ...page, render: (row) => person(urls, row) }) };
   });
 }
+
+export const action = osdiReadOnly;

@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { curies, signature } from "~/modules/osdi/osdi.hal";
-import { handleOsdiRequest, osdiId } from "~/modules/osdi/osdi-http.server";
+import { handleOsdiRequest, osdiReadOnly, osdiId } from "~/modules/osdi/osdi-http.server";
 import { getSignature } from "~/modules/osdi/osdi.server";
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
@@ -10,3 +10,5 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     return { body: { ...body, _links: { ...body._links, curies: curies(urls) } } };
   });
 }
+
+export const action = osdiReadOnly;

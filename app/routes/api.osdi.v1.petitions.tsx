@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { collection, petition } from "~/modules/osdi/osdi.hal";
-import { handleOsdiRequest, listQueryOf } from "~/modules/osdi/osdi-http.server";
+import { handleOsdiRequest, osdiReadOnly, listQueryOf } from "~/modules/osdi/osdi-http.server";
 import { listPetitions } from "~/modules/osdi/osdi.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
@@ -12,3 +12,5 @@ export async function loader({ request }: LoaderFunctionArgs) {
     };
   });
 }
+
+export const action = osdiReadOnly;

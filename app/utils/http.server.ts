@@ -72,10 +72,9 @@ export async function readJsonBody(request: Request, maxBytes = 16 * 1024): Prom
       const { done, value } = await reader.read();
       if (done) break;
       size += value.byteLength;
-      if (size > maxBytes) {
-        await reader.cancel().catch(() => undefined);
-        throw new AppError("PAYLOAD_TOO_LARGE", `the body can be at most ${maxBytes} bytes`);
-      }
+      // Stop reading (the stream's backpressure pauses the socket) rather than cancel: cancelling
+      // destroys the socket before the 413 can be sent. The caller closes the connection.
+      if (size > maxBytes) throw new AppError("PAYLOAD_TOO_LARGE", `the body can be at most ${maxBytes} bytes`);
       chunks.push(value);
     }
   }

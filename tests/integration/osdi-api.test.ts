@@ -567,6 +567,15 @@ describe("the record signature helper", () => {
     await expectProblem(await postJson(path, token, "[]"), 400);
     await expectProblem(await api(path, token, { method: "POST", body: "person=x", headers: { "Content-Type": "application/x-www-form-urlencoded" } }), 415);
     await expectProblem(await postJson(path, token, { ...body(`big-${hex()}@example.org`), comments: "x".repeat(20_000) }), 413);
+    // Without a Content-Length (chunked), the reader stops at the limit all the same.
+    const chunked = new ReadableStream({
+      start(controller) {
+        for (let i = 0; i < 5; i++) controller.enqueue(new TextEncoder().encode(" ".repeat(5_000)));
+        controller.enqueue(new TextEncoder().encode(JSON.stringify(body(`chunk-${hex()}@example.org`))));
+        controller.close();
+      },
+    });
+    await expectProblem(await api(path, token, { method: "POST", body: chunked, duplex: "half", headers: { "Content-Type": "application/json" } } as RequestInit), 413);
     const noEmail = await expectProblem(await postJson(path, token, { person: { given_name: "A", email_addresses: [] } }), 400);
     expect(noEmail.errors[0].field).toBe("person.email_addresses");
     const badEmail = await expectProblem(await postJson(path, token, body("not-an-address")), 400);
@@ -585,11 +594,16 @@ describe("the record signature helper", () => {
 });
 
 describe("bad URLs", () => {
-  it("answer 404 problems for unknown and non-numeric ids and unknown paths, never a 500", async () => {
+  it("answer 404 problems for unknown and non-numeric ids and unknown paths, 405 for writes to read-only resources, never a 500", async () => {
     const org = await organisation("urls");
     const token = await key(org, "read");
     for (const path of ["/petitions/abc", "/petitions/0", "/petitions/99999999999999999999", "/petitions/123456789", "/petitions/x/signatures", "/people/-1", "/people/1.5", "/nothing/here"]) {
       await expectProblem(await api(path, token), 404);
+    }
+    for (const path of ["", "/petitions", "/people", "/people/1"]) {
+      const res = await api(path, token, { method: "POST", body: "{}", headers: { "Content-Type": "application/json" } });
+      await expectProblem(res, 405);
+      expect(res.headers.get("allow")).toBe("GET, HEAD");
     }
   });
 });

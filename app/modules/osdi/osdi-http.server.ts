@@ -35,6 +35,13 @@ export function listQueryOf(url: URL): { query: ListQuery; rawFilter: string | n
   return { query: parseListQuery(url.searchParams), rawFilter: url.searchParams.get("filter") };
 }
 
+/** The action of read-only resources: POST, PUT, DELETE and PATCH get a 405 problem. */
+export async function osdiReadOnly(): Promise<Response> {
+  const response = problem(405, "this resource is read-only: use GET");
+  response.headers.set("Allow", "GET, HEAD");
+  return response;
+}
+
 /**
  * Runs one API request: the key from the OSDI-API-Token header (a session cookie counts for
  * nothing here), the key's rate limit, then `handle`. Domain errors become problem JSON; a
@@ -62,6 +69,8 @@ export async function handleOsdiRequest(
     const response = problem(status, error.message, extra);
     const retry = Number(error.details?.retryAfterSeconds ?? 0);
     if (retry) response.headers.set("Retry-After", String(retry));
+    // The rest of an oversized body is never read: end the connection instead of waiting for it.
+    if (status === 413) response.headers.set("Connection", "close");
     if (status === 401) response.headers.set("WWW-Authenticate", `${API_TOKEN_HEADER} realm="Banner OSDI API"`);
     return response;
   }
