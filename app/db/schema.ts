@@ -98,6 +98,8 @@ export interface SignaturesTable {
   /** where that share link was posted (?via=whatsapp, ...) */
   referral_channel: string | null;
   source: Generated<SignatureSource>;
+  /** moved by a trigger on every change to the row: the OSDI API's modified_date */
+  updated_at: Generated<Date>;
 }
 
 export const SIGNATURE_SOURCES = ["web", "widget", "api"] as const;
@@ -342,7 +344,27 @@ export interface UpdateDeliveriesTable {
   sent_at: Timestamp | null;
 }
 
+export const API_KEY_SCOPES = ["read", "write"] as const;
+export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
+
+/** An organisation's key for the OSDI API; only the SHA-256 of the key is stored. */
+export interface ApiKeysTable {
+  id: Generated<number>;
+  organisation_id: number;
+  name: string;
+  scope: ApiKeyScope;
+  key_hash: Buffer;
+  /** the key's first characters, shown so owners can tell keys apart */
+  hint: string;
+  created_by: number | null;
+  created_at: CreatedAt;
+  last_used_at: Timestamp | null;
+  revoked_at: Timestamp | null;
+  revoked_by: number | null;
+}
+
 export interface DB {
+  api_keys: ApiKeysTable;
   campaign_partners: CampaignPartnersTable;
   campaign_ask_versions: CampaignAskVersionsTable;
   campaign_target_responses: CampaignTargetResponsesTable;

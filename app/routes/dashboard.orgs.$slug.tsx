@@ -98,7 +98,12 @@ export default function OrganisationPage() {
   return (
     <div className="stack-page">
       <h1>{organisation.name}</h1>
-      {owner ? <Link to={`/dashboard/orgs/${organisation.slug}/logo`}>{t("logo.title")}</Link> : null}
+      {owner ? (
+        <p className="account-nav">
+          <Link to={`/dashboard/orgs/${organisation.slug}/logo`}>{t("logo.title")}</Link>
+          <Link to={`/dashboard/orgs/${organisation.slug}/api-keys`}>{t("apiKeys.link")}</Link>
+        </p>
+      ) : null}
       <FormAlert message={result?.alert ? t(result.alert) : undefined} />
       {result?.notice ? (
         <p className="notice" role="status">

@@ -46,6 +46,13 @@ const envObject = z.object({
       .positive("must be more than 0")
       .max(10_000, "must be at most 10000")
       .default(50),
+    // Requests per minute that one OSDI API key may make.
+    OSDI_RATE_LIMIT: z.coerce
+      .number({ error: "must be a whole number" })
+      .int("must be a whole number")
+      .min(1, "must be at least 1")
+      .max(100_000, "must be at most 100000")
+      .default(600),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 

@@ -14,6 +14,9 @@ export const APP_ERROR_CODES = {
   CONFLICT: 409,
   LAST_OWNER: 409,
   REDIS_UNAVAILABLE: 503,
+  METHOD_NOT_ALLOWED: 405,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
 } as const;
 
 export type AppErrorCode = keyof typeof APP_ERROR_CODES;

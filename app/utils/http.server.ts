@@ -1,6 +1,6 @@
 import { data } from "@remix-run/node";
 import { z } from "zod";
-import { httpStatusFor, isAppError } from "./errors.server";
+import { AppError, httpStatusFor, isAppError } from "./errors.server";
 
 /** Public, CDN-cacheable: short freshness, then served stale while the CDN revalidates. */
 export const PUBLIC_CACHE = "public, max-age=3, s-maxage=3, stale-while-revalidate=30";
@@ -8,11 +8,14 @@ export const NO_STORE = "no-store";
 
 const PROBLEM_TITLES: Record<number, string> = {
   400: "Bad Request",
+  401: "Unauthorized",
+  403: "Forbidden",
   404: "Not Found",
   405: "Method Not Allowed",
   409: "Conflict",
   410: "Gone",
   413: "Content Too Large",
+  415: "Unsupported Media Type",
   429: "Too Many Requests",
   503: "Service Unavailable",
 };
@@ -39,9 +42,51 @@ export function clientAddress(context: unknown): string | null {
 
 const ROUTE_ID = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 
+/** A numeric id from a URL segment, or null when the segment is not one. */
+export function parseRouteId(value: string | undefined): number | null {
+  const parsed = ROUTE_ID.safeParse(value);
+  return parsed.success ? parsed.data : null;
+}
+
 /** A numeric id from a URL segment; anything else is a 404, like an id that does not exist. */
 export function routeId(value: string | undefined): number {
-  const parsed = ROUTE_ID.safeParse(value);
-  if (!parsed.success) throw data(null, { status: 404 });
-  return parsed.data;
+  const id = parseRouteId(value);
+  if (id === null) throw data(null, { status: 404 });
+  return id;
+}
+
+/**
+ * A JSON request body, read up to `maxBytes` and no further (a lying or missing Content-Length
+ * cannot make the server buffer more). Throws AppError: UNSUPPORTED_MEDIA_TYPE, PAYLOAD_TOO_LARGE
+ * or INVALID_INPUT, so the caller answers a 4xx problem.
+ */
+export async function readJsonBody(request: Request, maxBytes = 16 * 1024): Promise<unknown> {
+  const type = (request.headers.get("Content-Type") ?? "").split(";")[0]!.trim().toLowerCase();
+  if (!/^application\/([a-z.+-]+\+)?json$/.test(type)) throw new AppError("UNSUPPORTED_MEDIA_TYPE", "send the body as application/json");
+  if (Number(request.headers.get("Content-Length") ?? 0) > maxBytes) throw new AppError("PAYLOAD_TOO_LARGE", `the body can be at most ${maxBytes} bytes`);
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  if (request.body) {
+    const reader = request.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      // Stop reading (the stream's backpressure pauses the socket) rather than cancel: cancelling
+      // destroys the socket before the 413 can be sent. The caller closes the connection.
+      if (size > maxBytes) throw new AppError("PAYLOAD_TOO_LARGE", `the body can be at most ${maxBytes} bytes`);
+      chunks.push(value);
+    }
+  }
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(Buffer.concat(chunks));
+  } catch {
+    throw new AppError("INVALID_INPUT", "the body is not valid UTF-8");
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new AppError("INVALID_INPUT", "the body is not valid JSON");
+  }
 }

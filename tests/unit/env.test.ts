@@ -43,4 +43,11 @@ describe("environment", () => {
     expect(parseEnv({ SMTP_URL: "" }).SMTP_URL).toBeUndefined();
     expect(parseEnv({ SMTP_URL: "smtp://127.0.0.1:1025" }).SMTP_URL).toBe("smtp://127.0.0.1:1025");
   });
+
+  it("reads OSDI_RATE_LIMIT as a whole number of requests a minute, 600 by default", () => {
+    expect(parseEnv({}).OSDI_RATE_LIMIT).toBe(600);
+    expect(parseEnv({ OSDI_RATE_LIMIT: "120" }).OSDI_RATE_LIMIT).toBe(120);
+    expect(() => parseEnv({ OSDI_RATE_LIMIT: "0" })).toThrow(/OSDI_RATE_LIMIT must be at least 1/);
+    expect(() => parseEnv({ OSDI_RATE_LIMIT: "lots" })).toThrow(/OSDI_RATE_LIMIT must be a whole number/);
+  });
 });

@@ -327,6 +327,27 @@ export const en = {
   "email.milestone.body": "{count} people have now confirmed their signature on “{title}”: {percent}% of the goal of {goal}.",
   "email.milestone.link": "Open the campaign",
   "email.milestone.footer": "You get this email because you organise this campaign on Banner.",
+  // api keys (OSDI API)
+  "apiKeys.link": "API keys for the OSDI API",
+  "apiKeys.title": "API keys",
+  "apiKeys.intro": "A key lets another tool, such as a CRM or a mailing tool, read this organisation's petitions, their signatures and the people who confirmed them through the OSDI API at /api/osdi/v1. A key with write access can also add signatures, which the signer still has to confirm by email. The tool sends the key in the OSDI-API-Token header.",
+  "apiKeys.consentNote": "A tool that adds signatures must have collected each person's consent to sign, and their consent to updates if it marks their address as subscribed.",
+  "apiKeys.newTitle": "Create a key",
+  "apiKeys.name": "Name (which tool uses this key)",
+  "apiKeys.scope": "Access",
+  "apiKeys.scope.read": "Read only",
+  "apiKeys.scope.write": "Read and add signatures",
+  "apiKeys.create": "Create key",
+  "apiKeys.created": "Here is the new key “{name}”. Copy it now: it will not be shown again.",
+  "apiKeys.listTitle": "Keys",
+  "apiKeys.none": "This organisation has no API keys yet.",
+  "apiKeys.createdOn": "created {date}",
+  "apiKeys.lastUsed": "last used {date}",
+  "apiKeys.neverUsed": "never used",
+  "apiKeys.revoked": "Revoked {date}",
+  "apiKeys.revoke": "Revoke",
+  "apiKeys.revokeNamed": "Revoke the key “{name}”",
+  "apiKeys.error.scope": "Choose read only, or read and add signatures.",
 } as const;
 
 export type MessageKey = keyof typeof en;
