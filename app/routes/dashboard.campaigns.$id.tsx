@@ -110,6 +110,9 @@ export default function EditCampaign() {
           </>
         ) : null}
       </p>
+      <p>
+        <Link to={`/dashboard/campaigns/${campaign.id}/exports`}>{t("exports.open")}</Link>
+      </p>
       {campaign.reviewNote && campaign.status === "draft" ? (
         <div className="notice">
           <strong>{t("campaigns.reviewNote")}:</strong> <span className="bidi">{campaign.reviewNote}</span>
