@@ -1,4 +1,4 @@
-import { createReadableStreamFromReadable, data, redirect, type ActionFunctionArgs } from "@remix-run/node";
+import { createReadableStreamFromReadable, data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { requireUser } from "~/modules/accounts/session-cookie.server";
 import type { ExportScope } from "~/modules/exports/access.server";
 import { signatureExportFormSchema, singleValues } from "~/modules/exports/exports.schema";
@@ -48,6 +48,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   }
 }
 
-export function loader({ params }: { params: { id?: string } }) {
+/** Nothing to show here: a GET goes back to the exports page. */
+export function loader({ params }: LoaderFunctionArgs) {
   return redirect(`/dashboard/campaigns/${routeId(params.id)}/exports`);
 }
