@@ -79,13 +79,13 @@ function probeWeb(baseUrl: string, paths: string[]) {
     for (let i = 0; running; i++) {
       const path = paths[i % paths.length]!;
       const started = performance.now();
-      let status = 0;
+      let status: number;
       try {
         const res = await fetch(`${baseUrl}${path}`, { signal: AbortSignal.timeout(10_000) });
         await res.arrayBuffer();
         status = res.status;
       } catch {
-        status = 0;
+        status = 0; // no answer within 10 s
       }
       samples.push({ path, ms: performance.now() - started, status });
       await sleep(PROBE_EVERY_MS);
