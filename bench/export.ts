@@ -170,7 +170,8 @@ export async function run(signal?: AbortSignal): Promise<BenchOutcome> {
     checkAborted();
 
     // A web server of the app's own, asked for pages while the export runs.
-    const web = await startWeb({ DATABASE_URL: testDb.url, REDIS_PREFIX: prefix });
+    // On a busy machine tsx takes a while to load the server: give it two minutes.
+    const web = await startWeb({ DATABASE_URL: testDb.url, REDIS_PREFIX: prefix }, { startTimeoutMs: 120_000 });
     defer("stop web", () => web.stop());
     for (let i = 0; i < 5; i++) await fetch(`${web.url}/campaigns/${campaign.slug}`).then((r) => r.arrayBuffer());
     step(`web server on ${web.url}`);
