@@ -162,6 +162,9 @@ describe("who may export", () => {
     expect(await post.text()).not.toContain("Amina");
 
     for (const allowed of [alice, admin]) {
+      const page = await get(`/dashboard/campaigns/${campaign.id}/exports`, allowed.cookie);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain("Prepare a bundle for OIC Secretary-General");
       const res = await postForm(`${web.url}/dashboard/campaigns/${campaign.id}/exports/signatures`, { scope: "signatures" }, { headers: { Cookie: allowed.cookie } });
       expect(res.status).toBe(200);
       expect(await res.text()).toContain("Amina");
