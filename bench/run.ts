@@ -29,6 +29,7 @@ interface Outcome {
 const BENCHMARKS: Record<string, () => Promise<{ run(signal?: AbortSignal): Promise<Outcome> }>> = {
   sign: () => import("./sign"),
   "fan-out": () => import("./fan-out"),
+  export: () => import("./export"),
 };
 
 function newestMtime(dir: string): number {

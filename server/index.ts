@@ -48,14 +48,14 @@ async function main() {
     }
   });
 
-  // One JSON line per request; secrets in paths (verification tokens) never reach the logs.
+  // One JSON line per request; secrets in paths (verification and export tokens) never reach the logs.
   app.use((req, res, next) => {
     const started = process.hrtime.bigint();
     res.on("finish", () => {
       logger.info(
         {
           method: req.method,
-          path: req.path.replace(/^\/verify\/[^/]+/, "/verify/:token"),
+          path: req.path.replace(/^\/(verify|exports)\/[^/]+/, "/$1/:token"),
           status: res.statusCode,
           ms: Number((process.hrtime.bigint() - started) / 1000n) / 1000,
         },

@@ -7,6 +7,7 @@ import { DEFAULT_RETENTION, type RetentionPolicy } from "~/modules/privacy/reten
 import { logger } from "~/utils/logger.server";
 import { countsProcessor } from "./processors/counts";
 import { emailProcessor } from "./processors/email";
+import { exportsProcessor } from "./processors/exports";
 import { maintenanceProcessor } from "./processors/maintenance";
 import { updatesProcessor } from "./processors/updates";
 import { startRelay, type Relay } from "./relay";
@@ -25,6 +26,7 @@ export interface WorkerConfig {
   retention?: RetentionPolicy;
   retentionEveryMs?: number;
   closeExpiredEveryMs?: number;
+  purgeExportsEveryMs?: number;
   /** Update emails per second, across all drains of one update (UPDATE_SEND_RATE). */
   updateSendRate?: number;
 }
@@ -65,6 +67,8 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
       updatesProcessor({ db, mailer, appUrl: config.appUrl, queues: () => producer.queues, sendRatePerSecond: config.updateSendRate ?? 50 }),
       8,
     ),
+    // One export at a time per worker: each holds a connection for its COPY and a CPU for gzip.
+    makeWorker("exports", exportsProcessor({ db }), 1),
   ];
 
   // Schedules live in Redis, so however many workers run, each fires once per interval. Redis may
@@ -91,6 +95,11 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
       "campaigns.close-expired",
       { every: config.closeExpiredEveryMs ?? 60_000 },
       { name: "campaigns.close-expired", data: {}, opts: scheduled },
+    );
+    await producer.queues.maintenance.upsertJobScheduler(
+      "exports.purge-expired",
+      { every: config.purgeExportsEveryMs ?? 15 * 60_000 },
+      { name: "exports.purge-expired", data: {}, opts: scheduled },
     );
     await producer.queues.maintenance.upsertJobScheduler(
       "updates.fail-abandoned",

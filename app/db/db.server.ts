@@ -16,6 +16,16 @@ export interface CreateDbOptions {
   applicationName?: string;
 }
 
+// The pg pool behind each kysely instance, for what kysely cannot do: COPY … TO STDOUT streams.
+const pools = new WeakMap<Database, pg.Pool>();
+
+/** The pg pool of a database made by createDb. */
+export function poolOf(db: Database): pg.Pool {
+  const pool = pools.get(db);
+  if (!pool) throw new Error("this database was not made by createDb");
+  return pool;
+}
+
 export function createDb({ connectionString, max = 10, applicationName = "banner" }: CreateDbOptions): Database {
   const pool = new pg.Pool({
     connectionString,
@@ -24,5 +34,7 @@ export function createDb({ connectionString, max = 10, applicationName = "banner
     connectionTimeoutMillis: 5_000,
     idleTimeoutMillis: 30_000,
   });
-  return new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  pools.set(db, pool);
+  return db;
 }

@@ -167,6 +167,56 @@ export interface AuditLogTable {
   row_count: number | null;
 }
 
+export const EXPORT_KINDS = ["signatures", "partner", "delivery"] as const;
+export type ExportKind = (typeof EXPORT_KINDS)[number];
+export const EXPORT_STATUSES = ["queued", "running", "done", "failed"] as const;
+export type ExportStatus = (typeof EXPORT_STATUSES)[number];
+
+/** A signature file written by the worker; downloadable through an expiring token until expires_at. */
+export interface ExportsTable {
+  id: Generated<number>;
+  kind: ExportKind;
+  campaign_id: number;
+  partner_id: number | null;
+  target_id: number | null;
+  status: Generated<ExportStatus>;
+  requested_by: number | null;
+  requested_by_label: string;
+  with_bom: Generated<boolean>;
+  token_hash: Buffer;
+  rows_expected: Generated<number>;
+  rows_done: Generated<number>;
+  byte_size: number | null;
+  file_name: string;
+  error: string | null;
+  created_at: CreatedAt;
+  started_at: Timestamp | null;
+  finished_at: Timestamp | null;
+  expires_at: Timestamp;
+}
+
+/** An export's file, gzip-compressed, in pieces of about 1 MB. */
+export interface ExportChunksTable {
+  export_id: number;
+  seq: number;
+  data: Buffer;
+}
+
+/** The public record of a list delivered to one decision-maker: count and hash chain. */
+export interface DeliveryBundlesTable {
+  id: Generated<number>;
+  campaign_id: number;
+  export_id: number | null;
+  target_id: number | null;
+  target_name: string;
+  target_role: string;
+  row_count: number;
+  final_hash: string;
+  manifest: ColumnType<Record<string, unknown>, string, never>;
+  created_by: number | null;
+  created_at: Timestamp;
+}
+
 export const TOKEN_PURPOSES = ["verify"] as const;
 export type TokenPurpose = (typeof TOKEN_PURPOSES)[number];
 
@@ -365,6 +415,9 @@ export interface ApiKeysTable {
 
 export interface DB {
   api_keys: ApiKeysTable;
+  exports: ExportsTable;
+  export_chunks: ExportChunksTable;
+  delivery_bundles: DeliveryBundlesTable;
   campaign_partners: CampaignPartnersTable;
   campaign_ask_versions: CampaignAskVersionsTable;
   campaign_target_responses: CampaignTargetResponsesTable;

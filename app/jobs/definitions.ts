@@ -55,11 +55,19 @@ export const JOBS = {
     queue: "maintenance",
     payload: z.object({}).strict(),
   },
+  "exports.run": {
+    queue: "exports",
+    payload: z.object({ exportId: id, outboxId: id }).strict(),
+  },
+  "exports.purge-expired": {
+    queue: "maintenance",
+    payload: z.object({}).strict(),
+  },
 } as const;
 
 export type JobName = keyof typeof JOBS;
 export type JobPayload<N extends JobName> = z.input<(typeof JOBS)[N]["payload"]>;
-export const QUEUE_NAMES = ["email", "counts", "maintenance", "updates"] as const;
+export const QUEUE_NAMES = ["email", "counts", "maintenance", "updates", "exports"] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 export function isJobName(value: string): value is JobName {

@@ -110,12 +110,17 @@ export default function EditCampaign() {
           </>
         ) : null}
       </p>
-      <p>
-        <Link to={`/dashboard/campaigns/${campaign.id}/partners`}>{t("partners.link")}</Link>
-      </p>
-      <p>
-        <Link to={`/dashboard/campaigns/${campaign.id}/responses`}>{t("responses.link")}</Link>
-      </p>
+      <ul className="campaign-tools">
+        <li>
+          <Link to={`/dashboard/campaigns/${campaign.id}/partners`}>{t("partners.link")}</Link>
+        </li>
+        <li>
+          <Link to={`/dashboard/campaigns/${campaign.id}/responses`}>{t("responses.link")}</Link>
+        </li>
+        <li>
+          <Link to={`/dashboard/campaigns/${campaign.id}/exports`}>{t("exports.open")}</Link>
+        </li>
+      </ul>
       {campaign.reviewNote && campaign.status === "draft" ? (
         <div className="notice">
           <strong>{t("campaigns.reviewNote")}:</strong> <span className="bidi">{campaign.reviewNote}</span>

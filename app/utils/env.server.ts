@@ -53,6 +53,20 @@ const envObject = z.object({
       .min(1, "must be at least 1")
       .max(100_000, "must be at most 100000")
       .default(600),
+    // Full signature exports up to this many rows download at once; larger ones become a worker job.
+    EXPORT_STREAM_MAX_ROWS: z.coerce
+      .number({ error: "must be a whole number" })
+      .int("must be a whole number")
+      .min(0, "must be 0 or more")
+      .max(10_000_000, "must be at most 10000000")
+      .default(10_000),
+    // How long the link to an export file made by the worker works.
+    EXPORT_LINK_TTL_HOURS: z.coerce
+      .number({ error: "must be a whole number" })
+      .int("must be a whole number")
+      .min(1, "must be between 1 and 720")
+      .max(720, "must be between 1 and 720")
+      .default(24),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 

@@ -14,7 +14,7 @@ export interface RunningProcess {
 }
 
 /** Starts the real web server (built app) as a child process with the given environment. */
-export async function startWeb(env: Record<string, string>): Promise<RunningProcess> {
+export async function startWeb(env: Record<string, string>, opts: { startTimeoutMs?: number } = {}): Promise<RunningProcess> {
   if (!existsSync(path.join(ROOT, "build/server/index.js"))) throw new Error("no build: run `npm run build` before the tests");
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
@@ -26,7 +26,7 @@ export async function startWeb(env: Record<string, string>): Promise<RunningProc
   let out = "";
   child.stdout!.on("data", (d) => (out += d));
   child.stderr!.on("data", (d) => (out += d));
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + (opts.startTimeoutMs ?? 30_000);
   for (;;) {
     if (child.exitCode !== null) throw new Error(`web exited with ${child.exitCode}:\n${out}`);
     try {

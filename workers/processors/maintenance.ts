@@ -2,6 +2,7 @@ import { UnrecoverableError, type Job } from "bullmq";
 import type { Database } from "~/db/db.server";
 import { JOBS } from "~/jobs/definitions";
 import { closeExpiredCampaigns } from "~/modules/campaigns/manage-campaigns.server";
+import { purgeExpiredExports } from "~/modules/exports/export-files.server";
 import { applyRetention, type RetentionPolicy } from "~/modules/privacy/retention.server";
 import { failAbandonedDeliveries } from "~/modules/updates/updates.server";
 import { logger } from "~/utils/logger.server";
@@ -25,6 +26,12 @@ export function maintenanceProcessor(deps: { db: Database; retention: RetentionP
         const failed = await failAbandonedDeliveries(deps.db);
         if (failed) logger.warn({ job: job.id, failed }, "deliveries interrupted mid-send were marked failed");
         return { failed };
+      }
+      case "exports.purge-expired": {
+        if (!JOBS["exports.purge-expired"].payload.safeParse(job.data ?? {}).success) throw new UnrecoverableError("bad payload");
+        const purged = await purgeExpiredExports(deps.db);
+        if (purged.files || purged.rows) logger.info({ job: job.id, ...purged }, "expired export files deleted");
+        return purged;
       }
       default:
         throw new UnrecoverableError(`unknown maintenance job "${job.name}"`);
