@@ -54,7 +54,6 @@ export const invalidationCriteriaSchema = z
   });
 
 export type InvalidationCriteria = z.output<typeof invalidationCriteriaSchema>;
-export const INVALIDATION_FIELDS = ["ipRange", "emailDomain", "from", "to"] as const;
 
 export const invalidationNoteSchema = z.string().trim().max(500, message("fraud.error.reason")).optional();
 
