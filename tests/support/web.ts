@@ -14,11 +14,17 @@ export interface RunningProcess {
 }
 
 /**
- * Tests of other features sign from one address, many times a minute, faster than any person
- * types: they get generous limits and no minimum fill time. tests/integration/fraud-*.test.ts
+ * Tests of other features sign from one address many times a minute, faster than any person
+ * types, and press one confirm button many times at once: they get generous limits and no
+ * minimum fill time. tests/integration/fraud-*.test.ts
  * pass their own values.
  */
-const LENIENT_FRAUD_DEFENCES = { SIGN_RATE_PER_IP: "10000/1m", SIGN_RATE_PER_DOMAIN: "10000/1m", SIGN_MIN_FILL_SECONDS: "0" };
+const LENIENT_FRAUD_DEFENCES = {
+  SIGN_RATE_PER_IP: "10000/1m",
+  SIGN_RATE_PER_DOMAIN: "10000/1m",
+  VERIFY_RATE_PER_TOKEN: "10000/1m",
+  SIGN_MIN_FILL_SECONDS: "0",
+};
 
 /** Starts the real web server (built app) as a child process with the given environment. */
 export async function startWeb(env: Record<string, string>): Promise<RunningProcess> {
