@@ -6,6 +6,7 @@ import path from "node:path";
 import { renderMetrics } from "~/utils/metrics.server";
 import { readiness } from "~/utils/health.server";
 import { closeServices } from "~/services.server";
+import { resolveClientAddress } from "~/utils/client-address.server";
 import { env, EnvError } from "~/utils/env.server";
 import { logger } from "~/utils/logger.server";
 
@@ -125,7 +126,8 @@ async function main() {
     createRequestHandler({
       build,
       mode: dev ? "development" : process.env.NODE_ENV,
-      getLoadContext: (req) => ({ clientIp: req.socket.remoteAddress ?? null }),
+      // X-Forwarded-For is believed only from TRUSTED_PROXIES; otherwise the socket address is the client.
+      getLoadContext: (req) => ({ clientIp: resolveClientAddress(req.socket.remoteAddress, req.headers["x-forwarded-for"], config.TRUSTED_PROXIES) }),
     }),
   );
 

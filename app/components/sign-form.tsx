@@ -2,17 +2,20 @@ import { Form, useNavigation } from "@remix-run/react";
 import type { ReactNode } from "react";
 import { useTranslation } from "~/i18n/use-translation";
 import type { MessageKey } from "~/i18n/i18n";
+import { FORM_STAMP_FIELD, HONEYPOT_FIELD } from "~/modules/fraud/fraud.fields";
 import { FIELD_MESSAGE_PARAMS, SIGN_FIELDS, SIGNATURE_LIMITS, type SignField, type SignFieldErrors } from "~/modules/signatures/signatures.fields";
 
 interface Props {
   countries: { code: string; name: string }[];
-  actionData?: { errors: SignFieldErrors; values: Record<string, string> };
+  actionData?: { errors: SignFieldErrors; values: Record<string, string>; rateLimitedMinutes?: number };
   /** from the share link the page was opened with: sent back as hidden fields */
   attribution?: { partner: { code: string; name: string } | null; ref: string | null; via: string | null };
+  /** when the page was rendered (signed by the server): the minimum time to fill the form counts from it */
+  formStamp?: string;
 }
 
 /** A plain HTML form: it works without JavaScript; with it, Remix submits without a reload. */
-export function SignForm({ countries, actionData, attribution }: Props) {
+export function SignForm({ countries, actionData, attribution, formStamp }: Props) {
   const { t } = useTranslation();
   const navigation = useNavigation();
   const submitting = navigation.state === "submitting";
@@ -82,6 +85,18 @@ export function SignForm({ countries, actionData, attribution }: Props) {
           </ul>
         </div>
       ) : null}
+      {actionData?.rateLimitedMinutes ? (
+        <div className="error-summary" role="alert">
+          {t("sign.rateLimited", { minutes: actionData.rateLimitedMinutes })}
+        </div>
+      ) : null}
+      {/* A re-rendered form keeps its first stamp (sent back in values). */}
+      <input type="hidden" name={FORM_STAMP_FIELD} value={values[FORM_STAMP_FIELD] ?? formStamp ?? ""} />
+      {/* The honeypot: out of sight, out of the tab order and hidden from screen readers; bots fill it in. */}
+      <div className="visually-hidden" aria-hidden="true">
+        <label htmlFor={`sign-${HONEYPOT_FIELD}`}>{t("form.honeypot")}</label>
+        <input type="text" id={`sign-${HONEYPOT_FIELD}`} name={HONEYPOT_FIELD} tabIndex={-1} autoComplete="off" defaultValue="" />
+      </div>
       {field(
         "name",
         t("form.name"),

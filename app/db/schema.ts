@@ -100,6 +100,34 @@ export interface SignaturesTable {
   source: Generated<SignatureSource>;
   /** moved by a trigger on every change to the row: the OSDI API's modified_date */
   updated_at: Generated<Date>;
+  invalidated_at: Timestamp | null;
+  /** why a signature is invalidated: an admin's invalidation, or a repeat of a canonical address */
+  invalidation_reason: InvalidationReason | null;
+}
+
+export const INVALIDATION_REASONS = ["duplicate-email", "admin"] as const;
+export type InvalidationReason = (typeof INVALIDATION_REASONS)[number];
+
+/** An admin's batch invalidation of a campaign's signatures; undone_at is set once it was undone. */
+export interface InvalidationsTable {
+  id: Generated<number>;
+  campaign_id: number;
+  actor_user_id: number | null;
+  actor_label: string;
+  criteria: ColumnType<Record<string, unknown>, string, never>;
+  reason: string | null;
+  signature_count: Generated<number>;
+  confirmed_count: Generated<number>;
+  created_at: CreatedAt;
+  undone_at: Timestamp | null;
+  undone_by: number | null;
+}
+
+/** The signatures one invalidation took, with the state an undo gives back. */
+export interface InvalidationSignaturesTable {
+  invalidation_id: number;
+  signature_id: number;
+  previous_status: "pending" | "confirmed";
 }
 
 export const SIGNATURE_SOURCES = ["web", "widget", "api"] as const;
@@ -423,6 +451,8 @@ export interface DB {
   campaign_target_responses: CampaignTargetResponsesTable;
   campaign_milestones: CampaignMilestonesTable;
   audit_log: AuditLogTable;
+  invalidations: InvalidationsTable;
+  invalidation_signatures: InvalidationSignaturesTable;
   updates: UpdatesTable;
   update_deliveries: UpdateDeliveriesTable;
   campaign_targets: CampaignTargetsTable;

@@ -14,10 +14,13 @@ import { listAskVersions } from "~/modules/campaigns/ask-versions.server";
 import { listPublicTargetResponses } from "~/modules/campaigns/target-responses.server";
 import { getCampaignCounts } from "~/modules/counts/counts.server";
 import { listPublicPartners } from "~/modules/partners/partners.server";
+import { FORM_STAMP_FIELD } from "~/modules/fraud/fraud.fields";
+import { issueFormStamp, screenSignForm } from "~/modules/fraud/form-screen.server";
+import { hitSigningLimits } from "~/modules/fraud/rate-limits.server";
 import { signPetition } from "~/modules/signatures/sign-petition.server";
 import type { SignFieldErrors } from "~/modules/signatures/signatures.fields";
 import { parseAttribution, parseSignForm } from "~/modules/signatures/signatures.schema";
-import { getDb } from "~/services.server";
+import { getDb, getReadyRedis } from "~/services.server";
 import { env } from "~/utils/env.server";
 import { isAppError } from "~/utils/errors.server";
 import { clientAddress, PUBLIC_CACHE } from "~/utils/http.server";
@@ -37,10 +40,13 @@ export const meta: MetaFunction<typeof loader> = ({ data, matches }) => {
   ];
 };
 
-export const headers: HeadersFunction = ({ loaderHeaders, actionHeaders, parentHeaders }) =>
-  withLanguageVary(parentHeaders, {
+export const headers: HeadersFunction = ({ loaderHeaders, actionHeaders, parentHeaders }) => {
+  const retryAfter = actionHeaders.get("Retry-After");
+  return withLanguageVary(parentHeaders, {
     "Cache-Control": actionHeaders.get("Cache-Control") ? "no-store" : (loaderHeaders.get("Cache-Control") ?? PUBLIC_CACHE),
+    ...(retryAfter ? { "Retry-After": retryAfter } : {}),
   });
+};
 
 export async function loader({ params, request }: LoaderFunctionArgs) {
   assertLanguageParam(params);
@@ -107,6 +113,8 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
               targets: v.targets.map((target) => [target.name, target.role].filter(Boolean).join(", ")),
             }))
           : [],
+      // Shared by everyone who gets this cached page: a cached copy only makes it older, never "too fast".
+      formStamp: issueFormStamp(env().SESSION_SECRET),
       attribution: {
         partner: partner ? { code: attribution.partnerCode!, name: partner.name } : null,
         ref: attribution.referralCode,
@@ -117,7 +125,13 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
   );
 }
 
-export type SignActionData = { errors: SignFieldErrors; values: Record<string, string>; closed?: boolean };
+export type SignActionData = {
+  errors: SignFieldErrors;
+  values: Record<string, string>;
+  closed?: boolean;
+  /** too many signatures from this connection or domain: minutes to wait */
+  rateLimitedMinutes?: number;
+};
 
 export async function action({ params, request, context }: ActionFunctionArgs) {
   const urlLocale = assertLanguageParam(params);
@@ -135,8 +149,34 @@ export async function action({ params, request, context }: ActionFunctionArgs) {
     return data<SignActionData>({ errors: { name: "error.name.required" }, values: {} }, { status: 400, headers: noStore });
   }
 
+  // A re-rendered form keeps the stamp of its first rendering, so fixing one field and sending
+  // again at once is not "too fast".
+  const stamp = form.get(FORM_STAMP_FIELD);
+  const keep = (values: Record<string, string>) => (typeof stamp === "string" ? { ...values, [FORM_STAMP_FIELD]: stamp.slice(0, 100) } : values);
   const parsed = parseSignForm(form);
-  if (!parsed.ok) return data<SignActionData>({ errors: parsed.errors, values: parsed.values }, { status: 400, headers: noStore });
+  if (!parsed.ok) return data<SignActionData>({ errors: parsed.errors, values: keep(parsed.values) }, { status: 400, headers: noStore });
+  const signedPage = localePath(urlLocale, `/campaigns/${slug}/signed`);
+
+  // A bot gets the answer a person gets, and nothing is stored (docs/decisions/0007).
+  const config = env();
+  const screen = screenSignForm(form, { secret: config.SESSION_SECRET, minFillSeconds: config.SIGN_MIN_FILL_SECONDS });
+  if (screen.verdict !== "person") {
+    metrics.signaturesRefused.inc({ reason: screen.verdict });
+    return redirect(signedPage, { status: 303 });
+  }
+
+  const limits = await hitSigningLimits(
+    { redis: await getReadyRedis(250), redisPrefix: config.REDIS_PREFIX },
+    { perIp: config.SIGN_RATE_PER_IP, perDomain: config.SIGN_RATE_PER_DOMAIN, exemptDomains: config.SIGN_RATE_DOMAIN_EXEMPT },
+    { campaignSlug: slug, clientAddress: clientAddress(context), email: parsed.data.email },
+  );
+  if (!limits.allowed) {
+    metrics.signaturesRefused.inc({ reason: "rate-limited" });
+    return data<SignActionData>(
+      { errors: {}, values: keep(parsed.values), rateLimitedMinutes: Math.max(1, Math.ceil(limits.retryAfterSeconds / 60)) },
+      { status: 429, headers: { ...noStore, "Retry-After": String(Math.max(1, limits.retryAfterSeconds)) } },
+    );
+  }
 
   try {
     const { outcome } = await signPetition(getDb(), {
@@ -152,14 +192,19 @@ export async function action({ params, request, context }: ActionFunctionArgs) {
     if (isAppError(error, "CAMPAIGN_NOT_OPEN"))
       return data<SignActionData>({ errors: {}, values: {}, closed: true }, { status: 409, headers: noStore });
     if (isAppError(error, "NOT_FOUND")) throw data(null, { status: 404 });
+    if (isAppError(error, "INVALID_INPUT") && error.details?.field === "email") {
+      metrics.signaturesRefused.inc({ reason: "disposable" });
+      const errors: SignFieldErrors = { email: error.details.message as SignFieldErrors["email"] };
+      return data<SignActionData>({ errors, values: keep(parsed.values) }, { status: 400, headers: noStore });
+    }
     throw error;
   }
   // The same answer whatever happened: nobody learns whether an address had signed.
-  return redirect(localePath(urlLocale, `/campaigns/${slug}/signed`), { status: 303 });
+  return redirect(signedPage, { status: 303 });
 }
 
 export default function CampaignPage() {
-  const { campaign, count, signers, countries, attribution, partners, targets, askHistory, defaultLocale } = useLoaderData<typeof loader>();
+  const { campaign, count, signers, countries, attribution, formStamp, partners, targets, askHistory, defaultLocale } = useLoaderData<typeof loader>();
   const actionData = useActionData<SignActionData>();
   const { t, locale } = useTranslation();
   const open = campaign.status === "published" && !actionData?.closed;
@@ -215,7 +260,7 @@ export default function CampaignPage() {
             {t("campaign.signHeading")}
           </h2>
           {open ? (
-            <SignForm countries={countries} actionData={actionData} attribution={attribution} />
+            <SignForm countries={countries} actionData={actionData} attribution={attribution} formStamp={formStamp} />
           ) : (
             <p className="notice">{t("campaign.closed", { count })}</p>
           )}

@@ -5,9 +5,12 @@ import { localeFor } from "~/i18n/locale.server";
 import { rootLocale } from "~/i18n/meta";
 import { useTranslation } from "~/i18n/use-translation";
 import { confirmSignature, describeVerification } from "~/modules/signatures/confirm-signature.server";
+import { hitConfirmationLimit } from "~/modules/fraud/rate-limits.server";
 import { disownSignature } from "~/modules/signatures/disown-signature.server";
-import { getDb } from "~/services.server";
+import { getDb, getReadyRedis } from "~/services.server";
+import { env } from "~/utils/env.server";
 import { httpStatusFor, isAppError } from "~/utils/errors.server";
+import { isWellFormedToken } from "~/utils/tokens.server";
 import { metrics } from "~/utils/metrics.server";
 
 export const meta: MetaFunction = ({ matches }) => {
@@ -21,6 +24,7 @@ type View =
   | { view: "confirmed"; title: string; slug: string; already: boolean }
   | { view: "disowned" | "not-me-confirmed"; title: string; slug: string }
   | { view: "invalid" }
+  | { view: "rate-limited"; minutes: number }
   | { view: "expired" | "closed"; title?: string; slug?: string };
 
 // "same-origin", not "no-referrer": the token still never leaks to other sites, but under
@@ -31,7 +35,10 @@ const noStore = { "Cache-Control": "no-store", "Referrer-Policy": "same-origin" 
 // Remix drops the headers the loader and action set.)
 // The page's language comes from `?lang=` (the email's language), the cookie or Accept-Language,
 // but the page is never cached, so it needs no Vary.
-export const headers: HeadersFunction = () => noStore;
+export const headers: HeadersFunction = ({ actionHeaders }) => {
+  const retryAfter = actionHeaders.get("Retry-After");
+  return retryAfter ? { ...noStore, "Retry-After": retryAfter } : noStore;
+};
 // An explicit 200: otherwise the loader that revalidates after the action (which, after "not me",
 // no longer finds the signature) sets the status of the page the action rendered.
 const ok = { status: 200, headers: noStore };
@@ -79,6 +86,15 @@ export async function action({ params, request }: ActionFunctionArgs) {
     intent = String((await request.formData()).get("intent") ?? "confirm");
   } catch {
     intent = "confirm";
+  }
+  // Attempts per link are limited (a malformed token is refused unread, so it is not counted).
+  if (isWellFormedToken(token)) {
+    const config = env();
+    const limit = await hitConfirmationLimit({ redis: await getReadyRedis(250), redisPrefix: config.REDIS_PREFIX }, config.VERIFY_RATE_PER_TOKEN, token);
+    if (!limit.allowed) {
+      const retry = Math.max(1, limit.retryAfterSeconds);
+      return data<View>({ view: "rate-limited", minutes: Math.ceil(retry / 60) }, { status: 429, headers: { ...noStore, "Retry-After": String(retry) } });
+    }
   }
   try {
     if (intent === "not-me") {
@@ -169,6 +185,13 @@ export default function Verify() {
           <h1>{t("verify.invalidTitle")}</h1>
           <p className="lead">{t("verify.closedBody")}</p>
           {back}
+        </section>
+      );
+    case "rate-limited":
+      return (
+        <section className="panel centered">
+          <h1>{t("verify.rateLimitedTitle")}</h1>
+          <p className="lead">{t("verify.rateLimitedBody", { minutes: v.minutes })}</p>
         </section>
       );
     default:

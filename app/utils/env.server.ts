@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { parseTrustedProxies } from "./client-address.server";
+import { parseRateRules } from "./rate-limit.server";
 
 const DEV_SESSION_SECRET = "banner-development-secret-not-for-production";
 
@@ -13,6 +15,31 @@ const urlWithProtocol = (protocols: string[]) =>
         return false;
       }
     }, `must be a URL starting with ${protocols.map((p) => `${p}//`).join(" or ")}`);
+
+/** "3/1m,10/10m": at most 3 per minute and 10 per 10 minutes. */
+const rateRules = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((value, ctx) => {
+      const rules = parseRateRules(value);
+      if (!rules) {
+        ctx.addIssue({ code: "custom", message: 'must be "count/window" pairs separated by commas, e.g. "3/1m,10/10m" (window in s, m, h or d)' });
+        return z.NEVER;
+      }
+      return rules;
+    });
+
+/**
+ * Mail providers with millions of users: a per-domain limit would turn away real signers in a
+ * surge, and these providers already make mass sign-ups costly (their aliases fold into one
+ * signature through the canonical address). Per-address limits still apply.
+ */
+const DEFAULT_EXEMPT_DOMAINS = [
+  "gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "live.com", "msn.com", "yahoo.com", "ymail.com",
+  "icloud.com", "me.com", "mac.com", "aol.com", "proton.me", "protonmail.com", "gmx.com", "gmx.de", "gmx.net",
+  "web.de", "mail.ru", "yandex.ru", "yandex.com", "qq.com", "163.com", "zoho.com",
+].join(",");
 
 const envObject = z.object({
     NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
@@ -67,6 +94,41 @@ const envObject = z.object({
       .min(1, "must be between 1 and 720")
       .max(720, "must be between 1 and 720")
       .default(24),
+    // Proxies (addresses or CIDR ranges) whose X-Forwarded-For is believed; none: the socket address is the client.
+    TRUSTED_PROXIES: z
+      .string()
+      .default("")
+      .transform((value, ctx) => {
+        try {
+          return parseTrustedProxies(value);
+        } catch (error) {
+          ctx.addIssue({ code: "custom", message: `must be a comma-separated list of IP addresses or CIDR ranges: ${(error as Error).message}` });
+          return z.NEVER;
+        }
+      }),
+    // Signing limits, "count/window" pairs: per client address (IPv6: per /64) and campaign …
+    SIGN_RATE_PER_IP: rateRules("3/1m,10/10m"),
+    // … and per email domain and campaign, except the big providers below.
+    SIGN_RATE_PER_DOMAIN: rateRules("20/1m,100/1h"),
+    SIGN_RATE_DOMAIN_EXEMPT: z
+      .string()
+      .default(DEFAULT_EXEMPT_DOMAINS)
+      .transform((value) => value.split(",").map((d) => d.trim().toLowerCase()).filter(Boolean)),
+    // Confirmation attempts (POST /verify/:token) per link.
+    VERIFY_RATE_PER_TOKEN: rateRules("5/10m"),
+    // A sign form sent sooner than this after the page was rendered is treated as a bot's.
+    SIGN_MIN_FILL_SECONDS: z.coerce
+      .number({ error: "must be a number" })
+      .min(0, "must be 0 or more")
+      .max(60, "must be at most 60")
+      .default(3),
+    // Admin fraud tools: an address or domain with this many signatures in one hour is "trending".
+    FRAUD_TREND_PER_HOUR: z.coerce
+      .number({ error: "must be a whole number" })
+      .int("must be a whole number")
+      .min(1, "must be at least 1")
+      .max(1_000_000, "must be at most 1000000")
+      .default(20),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 

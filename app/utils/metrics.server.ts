@@ -15,6 +15,11 @@ export const metrics = singleton("metrics", () => ({
     help: "Sign requests answered with success by this process, by outcome",
     labelNames: ["outcome"],
   }),
+  signaturesRefused: new Counter({
+    name: "banner_sign_refused_total",
+    help: "Sign requests refused by the fraud defences in this process, by reason (honeypot, too-fast, rate-limited, disposable)",
+    labelNames: ["reason"],
+  }),
   signaturesConfirmed: new Counter({
     name: "banner_signatures_confirmed_total",
     help: "Signatures confirmed through this process",

@@ -13,6 +13,19 @@ export interface RunningProcess {
   child: ChildProcess;
 }
 
+/**
+ * Tests of other features sign from one address many times a minute, faster than any person
+ * types, and press one confirm button many times at once: they get generous limits and no
+ * minimum fill time. tests/integration/fraud-*.test.ts
+ * pass their own values.
+ */
+const LENIENT_FRAUD_DEFENCES = {
+  SIGN_RATE_PER_IP: "10000/1m",
+  SIGN_RATE_PER_DOMAIN: "10000/1m",
+  VERIFY_RATE_PER_TOKEN: "10000/1m",
+  SIGN_MIN_FILL_SECONDS: "0",
+};
+
 /** Starts the real web server (built app) as a child process with the given environment. */
 export async function startWeb(env: Record<string, string>, opts: { startTimeoutMs?: number } = {}): Promise<RunningProcess> {
   if (!existsSync(path.join(ROOT, "build/server/index.js"))) throw new Error("no build: run `npm run build` before the tests");
@@ -20,7 +33,7 @@ export async function startWeb(env: Record<string, string>, opts: { startTimeout
   const url = `http://127.0.0.1:${port}`;
   const child = spawn(process.execPath, ["--import", "tsx", "server/index.ts"], {
     cwd: ROOT,
-    env: { ...process.env, NODE_ENV: "test", LOG_LEVEL: "warn", APP_URL: url, ...env, PORT: String(port) },
+    env: { ...process.env, NODE_ENV: "test", LOG_LEVEL: "warn", APP_URL: url, ...LENIENT_FRAUD_DEFENCES, ...env, PORT: String(port) },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";

@@ -23,6 +23,7 @@ describe("the sign form schema", () => {
         optIn: false,
         consent: "on",
       },
+      values: expect.objectContaining({ name: "  Ayesha  Khan ", country: "pk" }),
     });
   });
 

@@ -3,9 +3,10 @@ import { sql } from "kysely";
 import type { SignatureSource } from "~/db/schema";
 import type { Database } from "~/db/db.server";
 import { enqueue } from "~/jobs/outbox.server";
+import { isDisposableDomain } from "~/modules/fraud/email-domains.server";
 import { AppError } from "~/utils/errors.server";
 import { RESEND_INTERVAL_MINUTES } from "./signatures.queries.server";
-import { CONSENT_VERSION, NO_ATTRIBUTION, normaliseEmail, type SignAttribution, type SignPetitionInput } from "./signatures.schema";
+import { CONSENT_VERSION, NO_ATTRIBUTION, canonicalEmail, emailDomain, type SignAttribution, type SignPetitionInput } from "./signatures.schema";
 
 export type SignOutcome =
   /** a new pending signature; its verification email is in the outbox */
@@ -41,11 +42,16 @@ export function newReferralCode(): string {
  * (campaign, normalised email) is the database's job: a second submit of the same address, even
  * a concurrent one, lands in ON CONFLICT DO NOTHING and at most re-queues the confirmation.
  * The caller must answer every outcome the same way, so nobody learns whether an address signed.
+ * An address at a disposable-mail domain is refused (INVALID_INPUT, details.field = "email").
  */
 export async function signPetition(db: Database, args: SignPetitionArgs): Promise<{ outcome: SignOutcome; campaignId: number }> {
   const { input } = args;
   const email = input.email.trim();
-  const emailNormalized = normaliseEmail(email);
+  // A throwaway inbox can confirm a signature nobody stands behind: refused for every source.
+  if (isDisposableDomain(emailDomain(email))) {
+    throw new AppError("INVALID_INPUT", "disposable email domain", { field: "email", message: "error.email.disposable" });
+  }
+  const emailNormalized = canonicalEmail(email);
   const attribution = args.attribution ?? NO_ATTRIBUTION;
 
   // Fast path: one statement, atomic on its own, finds the campaign and inserts the signature and

@@ -103,9 +103,47 @@ export function parseAttribution(source: FormData | URLSearchParams): SignAttrib
   };
 }
 
-/** Lower-cased, trimmed address: the key of "one signature per person per campaign". */
+/**
+ * Lower-cased, trimmed address: the key of an account or an invitation, where the address is a
+ * login name. Signatures use canonicalEmail(), which also folds provider aliases; folding account
+ * keys would lock out accounts already stored under their dotted form.
+ */
 export function normaliseEmail(email: string): string {
   return email.trim().toLowerCase();
+}
+
+/** Domains that are another name of the same mailboxes. */
+const DOMAIN_ALIASES: Record<string, string> = { "googlemail.com": "gmail.com" };
+/** Providers that deliver name.surname and namesurname to the same inbox. */
+const IGNORES_DOTS = new Set(["gmail.com"]);
+/** Providers that deliver name+anything to name's inbox. */
+const IGNORES_PLUS_TAGS = new Set([
+  "gmail.com", "outlook.com", "hotmail.com", "live.com", "msn.com", "icloud.com", "me.com", "mac.com",
+  "proton.me", "protonmail.com", "pm.me", "fastmail.com", "yandex.ru", "yandex.com", "zoho.com",
+]);
+
+/**
+ * The key of "one signature per person per campaign" (signatures.email_normalized): lower case,
+ * and the aliases a provider delivers to one inbox folded together (Gmail: dots and +tags; many
+ * others: +tags), so one inbox cannot sign a campaign twice. The address as typed is kept for
+ * sending. Other domains keep dots and "+", which may be part of a distinct mailbox there.
+ * migrations/20261127T0200_fraud.ts applies the same rules to stored rows: change both together.
+ */
+export function canonicalEmail(email: string): string {
+  const lower = normaliseEmail(email);
+  const at = lower.lastIndexOf("@");
+  if (at <= 0) return lower;
+  const domain = DOMAIN_ALIASES[lower.slice(at + 1)] ?? lower.slice(at + 1);
+  let local = lower.slice(0, at);
+  if (IGNORES_PLUS_TAGS.has(domain)) local = local.split("+")[0] || local;
+  if (IGNORES_DOTS.has(domain)) local = local.replaceAll(".", "") || local;
+  return `${local}@${domain}`;
+}
+
+/** The part after the last "@", lower case. */
+export function emailDomain(email: string): string {
+  const lower = normaliseEmail(email);
+  return lower.slice(lower.lastIndexOf("@") + 1);
 }
 
 /**
@@ -114,7 +152,7 @@ export function normaliseEmail(email: string): string {
  */
 export function parseSignForm(
   form: FormData,
-): { ok: true; data: SignPetitionInput } | { ok: false; errors: SignFieldErrors; values: Record<string, string> } {
+): { ok: true; data: SignPetitionInput; values: Record<string, string> } | { ok: false; errors: SignFieldErrors; values: Record<string, string> } {
   const raw: Record<string, unknown> = {};
   const values: Record<string, string> = {};
   const errors: SignFieldErrors = {};
@@ -133,7 +171,9 @@ export function parseSignForm(
   for (const field of ["postalCode", "comment"] as const) if (raw[field] === "") delete raw[field];
 
   const result = signPetitionSchema.safeParse(raw);
-  if (result.success) return { ok: true, data: result.data };
+  // The values as sent come back too: a refusal after parsing (a rate limit, a disposable domain)
+  // re-renders the form with them.
+  if (result.success) return { ok: true, data: result.data, values };
   for (const issue of result.error.issues) {
     const field = issue.path[0] as SignField | undefined;
     if (field && !errors[field]) errors[field] = issue.message as MessageKey;

@@ -1,0 +1,61 @@
+import type { Redis } from "ioredis";
+import { emailDomain } from "~/modules/signatures/signatures.schema";
+import { rateLimitSubject } from "~/utils/client-address.server";
+import { logger } from "~/utils/logger.server";
+import { hitRateLimits, namedRules, type RateLimitResult, type RateWindow } from "~/utils/rate-limit.server";
+import { hashToken } from "~/utils/tokens.server";
+import { registrableDomain } from "./email-domains.server";
+
+export interface RateLimitDeps {
+  redis: Redis;
+  redisPrefix: string;
+}
+
+export interface SigningLimits {
+  perIp: RateWindow[];
+  perDomain: RateWindow[];
+  /** registrable domains with no per-domain limit (the big mail providers) */
+  exemptDomains: readonly string[];
+}
+
+/**
+ * Rate limits protect the service, but signing must never depend on Redis (a signature and its
+ * email wait in Postgres while Redis is away; DESIGN.md invariant 1). So when Redis cannot count,
+ * the request is let through and the outage logged, unlike log-in, which refuses.
+ */
+async function hitOrAllow(deps: RateLimitDeps, checks: Parameters<typeof hitRateLimits>[2], what: string): Promise<RateLimitResult> {
+  try {
+    return await hitRateLimits(deps.redis, deps.redisPrefix, checks);
+  } catch (error) {
+    logger.warn({ err: String(error), what }, "rate limits unavailable: request allowed");
+    return { allowed: true, retryAfterSeconds: 0 };
+  }
+}
+
+/**
+ * Counts one signing attempt against every limit, in one Redis round trip (MULTI): per client
+ * address (IPv6 per /64) and per registrable email domain, each per campaign and in every
+ * configured window (a burst window and a sustained one).
+ */
+export function hitSigningLimits(
+  deps: RateLimitDeps,
+  limits: SigningLimits,
+  attempt: { campaignSlug: string; clientAddress: string | null; email: string },
+): Promise<RateLimitResult> {
+  const ip = rateLimitSubject(attempt.clientAddress);
+  const domain = registrableDomain(emailDomain(attempt.email));
+  const checks = namedRules("sign-ip", limits.perIp).map((rule) => ({ rule, key: `${attempt.campaignSlug}:${ip}` }));
+  if (!limits.exemptDomains.includes(domain)) {
+    for (const rule of namedRules("sign-domain", limits.perDomain)) checks.push({ rule, key: `${attempt.campaignSlug}:${domain}` });
+  }
+  return hitOrAllow(deps, checks, "signing");
+}
+
+/**
+ * Counts one confirmation attempt (POST /verify/:token) against the link's limit. The key is the
+ * token's hash: the secret itself never reaches Redis.
+ */
+export function hitConfirmationLimit(deps: RateLimitDeps, windows: RateWindow[], token: string): Promise<RateLimitResult> {
+  const key = hashToken(token).toString("hex");
+  return hitOrAllow(deps, namedRules("verify-token", windows).map((rule) => ({ rule, key })), "confirmation");
+}
