@@ -315,7 +315,21 @@ export interface UpdateDeliveriesTable {
   sent_at: Timestamp | null;
 }
 
+/** A supporter's request to erase every signature of their address, confirmed by an emailed link. */
+export interface ErasureRequestsTable {
+  id: Generated<number>;
+  /** cleared once the request is used; the row goes when it expires */
+  email_normalized: string | null;
+  locale: string;
+  token_hash: Buffer | null;
+  created_at: CreatedAt;
+  expires_at: Timestamp;
+  used_at: Timestamp | null;
+  erased_count: number | null;
+}
+
 export interface DB {
+  erasure_requests: ErasureRequestsTable;
   campaign_partners: CampaignPartnersTable;
   campaign_ask_versions: CampaignAskVersionsTable;
   audit_log: AuditLogTable;

@@ -23,6 +23,10 @@ export const JOBS = {
     queue: "email",
     payload: z.object({ updateId: id, userId: id, outboxId: id }).strict(),
   },
+  "privacy.erasure-link": {
+    queue: "email",
+    payload: z.object({ requestId: id, outboxId: id }).strict(),
+  },
   "updates.fan-out": {
     queue: "updates",
     payload: z.object({ updateId: id, outboxId: id }).strict(),

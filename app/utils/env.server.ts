@@ -46,6 +46,13 @@ const envObject = z.object({
       .positive("must be more than 0")
       .max(10_000, "must be at most 10000")
       .default(50),
+    // Days a signature keeps its client address and user agent for fraud checks; then retention drops them.
+    FRAUD_WINDOW_DAYS: z.coerce
+      .number({ error: "must be a whole number" })
+      .int("must be a whole number")
+      .min(1, "must be between 1 and 365")
+      .max(365, "must be between 1 and 365")
+      .default(30),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
