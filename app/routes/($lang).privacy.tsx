@@ -1,8 +1,8 @@
-import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { data, type ActionFunctionArgs, type HeadersFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, useActionData } from "@remix-run/react";
 import { FormAlert, FormField } from "~/components/ui/form-field";
 import { translator, type MessageKey } from "~/i18n/i18n";
-import { assertLanguageParam, localeFor } from "~/i18n/locale.server";
+import { assertLanguageParam, localeFor, withLanguageVary } from "~/i18n/locale.server";
 import { rootLocale } from "~/i18n/meta";
 import { useTranslation } from "~/i18n/use-translation";
 import { erasureRequestSchema } from "~/modules/privacy/privacy.schema";
@@ -26,6 +26,8 @@ export async function loader({ params }: LoaderFunctionArgs) {
 type ActionData = { done: true } | { done?: false; errors: FieldErrors; values: Record<string, string>; alert?: MessageKey; minutes?: number };
 
 const noStore = { "Cache-Control": "no-store" };
+// Without this export Remix drops the action's headers (Cache-Control, Retry-After).
+export const headers: HeadersFunction = ({ actionHeaders, parentHeaders }) => withLanguageVary(parentHeaders, Object.fromEntries(actionHeaders));
 
 // The answer is the same whether or not the address ever signed: only its inbox learns that.
 export async function action({ request, params, context }: ActionFunctionArgs) {
