@@ -72,10 +72,14 @@ export function formatDate(locale: Locale, date: Date | string): string {
   return new Intl.DateTimeFormat(locale, { dateStyle: "long", timeZone: "UTC", numberingSystem: NUMBERING_SYSTEM }).format(new Date(date));
 }
 
+/** A date and time of day, in UTC and saying so. (`dateStyle` cannot be combined with `timeZoneName`.) */
 export function formatDateTime(locale: Locale, date: Date | string): string {
   return new Intl.DateTimeFormat(locale, {
-    dateStyle: "medium",
-    timeStyle: "short",
+    year: "numeric",
+    month: "short",
+    day: "numeric",
+    hour: "2-digit",
+    minute: "2-digit",
     timeZone: "UTC",
     timeZoneName: "short",
     numberingSystem: NUMBERING_SYSTEM,

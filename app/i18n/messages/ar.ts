@@ -323,7 +323,6 @@ export const ar: Record<MessageKey, string> = {
   "adminConsole.users.disable": "عطّل",
   "adminConsole.users.enable": "فعّل",
   "adminConsole.users.self": "لا يمكنك تغيير دورك أو حسابك من هنا: اطلب ذلك من مدير آخر.",
-  "adminConsole.users.lastAdmin": "هذا آخر مدير نشط: اجعل شخصًا آخر مديرًا أولًا.",
   "adminConsole.users.done.promote": "أصبح المستخدم مديرًا.",
   "adminConsole.users.done.demote": "لم يعد المستخدم مديرًا.",
   "adminConsole.users.done.disable": "عُطّل الحساب وأُنهيت كل جلساته.",

@@ -322,7 +322,6 @@ export const en = {
   "adminConsole.users.disable": "Disable",
   "adminConsole.users.enable": "Enable",
   "adminConsole.users.self": "You cannot change your own role or account here: ask another admin.",
-  "adminConsole.users.lastAdmin": "This is the last active admin: make someone else an admin first.",
   "adminConsole.users.done.promote": "The user is now an admin.",
   "adminConsole.users.done.demote": "The user is no longer an admin.",
   "adminConsole.users.done.disable": "The account is disabled and all its sessions have ended.",

@@ -320,7 +320,6 @@ export const ms: Record<MessageKey, string> = {
   "adminConsole.users.disable": "Nyahaktifkan",
   "adminConsole.users.enable": "Aktifkan",
   "adminConsole.users.self": "Anda tidak boleh menukar peranan atau akaun anda sendiri di sini: minta pentadbir lain.",
-  "adminConsole.users.lastAdmin": "Ini pentadbir aktif yang terakhir: jadikan orang lain pentadbir dahulu.",
   "adminConsole.users.done.promote": "Pengguna ini kini pentadbir.",
   "adminConsole.users.done.demote": "Pengguna ini bukan lagi pentadbir.",
   "adminConsole.users.done.disable": "Akaun dinyahaktifkan dan semua sesinya telah ditamatkan.",

@@ -320,7 +320,6 @@ export const tr: Record<MessageKey, string> = {
   "adminConsole.users.disable": "Devre dışı bırak",
   "adminConsole.users.enable": "Etkinleştir",
   "adminConsole.users.self": "Kendi rolünüzü ya da hesabınızı burada değiştiremezsiniz: başka bir yöneticiden isteyin.",
-  "adminConsole.users.lastAdmin": "Bu, etkin son yönetici: önce başka birini yönetici yapın.",
   "adminConsole.users.done.promote": "Kullanıcı artık yönetici.",
   "adminConsole.users.done.demote": "Kullanıcı artık yönetici değil.",
   "adminConsole.users.done.disable": "Hesap devre dışı bırakıldı ve tüm oturumları sonlandırıldı.",

@@ -323,7 +323,6 @@ export const ur: Record<MessageKey, string> = {
   "adminConsole.users.disable": "بند کریں",
   "adminConsole.users.enable": "دوبارہ کھولیں",
   "adminConsole.users.self": "آپ یہاں اپنا کردار یا اکاؤنٹ نہیں بدل سکتے: کسی دوسرے ایڈمن سے کہیں۔",
-  "adminConsole.users.lastAdmin": "یہ آخری فعال ایڈمن ہے: پہلے کسی اور کو ایڈمن بنائیں۔",
   "adminConsole.users.done.promote": "یہ صارف اب ایڈمن ہے۔",
   "adminConsole.users.done.demote": "یہ صارف اب ایڈمن نہیں۔",
   "adminConsole.users.done.disable": "اکاؤنٹ بند کر دیا گیا اور اس کے تمام سیشن ختم ہو گئے۔",

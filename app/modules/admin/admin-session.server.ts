@@ -28,8 +28,6 @@ export function adminAlert(error: unknown): { alert: MessageKey; status: number 
       throw data(null, { status: 403 });
     case "SELF_CHANGE":
       return { alert: "adminConsole.users.self", status: 409 };
-    case "LAST_ADMIN":
-      return { alert: "adminConsole.users.lastAdmin", status: 409 };
     case "NOT_FOUND":
       return { alert: "adminConsole.notFound", status: 404 };
     case "REDIS_UNAVAILABLE":

@@ -30,10 +30,11 @@ export async function listUsers(db: Executor, actor: Actor, opts: { search?: str
 }
 
 /**
- * Promote, demote, disable or enable a user. Runs with every admin row locked, so two admins
- * demoting each other at the same moment cannot leave the site without one: the second sees, under
- * the lock, that it is no longer an admin. Nobody changes their own role or account here, and the
- * last active admin is never demoted or disabled. Disabling ends every session of the user.
+ * Promote, demote, disable or enable a user. The last active admin can never be demoted or
+ * disabled, which follows from two rules checked with every admin row locked: nobody changes their
+ * own role or account here, and the actor must still be an active admin under the lock (so of two
+ * admins demoting each other at the same moment, the second finds it is no longer one). With both,
+ * the actor itself always remains. Disabling ends every session of the user.
  */
 export async function changeUser(db: Database, actor: Actor, input: { userId: number; change: UserChange }) {
   requireAdmin(actor);
@@ -45,18 +46,6 @@ export async function changeUser(db: Database, actor: Actor, input: { userId: nu
     if (!actorRow || actorRow.disabled_at) throw new AppError("FORBIDDEN", "admins only");
     const target = await trx.selectFrom("users").select(["id", "email", "role", "disabled_at"]).where("id", "=", input.userId).executeTakeFirst();
     if (!target) throw new AppError("NOT_FOUND", "user not found");
-
-    const removesAnAdmin = target.role === "admin" && !target.disabled_at && (input.change === "demote" || input.change === "disable");
-    if (removesAnAdmin) {
-      const otherActive = (await trx
-        .selectFrom("users")
-        .select(sql<number>`count(*)::int`.as("n"))
-        .where("role", "=", "admin")
-        .where("disabled_at", "is", null)
-        .where("id", "!=", target.id)
-        .executeTakeFirstOrThrow()).n;
-      if (otherActive === 0) throw new AppError("LAST_ADMIN", "the last admin stays");
-    }
 
     let changed = true;
     switch (input.change) {
