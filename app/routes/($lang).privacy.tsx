@@ -58,7 +58,7 @@ export default function Privacy() {
   const result = useActionData<typeof action>();
   const { t } = useTranslation();
   return (
-    <section className="panel centered stack-page">
+    <section className="panel centered">
       <h1>{t("privacy.title")}</h1>
       <p>{t("privacy.intro")}</p>
       <p>{t("privacy.keep")}</p>
