@@ -78,7 +78,7 @@ export function Layout({ children }: { children: ReactNode }) {
             {data?.user ? (
               <nav className="account-nav" aria-label={t("nav.account")}>
                 <Link to="/dashboard">{t("nav.dashboard")}</Link>
-                {data.user.admin ? <Link to="/admin/reviews">{t("admin.reviewTitle")}</Link> : null}
+                {data.user.admin ? <Link to="/admin">{t("adminConsole.title")}</Link> : null}
                 <Link to="/account">{t("nav.account")}</Link>
               </nav>
             ) : null}
@@ -90,7 +90,7 @@ export function Layout({ children }: { children: ReactNode }) {
         </main>
         <footer className="site-footer">
           <div className="wrap">
-            {t("site.footer")}
+            {t("site.footer")} <Link to={localePath(urlLocale, "/privacy")}>{t("privacy.title")}</Link>
             {data?.user ? null : (
               <>
                 {" "}

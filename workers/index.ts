@@ -1,3 +1,4 @@
+import { retentionPolicy } from "~/modules/privacy/retention.server";
 import { env, EnvError } from "~/utils/env.server";
 import { logger } from "~/utils/logger.server";
 import { startWorker } from "./worker";
@@ -21,6 +22,7 @@ async function main() {
     mailFrom: config.MAIL_FROM,
     appUrl: config.APP_URL,
     updateSendRate: config.UPDATE_SEND_RATE,
+    retention: retentionPolicy(config.FRAUD_WINDOW_DAYS),
   });
 
   let stopping = false;

@@ -441,11 +441,25 @@ export interface ApiKeysTable {
   revoked_by: number | null;
 }
 
+/** A supporter's request to erase every signature of their address, confirmed by an emailed link. */
+export interface ErasureRequestsTable {
+  id: Generated<number>;
+  /** cleared once the request is used; the row goes when it expires */
+  email_normalized: string | null;
+  locale: string;
+  token_hash: Buffer | null;
+  created_at: CreatedAt;
+  expires_at: Timestamp;
+  used_at: Timestamp | null;
+  erased_count: number | null;
+}
+
 export interface DB {
   api_keys: ApiKeysTable;
   exports: ExportsTable;
   export_chunks: ExportChunksTable;
   delivery_bundles: DeliveryBundlesTable;
+  erasure_requests: ErasureRequestsTable;
   campaign_partners: CampaignPartnersTable;
   campaign_ask_versions: CampaignAskVersionsTable;
   campaign_target_responses: CampaignTargetResponsesTable;

@@ -27,6 +27,10 @@ export const JOBS = {
     queue: "email",
     payload: z.object({ campaignId: id, percent: z.union([z.literal(25), z.literal(50), z.literal(75), z.literal(100)]), outboxId: id }).strict(),
   },
+  "privacy.erasure-link": {
+    queue: "email",
+    payload: z.object({ requestId: id, outboxId: id }).strict(),
+  },
   "updates.fan-out": {
     queue: "updates",
     payload: z.object({ updateId: id, outboxId: id }).strict(),

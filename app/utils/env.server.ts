@@ -129,6 +129,13 @@ const envObject = z.object({
       .min(1, "must be at least 1")
       .max(1_000_000, "must be at most 1000000")
       .default(20),
+    // Days a signature keeps its client address and user agent for fraud checks; then retention drops them.
+    FRAUD_WINDOW_DAYS: z.coerce
+      .number({ error: "must be a whole number" })
+      .int("must be a whole number")
+      .min(1, "must be between 1 and 365")
+      .max(365, "must be between 1 and 365")
+      .default(30),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 

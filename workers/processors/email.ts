@@ -4,12 +4,15 @@ import { JOBS } from "~/jobs/definitions";
 import { MailDeliveryError, type Mailer } from "~/mail/transport.server";
 import { sendMilestoneEmails } from "~/modules/counts/milestones.server";
 import { sendAccountEmail, sendInvitationEmail } from "~/modules/accounts/send-account-email.server";
+import { sendErasureLink } from "~/modules/privacy/send-erasure-link.server";
 import { sendVerificationEmail } from "~/modules/signatures/send-verification-email.server";
 import { sendUpdateTest } from "~/modules/updates/send-updates.server";
 import { logger } from "~/utils/logger.server";
 
 /** Validates a payload again in the worker: a bad one can never succeed, so it is not retried. */
-function payload<N extends "signature.verification" | "account.email" | "organisation.invitation" | "updates.test" | "campaign.milestone">(name: N, data: unknown) {
+function payload<
+  N extends "signature.verification" | "account.email" | "organisation.invitation" | "updates.test" | "campaign.milestone" | "privacy.erasure-link",
+>(name: N, data: unknown) {
   const parsed = JOBS[name].payload.safeParse(data);
   if (!parsed.success) throw new UnrecoverableError(`bad ${name} payload: ${parsed.error.issues.map((i) => i.message).join("; ")}`);
   return parsed.data as import("zod").output<(typeof JOBS)[N]["payload"]>;
@@ -34,6 +37,9 @@ export function emailProcessor(deps: { db: Database; mailer: Mailer; appUrl: str
           break;
         case "campaign.milestone":
           outcome = await sendMilestoneEmails(deps, payload("campaign.milestone", job.data));
+          break;
+        case "privacy.erasure-link":
+          outcome = await sendErasureLink(deps, payload("privacy.erasure-link", job.data));
           break;
         default:
           throw new UnrecoverableError(`unknown email job "${job.name}"`);

@@ -10,6 +10,11 @@ export interface RetentionPolicy {
 
 export const DEFAULT_RETENTION: RetentionPolicy = { unconfirmedDays: 30, networkDataDays: 30 };
 
+/** The policy for a deployment: the fraud window (how long network data is kept) is FRAUD_WINDOW_DAYS. */
+export function retentionPolicy(fraudWindowDays: number): RetentionPolicy {
+  return { ...DEFAULT_RETENTION, networkDataDays: fraudWindowDays };
+}
+
 const BATCH = 5_000;
 
 /**
@@ -49,6 +54,8 @@ export async function applyRetention(db: Database, policy: RetentionPolicy = DEF
     DELETE FROM signature_tokens t USING signatures s
     WHERE s.id = t.signature_id AND t.expires_at < now() AND s.status <> 'pending'`.execute(db);
   const userTokens = await sql`DELETE FROM user_tokens WHERE expires_at < now() - interval '7 days'`.execute(db);
+  // Erasure requests hold an address: gone once their link expires, used or not.
+  const erasureRequests = await sql`DELETE FROM erasure_requests WHERE expires_at < now()`.execute(db);
   const sessions = await sql`
     DELETE FROM sessions WHERE expires_at < now() - interval '7 days' OR revoked_at < now() - interval '7 days'`.execute(db);
 
@@ -56,6 +63,7 @@ export async function applyRetention(db: Database, policy: RetentionPolicy = DEF
     deletedUnconfirmed,
     networkDataDropped,
     tokensDeleted: Number(tokens.numAffectedRows ?? 0) + Number(userTokens.numAffectedRows ?? 0),
+    erasureRequestsDeleted: Number(erasureRequests.numAffectedRows ?? 0),
     sessionsDeleted: Number(sessions.numAffectedRows ?? 0),
   };
 }
