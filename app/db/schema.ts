@@ -142,6 +142,24 @@ export interface AuditLogTable {
   row_count: number | null;
 }
 
+/** A site allowed to frame the campaign's widget (CSP frame-ancestors). */
+export interface CampaignEmbedOriginsTable {
+  campaign_id: number;
+  /** "https://partner.example" or "http://host:8080": scheme, host, optional port */
+  origin: string;
+  added_by: number | null;
+  created_at: CreatedAt;
+}
+
+/** The latest social card image of a campaign in one language. */
+export interface SocialCardsTable {
+  campaign_id: number;
+  locale: string;
+  fingerprint: string;
+  png: Buffer;
+  rendered_at: Generated<Date>;
+}
+
 export const TOKEN_PURPOSES = ["verify"] as const;
 export type TokenPurpose = (typeof TOKEN_PURPOSES)[number];
 
@@ -316,6 +334,8 @@ export interface UpdateDeliveriesTable {
 }
 
 export interface DB {
+  campaign_embed_origins: CampaignEmbedOriginsTable;
+  social_cards: SocialCardsTable;
   campaign_partners: CampaignPartnersTable;
   campaign_ask_versions: CampaignAskVersionsTable;
   audit_log: AuditLogTable;

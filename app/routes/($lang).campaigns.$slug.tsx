@@ -1,8 +1,9 @@
 import { data, redirect, type ActionFunctionArgs, type HeadersFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { useActionData, useLoaderData } from "@remix-run/react";
+import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { ContentLanguageNotice } from "~/components/content-language";
 import { ProgressBar } from "~/components/progress-bar";
 import { ScriptFonts } from "~/components/script-fonts";
+import { ShareLinks } from "~/components/share-links";
 import { SignForm } from "~/components/sign-form";
 import { countryName, countryOptions } from "~/i18n/countries";
 import { direction, formatDate, translator } from "~/i18n/i18n";
@@ -11,17 +12,17 @@ import { rootLocale } from "~/i18n/meta";
 import { localePath, useTranslation } from "~/i18n/use-translation";
 import { campaignContentLocales, findAcceptedPartner, findPublicCampaignInLocale, recentPublicSigners } from "~/modules/campaigns/campaigns.queries.server";
 import { getCampaignCounts } from "~/modules/counts/counts.server";
+import { openGraphFor, openGraphTags } from "~/modules/sharing/open-graph";
 import { signPetition } from "~/modules/signatures/sign-petition.server";
 import type { SignFieldErrors } from "~/modules/signatures/signatures.fields";
 import { parseAttribution, parseSignForm } from "~/modules/signatures/signatures.schema";
 import { getDb } from "~/services.server";
 import { env } from "~/utils/env.server";
 import { isAppError } from "~/utils/errors.server";
-import { clientAddress, PUBLIC_CACHE } from "~/utils/http.server";
+import { campaignSlugParam, clientAddress, PUBLIC_CACHE } from "~/utils/http.server";
 import { renderMarkdown } from "~/utils/markdown.server";
 import { metrics } from "~/utils/metrics.server";
 
-const SLUG = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 const MAX_FORM_BYTES = 32 * 1024;
 
 export const meta: MetaFunction<typeof loader> = ({ data, matches }) => {
@@ -31,6 +32,8 @@ export const meta: MetaFunction<typeof loader> = ({ data, matches }) => {
     { name: "description", content: data.campaign.summary },
     // The same campaign in each language it has current content in (search engines, readers).
     ...data.alternates.map((a) => ({ tagName: "link", rel: "alternate", hrefLang: a.hrefLang, href: a.href })),
+    // Link previews (WhatsApp, Telegram, Facebook, X…) in the page's language.
+    ...openGraphTags(data.openGraph),
   ];
 };
 
@@ -41,8 +44,7 @@ export const headers: HeadersFunction = ({ loaderHeaders, actionHeaders, parentH
 
 export async function loader({ params, request }: LoaderFunctionArgs) {
   assertLanguageParam(params);
-  const slug = params.slug ?? "";
-  if (!SLUG.test(slug) || slug.length > 80) throw data(null, { status: 404 });
+  const slug = campaignSlugParam(params.slug);
   const db = getDb();
   const locale = localeFor(request);
   const found = await findPublicCampaignInLocale(db, slug, locale);
@@ -77,6 +79,16 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
         { hrefLang: "x-default", href: `${appUrl}/campaigns/${campaign.slug}` },
       ],
       count: counts.total,
+      appUrl,
+      openGraph: openGraphFor({
+        appUrl,
+        locale,
+        slug: campaign.slug,
+        title: content.title,
+        summary: content.summary,
+        count: counts.total,
+        contentLocales,
+      }),
       signers: signers.map((s) => ({ firstName: s.firstName, country: countryName(s.country, locale) })),
       countries: countryOptions(locale),
       attribution: {
@@ -93,8 +105,7 @@ export type SignActionData = { errors: SignFieldErrors; values: Record<string, s
 
 export async function action({ params, request, context }: ActionFunctionArgs) {
   const urlLocale = assertLanguageParam(params);
-  const slug = params.slug ?? "";
-  if (!SLUG.test(slug) || slug.length > 80) throw data(null, { status: 404 });
+  const slug = campaignSlugParam(params.slug);
   const noStore = { "Cache-Control": "no-store" };
 
   const length = Number(request.headers.get("Content-Length") ?? 0);
@@ -131,9 +142,9 @@ export async function action({ params, request, context }: ActionFunctionArgs) {
 }
 
 export default function CampaignPage() {
-  const { campaign, count, signers, countries, attribution } = useLoaderData<typeof loader>();
+  const { campaign, count, signers, countries, attribution, appUrl } = useLoaderData<typeof loader>();
   const actionData = useActionData<SignActionData>();
-  const { t, locale } = useTranslation();
+  const { t, locale, href } = useTranslation();
   const open = campaign.status === "published" && !actionData?.closed;
   // Untranslated content says which language it is in, so screen readers switch voice.
   const other = campaign.contentLocale !== locale;
@@ -163,6 +174,11 @@ export default function CampaignPage() {
         </p>
         <ProgressBar count={count} goal={campaign.goal} liveUrl={`/api/v1/campaigns/${campaign.slug}`} />
         {campaign.openSince ? <p className="muted small">{t("campaign.openSince", { date: campaign.openSince })}</p> : null}
+        {/* No signer is known here: the links carry only the channel. */}
+        <ShareLinks campaignUrl={`${appUrl}${href(`/campaigns/${campaign.slug}`)}`} title={campaign.title} />
+        <p className="small">
+          <Link to={href(`/campaigns/${campaign.slug}/qr`)}>{t("share.qrLink")}</Link>
+        </p>
       </header>
       <aside className="sign" aria-labelledby="sign-heading">
         <div className="panel">

@@ -45,3 +45,11 @@ export function routeId(value: string | undefined): number {
   if (!parsed.success) throw data(null, { status: 404 });
   return parsed.data;
 }
+
+const CAMPAIGN_SLUG = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+
+/** A campaign slug from a URL segment; anything malformed is a 404, like a slug that does not exist. */
+export function campaignSlugParam(value: string | undefined): string {
+  if (!value || value.length > 80 || !CAMPAIGN_SLUG.test(value)) throw data(null, { status: 404 });
+  return value;
+}
