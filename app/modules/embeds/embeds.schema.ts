@@ -24,7 +24,7 @@ export const embedOriginSchema = z
     }
     const bare = (url.pathname === "/" || url.pathname === "") && !url.search && !url.hash && !url.username && !url.password;
     // URL lower-cases the host and turns an internationalised name into its xn-- form.
-    if (!bare || !ORIGIN.test(url.origin) || value.replace(/\/$/, "").length > url.origin.length + 1) {
+    if (!bare || !ORIGIN.test(url.origin)) {
       ctx.addIssue({ code: "custom", message: "error.origin.invalid" });
       return z.NEVER;
     }
