@@ -51,7 +51,8 @@ describe("the social card's count bucket", () => {
 describe("the social card's layout", () => {
   const wordsOf = async (title: string, locale: "ur" | "en") => {
     const svg = socialCardSvg({ title, titleLocale: locale, locale, count: 5, goal: 10 }, new Measurer({ font: { fontFiles: await cardFontFiles(), loadSystemFonts: false } }));
-    return new Map([...svg.matchAll(/<text x="([\d.-]+)" y="([\d.-]+)"[^>]*>([^<]*)</g)].map((m) => [m[3]!, { x: Number(m[1]), y: Number(m[2]) }]));
+    // Arabic segments are wrapped in invisible Arabic letter marks; look them up without.
+    return new Map([...svg.matchAll(/<text x="([\d.-]+)" y="([\d.-]+)"[^>]*>([^<]*)</g)].map((m) => [m[3]!.replace(/\u061C/g, ""), { x: Number(m[1]), y: Number(m[2]) }]));
   };
 
   it("lays an Urdu title out right to left, a Latin name inside it left to right", async () => {
@@ -62,6 +63,17 @@ describe("the social card's layout", () => {
     expect(x("سی")).toBeGreaterThan(x("CFM"));
     expect(x("CFM")).toBeLessThan(x("Now")); // the Latin run reads left to right…
     expect(x("Now")).toBeGreaterThan(x("کشمیر")); // …and the line goes on to its left
+  });
+
+  it("puts punctuation next to Urdu words on their left, mirrored, and keeps a bracketed Latin name whole", async () => {
+    const words = await wordsOf("سی: «کشمیر» (CFM)", "ur");
+    const x = (w: string) => words.get(w)!.x;
+    expect(x("سی")).toBeGreaterThan(x(":"));
+    expect(x(":")).toBeGreaterThan(x("کشمیر"));
+    // The opening guillemet, right of the word, is drawn mirrored (as bidi mirroring does).
+    expect(x("»")).toBeGreaterThan(x("کشمیر"));
+    expect(x("کشمیر")).toBeGreaterThan(x("«"));
+    expect(x("«")).toBeGreaterThan(x("(CFM)"));
   });
 
   it("lays an English title out left to right", async () => {

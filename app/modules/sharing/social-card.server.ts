@@ -21,8 +21,6 @@ const MARGIN = 80;
 const TEXT_WIDTH = CARD_WIDTH - 2 * MARGIN;
 
 type Script = "arabic" | "latin";
-const ARABIC_SCRIPT = /\p{Script=Arabic}/u;
-
 interface TextStyle {
   size: number;
   weight: 400 | 700;
@@ -55,61 +53,95 @@ export class Measurer {
   }
 }
 
-type Word = { text: string; script: Script };
+/**
+ * A piece of one word in one script: Arabic-script letters (with their marks and punctuation), or
+ * anything else. "سی:" is two segments; "(CFM)" is one. A segment of neither letters nor digits
+ * (a colon, a bracket) is neutral: it takes the direction of the line, as the Unicode bidi
+ * algorithm would resolve it next to Arabic text.
+ */
+interface Segment {
+  text: string;
+  kind: "arabic" | "latin" | "neutral";
+  /** a space comes before it (it starts a word that is not the line's first) */
+  gapBefore: boolean;
+}
 
-/** Consecutive words of one script form a run, read in that script's direction. */
-function runsOf(words: string[]): Word[][] {
-  const runs: Word[][] = [];
-  for (const text of words) {
-    const word: Word = { text, script: ARABIC_SCRIPT.test(text) ? "arabic" : "latin" };
-    const last = runs.at(-1);
-    if (last && last[0]!.script === word.script) last.push(word);
-    else runs.push([word]);
-  }
-  return runs;
+const ARABIC_PART = /([\p{Script_Extensions=Arabic}\u200C\u200D]+)/u;
+const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
+// A neutral laid out right to left shows its mirror image, as bidi mirroring would.
+const MIRRORED: Record<string, string> = { "(": ")", ")": "(", "[": "]", "]": "[", "{": "}", "}": "{", "«": "»", "»": "«", "‹": "›", "›": "‹", "<": ">", ">": "<" };
+
+function segmentsOf(words: string[]): Segment[] {
+  return words.flatMap((word, w) =>
+    word
+      .split(ARABIC_PART)
+      .filter(Boolean)
+      .map((text, i): Segment => ({
+        text,
+        kind: ARABIC_PART.test(text) ? "arabic" : LETTER_OR_DIGIT.test(text) ? "latin" : "neutral",
+        gapBefore: i === 0 && w > 0,
+      })),
+  );
 }
 
 const gapOf = (style: TextStyle) => style.size * 0.3;
 
-function lineWidth(words: string[], style: TextStyle, m: Measurer): number {
-  return words.reduce((sum, text) => sum + m.measure(text, ARABIC_SCRIPT.test(text) ? "arabic" : "latin", style).width, 0) + (words.length - 1) * gapOf(style);
+// resvg lays out every text element as a left-to-right paragraph, so a colon or comma inside an
+// Arabic segment would land on its right. Arabic letter marks (invisible, strongly right-to-left)
+// around the segment make such characters resolve right-to-left.
+const ALM = "\u061C";
+
+function measureSegment(segment: Segment, rtlLine: boolean, style: TextStyle, m: Measurer) {
+  if (segment.kind === "arabic") return { text: `${ALM}${segment.text}${ALM}`, script: "arabic" as const, box: m.measure(`${ALM}${segment.text}${ALM}`, "arabic", style) };
+  const text = segment.kind === "neutral" && rtlLine ? [...segment.text].map((c) => MIRRORED[c] ?? c).join("") : segment.text;
+  return { text, script: "latin" as const, box: m.measure(text, "latin", style) };
+}
+
+function lineWidth(words: string[], style: TextStyle, m: Measurer, dir: "ltr" | "rtl"): number {
+  return segmentsOf(words).reduce((sum, seg) => sum + measureSegment(seg, dir === "rtl", style, m).box.width + (seg.gapBefore ? gapOf(style) : 0), 0);
 }
 
 /**
- * Places one line's words from its start edge, one <text> per word. resvg shapes a word's letters
- * right to left but lays a multi-word Arabic string out left to right, so the word order is ours:
- * the line's runs go in the line's direction, and the words inside a run in the run's own (an
- * English name inside an Urdu title still reads left to right) — the Unicode bidi algorithm's
- * result for such lines.
+ * Places one line from its start edge, one <text> per segment. resvg shapes an Arabic word's
+ * letters right to left but neither orders words nor resolves bidi across fonts, so the order is
+ * ours: runs of one direction go in the line's direction, and the segments inside a run in the
+ * run's own (an English name inside an Urdu title still reads left to right).
  */
 function drawLine(words: string[], dir: "ltr" | "rtl", style: TextStyle, baseline: number, m: Measurer, inset = 0): string {
+  const rtlLine = dir === "rtl";
+  const segments = segmentsOf(words).map((seg) => ({ ...seg, rtl: seg.kind === "arabic" || (seg.kind === "neutral" && rtlLine), ...measureSegment(seg, rtlLine, style, m) }));
+  const runs: (typeof segments)[] = [];
+  for (const seg of segments) {
+    const last = runs.at(-1);
+    if (last && last[0]!.rtl === seg.rtl) last.push(seg);
+    else runs.push([seg]);
+  }
   const gap = gapOf(style);
   const parts: string[] = [];
-  let cursor = dir === "rtl" ? CARD_WIDTH - MARGIN - inset : MARGIN + inset;
-  for (const run of runsOf(words)) {
-    const boxes = run.map((w) => m.measure(w.text, w.script, style));
-    const runWidth = boxes.reduce((sum, b) => sum + b.width, 0) + (run.length - 1) * gap;
-    const runLeft = dir === "rtl" ? cursor - runWidth : cursor;
-    cursor = dir === "rtl" ? runLeft - gap : runLeft + runWidth + gap;
-    const runRtl = run[0]!.script === "arabic";
-    let x = runRtl ? runLeft + runWidth : runLeft;
-    run.forEach((word, i) => {
-      const box = boxes[i]!;
-      const left = runRtl ? x - box.width : x;
-      x = runRtl ? left - gap : left + box.width + gap;
-      parts.push(textElement(word.text, word.script, style, left - box.x, baseline));
+  let cursor = rtlLine ? CARD_WIDTH - MARGIN - inset : MARGIN + inset;
+  for (const run of runs) {
+    const lead = run[0]!.gapBefore ? gap : 0;
+    const runWidth = run.reduce((sum, seg, i) => sum + seg.box.width + (i > 0 && seg.gapBefore ? gap : 0), 0);
+    const runLeft = rtlLine ? cursor - lead - runWidth : cursor + lead;
+    cursor = rtlLine ? runLeft : runLeft + runWidth;
+    let x = run[0]!.rtl ? runLeft + runWidth : runLeft;
+    run.forEach((seg, i) => {
+      const space = i > 0 && seg.gapBefore ? gap : 0;
+      const left = seg.rtl ? x - space - seg.box.width : x + space;
+      x = seg.rtl ? left : left + seg.box.width;
+      parts.push(textElement(seg.text, seg.script, style, left - seg.box.x, baseline));
     });
   }
   return parts.join("");
 }
 
 /** Greedy word wrap by measured widths; the last line that fits ends in "…" when text is left over. */
-function wrap(text: string, style: TextStyle, maxLines: number, m: Measurer): { lines: string[][]; fits: boolean } {
+function wrap(text: string, dir: "ltr" | "rtl", style: TextStyle, maxLines: number, m: Measurer): { lines: string[][]; fits: boolean } {
   const words = text.split(/\s+/u).filter(Boolean);
   const lines: string[][] = [];
   let current: string[] = [];
   for (const word of words) {
-    if (current.length > 0 && lineWidth([...current, word], style, m) > TEXT_WIDTH) {
+    if (current.length > 0 && lineWidth([...current, word], style, m, dir) > TEXT_WIDTH) {
       lines.push(current);
       current = [];
     }
@@ -119,7 +151,7 @@ function wrap(text: string, style: TextStyle, maxLines: number, m: Measurer): { 
   if (lines.length <= maxLines) return { lines, fits: true };
   const kept = lines.slice(0, maxLines);
   const last = kept[maxLines - 1]!;
-  while (last.length > 1 && lineWidth([...last.slice(0, -1), `${last.at(-1)}…`], style, m) > TEXT_WIDTH) last.pop();
+  while (last.length > 1 && lineWidth([...last.slice(0, -1), `${last.at(-1)}…`], style, m, dir) > TEXT_WIDTH) last.pop();
   last[last.length - 1] = `${last.at(-1)}…`;
   return { lines: kept, fits: false };
 }
@@ -148,7 +180,7 @@ export function socialCardSvg(content: CardContent, m: Measurer): string {
   for (const size of [64, 54, 46]) {
     const style: TextStyle = { size, weight: 700, arabicFamily: arabicFamily(content.titleLocale) };
     const lineHeight = size * leading(content.titleLocale);
-    const wrapped = wrap(content.title, style, Math.min(3, Math.floor(bandHeight / lineHeight)), m);
+    const wrapped = wrap(content.title, titleDir, style, Math.min(4, Math.floor(bandHeight / lineHeight)), m);
     title = { lines: wrapped.lines, style, lineHeight };
     if (wrapped.fits) break;
   }
