@@ -20,6 +20,7 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
   if (!card) return new Response("Not found\n", { status: 404, headers: { "Content-Type": "text/plain", "Cache-Control": "no-store" } });
   const etag = `"${card.fingerprint}"`;
   const headers = { "Content-Type": "image/png", "Cache-Control": CARD_CACHE, ETag: etag, "X-Content-Type-Options": "nosniff" };
-  if (request.headers.get("If-None-Match") === etag) return new Response(null, { status: 304, headers });
+  const known = (request.headers.get("If-None-Match") ?? "").split(",").map((tag) => tag.trim().replace(/^W\//, ""));
+  if (known.includes(etag)) return new Response(null, { status: 304, headers });
   return new Response(new Uint8Array(card.png), { headers });
 }

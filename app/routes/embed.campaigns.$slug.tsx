@@ -37,7 +37,8 @@ export const headers: HeadersFunction = (args) => embedHeaders(args);
 export async function loader({ params, request }: LoaderFunctionArgs) {
   const slug = campaignSlugParam(params.slug);
   const db = getDb();
-  const found = await findEmbeddableCampaign(db, slug, localeFor(request));
+  const locale = localeFor(request);
+  const found = await findEmbeddableCampaign(db, slug, locale);
   if (!found) throw data(null, { status: 404 });
   const { campaign, content } = found;
   const { partnerCode } = parseAttribution(new URL(request.url).searchParams);
@@ -49,7 +50,7 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
     {
       campaign: { title: content.title, contentLocale: content.locale, goal: campaign.goal, status: campaign.status },
       count: counts.total,
-      countries: countryOptions(localeFor(request)),
+      countries: countryOptions(locale),
       partner: partner ? { code: partnerCode!, name: partner.name } : null,
       fullUrl: full.toString(),
     },
