@@ -24,6 +24,11 @@ export default tseslint.config(
     },
   },
   {
+    // The widget's two small browser scripts, served as they are.
+    files: ["public/**/*.js"],
+    languageOptions: { sourceType: "script", globals: { window: "readonly", document: "readonly", ResizeObserver: "readonly" } },
+  },
+  {
     files: ["workers/**/*.ts"],
     rules: {
       "no-restricted-imports": ["error", { patterns: [{ group: ["~/routes/*", "**/app/routes/*"], message: "workers never import routes." }] }],

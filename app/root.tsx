@@ -7,6 +7,7 @@ import {
   Outlet,
   Scripts,
   ScrollRestoration,
+  useMatches,
   useRouteLoaderData,
   useRouteError,
   type ShouldRevalidateFunction,
@@ -50,11 +51,38 @@ export const headers: HeadersFunction = ({ loaderHeaders }) => {
 export const shouldRevalidate: ShouldRevalidateFunction = ({ currentParams, nextParams, currentUrl, nextUrl, defaultShouldRevalidate }) =>
   currentParams.lang !== nextParams.lang || currentUrl.searchParams.get("lang") !== nextUrl.searchParams.get("lang") || defaultShouldRevalidate;
 
+/**
+ * A route whose `handle` says `{ bare: true }` (the embeddable widget) gets the document without
+ * the site's header and footer and without Remix's client scripts: it is a plain HTML page that
+ * works under a Content-Security-Policy allowing no inline script.
+ */
+export interface RouteHandle {
+  bare?: boolean;
+}
+
 export function Layout({ children }: { children: ReactNode }) {
   const data = useRouteLoaderData<typeof loader>("root");
   const locale = data && isLocale(data.locale) ? data.locale : DEFAULT_LOCALE;
   const urlLocale = data && isLocale(data.urlLocale) ? data.urlLocale : null;
   const t = translator(locale);
+  const bare = useMatches().some((m) => (m.handle as RouteHandle | undefined)?.bare);
+  if (bare) {
+    return (
+      <html lang={locale} dir={direction(locale)}>
+        <head>
+          <meta charSet="utf-8" />
+          <meta name="viewport" content="width=device-width, initial-scale=1" />
+          <meta name="color-scheme" content="light" />
+          <Meta />
+          <Links />
+          <ScriptFonts locale={locale} />
+        </head>
+        <body className="bare">
+          <main id="main">{children}</main>
+        </body>
+      </html>
+    );
+  }
   return (
     <html lang={locale} dir={direction(locale)}>
       <head>

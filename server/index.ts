@@ -9,6 +9,7 @@ import { closeServices } from "~/services.server";
 import { resolveClientAddress } from "~/utils/client-address.server";
 import { env, EnvError } from "~/utils/env.server";
 import { logger } from "~/utils/logger.server";
+import { EMBED_PATH_PREFIX, FRAME_DENY_POLICY } from "~/modules/embeds/framing";
 
 const root = path.resolve(import.meta.dirname, "..");
 const dev = process.argv.includes("--dev");
@@ -89,6 +90,23 @@ async function main() {
       .set("Cache-Control", "no-store")
       .type("text/plain")
       .send("This form was sent from another site, so it was not accepted. Open the page on this site and try again.\n");
+  });
+
+  // No other site may frame our pages (clickjacking), except the widget under /embed/, whose routes
+  // send a frame-ancestors list of the origins its organisers allowed. A widget response without
+  // one (an error page) is denied like the rest, just before its headers go out.
+  app.use((req, res, next) => {
+    if (!req.path.startsWith(EMBED_PATH_PREFIX)) {
+      res.setHeader("X-Frame-Options", "DENY");
+      res.setHeader("Content-Security-Policy", FRAME_DENY_POLICY);
+      return next();
+    }
+    const writeHead = res.writeHead.bind(res) as (...args: unknown[]) => typeof res;
+    res.writeHead = ((...args: unknown[]) => {
+      if (!res.hasHeader("Content-Security-Policy")) res.setHeader("Content-Security-Policy", FRAME_DENY_POLICY);
+      return writeHead(...args);
+    }) as typeof res.writeHead;
+    next();
   });
 
   // A signed-in page carries the user's name and links: never let a shared cache keep it.

@@ -245,6 +245,24 @@ export interface DeliveryBundlesTable {
   created_at: Timestamp;
 }
 
+/** A site allowed to frame the campaign's widget (CSP frame-ancestors). */
+export interface CampaignEmbedOriginsTable {
+  campaign_id: number;
+  /** "https://partner.example" or "http://host:8080": scheme, host, optional port */
+  origin: string;
+  added_by: number | null;
+  created_at: CreatedAt;
+}
+
+/** The latest social card image of a campaign in one language. */
+export interface SocialCardsTable {
+  campaign_id: number;
+  locale: string;
+  fingerprint: string;
+  png: Buffer;
+  rendered_at: Generated<Date>;
+}
+
 export const TOKEN_PURPOSES = ["verify"] as const;
 export type TokenPurpose = (typeof TOKEN_PURPOSES)[number];
 
@@ -460,6 +478,8 @@ export interface DB {
   export_chunks: ExportChunksTable;
   delivery_bundles: DeliveryBundlesTable;
   erasure_requests: ErasureRequestsTable;
+  campaign_embed_origins: CampaignEmbedOriginsTable;
+  social_cards: SocialCardsTable;
   campaign_partners: CampaignPartnersTable;
   campaign_ask_versions: CampaignAskVersionsTable;
   campaign_target_responses: CampaignTargetResponsesTable;

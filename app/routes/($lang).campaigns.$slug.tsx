@@ -1,8 +1,9 @@
 import { data, redirect, type ActionFunctionArgs, type HeadersFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { useActionData, useLoaderData } from "@remix-run/react";
+import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { ContentLanguageNotice } from "~/components/content-language";
 import { ProgressBar } from "~/components/progress-bar";
 import { ScriptFonts } from "~/components/script-fonts";
+import { ShareLinks } from "~/components/share-links";
 import { SignForm } from "~/components/sign-form";
 import { countryName, countryOptions } from "~/i18n/countries";
 import { direction, formatDate, translator } from "~/i18n/i18n";
@@ -14,20 +15,16 @@ import { listAskVersions } from "~/modules/campaigns/ask-versions.server";
 import { listPublicTargetResponses } from "~/modules/campaigns/target-responses.server";
 import { getCampaignCounts } from "~/modules/counts/counts.server";
 import { listPublicPartners } from "~/modules/partners/partners.server";
-import { FORM_STAMP_FIELD } from "~/modules/fraud/fraud.fields";
-import { issueFormStamp, screenSignForm } from "~/modules/fraud/form-screen.server";
-import { hitSigningLimits } from "~/modules/fraud/rate-limits.server";
-import { signPetition } from "~/modules/signatures/sign-petition.server";
+import { issueFormStamp } from "~/modules/fraud/form-screen.server";
+import { openGraphFor, openGraphTags } from "~/modules/sharing/open-graph";
 import type { SignFieldErrors } from "~/modules/signatures/signatures.fields";
-import { parseAttribution, parseSignForm } from "~/modules/signatures/signatures.schema";
+import { parseAttribution } from "~/modules/signatures/signatures.schema";
+import { signWithDefences } from "~/modules/signatures/sign-with-defences.server";
 import { getDb, getReadyRedis } from "~/services.server";
 import { env } from "~/utils/env.server";
-import { isAppError } from "~/utils/errors.server";
-import { clientAddress, PUBLIC_CACHE } from "~/utils/http.server";
+import { campaignSlugParam, clientAddress, PUBLIC_CACHE } from "~/utils/http.server";
 import { renderMarkdown } from "~/utils/markdown.server";
-import { metrics } from "~/utils/metrics.server";
 
-const SLUG = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 const MAX_FORM_BYTES = 32 * 1024;
 
 export const meta: MetaFunction<typeof loader> = ({ data, matches }) => {
@@ -37,6 +34,8 @@ export const meta: MetaFunction<typeof loader> = ({ data, matches }) => {
     { name: "description", content: data.campaign.summary },
     // The same campaign in each language it has current content in (search engines, readers).
     ...data.alternates.map((a) => ({ tagName: "link", rel: "alternate", hrefLang: a.hrefLang, href: a.href })),
+    // Link previews (WhatsApp, Telegram, Facebook, X…) in the page's language.
+    ...openGraphTags(data.openGraph),
   ];
 };
 
@@ -50,8 +49,7 @@ export const headers: HeadersFunction = ({ loaderHeaders, actionHeaders, parentH
 
 export async function loader({ params, request }: LoaderFunctionArgs) {
   assertLanguageParam(params);
-  const slug = params.slug ?? "";
-  if (!SLUG.test(slug) || slug.length > 80) throw data(null, { status: 404 });
+  const slug = campaignSlugParam(params.slug);
   const db = getDb();
   const locale = localeFor(request);
   const found = await findPublicCampaignInLocale(db, slug, locale);
@@ -90,6 +88,16 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
         { hrefLang: "x-default", href: `${appUrl}/campaigns/${campaign.slug}` },
       ],
       count: counts.total,
+      appUrl,
+      openGraph: openGraphFor({
+        appUrl,
+        locale,
+        slug: campaign.slug,
+        title: content.title,
+        summary: content.summary,
+        count: counts.total,
+        contentLocales,
+      }),
       signers: signers.map((s) => ({ firstName: s.firstName, country: countryName(s.country, locale) })),
       countries: countryOptions(locale),
       partners,
@@ -135,8 +143,7 @@ export type SignActionData = {
 
 export async function action({ params, request, context }: ActionFunctionArgs) {
   const urlLocale = assertLanguageParam(params);
-  const slug = params.slug ?? "";
-  if (!SLUG.test(slug) || slug.length > 80) throw data(null, { status: 404 });
+  const slug = campaignSlugParam(params.slug);
   const noStore = { "Cache-Control": "no-store" };
 
   const length = Number(request.headers.get("Content-Length") ?? 0);
@@ -149,64 +156,38 @@ export async function action({ params, request, context }: ActionFunctionArgs) {
     return data<SignActionData>({ errors: { name: "error.name.required" }, values: {} }, { status: 400, headers: noStore });
   }
 
-  // A re-rendered form keeps the stamp of its first rendering, so fixing one field and sending
-  // again at once is not "too fast".
-  const stamp = form.get(FORM_STAMP_FIELD);
-  const keep = (values: Record<string, string>) => (typeof stamp === "string" ? { ...values, [FORM_STAMP_FIELD]: stamp.slice(0, 100) } : values);
-  const parsed = parseSignForm(form);
-  if (!parsed.ok) return data<SignActionData>({ errors: parsed.errors, values: keep(parsed.values) }, { status: 400, headers: noStore });
-  const signedPage = localePath(urlLocale, `/campaigns/${slug}/signed`);
-
-  // A bot gets the answer a person gets, and nothing is stored (docs/decisions/0007).
-  const config = env();
-  const screen = screenSignForm(form, { secret: config.SESSION_SECRET, minFillSeconds: config.SIGN_MIN_FILL_SECONDS });
-  if (screen.verdict !== "person") {
-    metrics.signaturesRefused.inc({ reason: screen.verdict });
-    return redirect(signedPage, { status: 303 });
-  }
-
-  const limits = await hitSigningLimits(
-    { redis: await getReadyRedis(250), redisPrefix: config.REDIS_PREFIX },
-    { perIp: config.SIGN_RATE_PER_IP, perDomain: config.SIGN_RATE_PER_DOMAIN, exemptDomains: config.SIGN_RATE_DOMAIN_EXEMPT },
-    { campaignSlug: slug, clientAddress: clientAddress(context), email: parsed.data.email },
-  );
-  if (!limits.allowed) {
-    metrics.signaturesRefused.inc({ reason: "rate-limited" });
-    return data<SignActionData>(
-      { errors: {}, values: keep(parsed.values), rateLimitedMinutes: Math.max(1, Math.ceil(limits.retryAfterSeconds / 60)) },
-      { status: 429, headers: { ...noStore, "Retry-After": String(Math.max(1, limits.retryAfterSeconds)) } },
-    );
-  }
-
-  try {
-    const { outcome } = await signPetition(getDb(), {
-      campaignSlug: slug,
-      input: parsed.data,
-      locale: localeFor(request),
-      ipAddress: clientAddress(context),
-      userAgent: request.headers.get("User-Agent"),
-      attribution: parseAttribution(form),
-    });
-    metrics.signaturesCreated.inc({ outcome });
-  } catch (error) {
-    if (isAppError(error, "CAMPAIGN_NOT_OPEN"))
+  const result = await signWithDefences({ db: getDb(), redis: await getReadyRedis(250) }, form, {
+    campaignSlug: slug,
+    locale: localeFor(request),
+    clientAddress: clientAddress(context),
+    userAgent: request.headers.get("User-Agent"),
+    attribution: parseAttribution(form),
+    source: "web",
+  });
+  switch (result.kind) {
+    case "invalid":
+      return data<SignActionData>({ errors: result.errors, values: result.values }, { status: 400, headers: noStore });
+    case "rate-limited":
+      return data<SignActionData>(
+        { errors: {}, values: result.values, rateLimitedMinutes: Math.ceil(result.retryAfterSeconds / 60) },
+        { status: 429, headers: { ...noStore, "Retry-After": String(result.retryAfterSeconds) } },
+      );
+    case "closed":
       return data<SignActionData>({ errors: {}, values: {}, closed: true }, { status: 409, headers: noStore });
-    if (isAppError(error, "NOT_FOUND")) throw data(null, { status: 404 });
-    if (isAppError(error, "INVALID_INPUT") && error.details?.field === "email") {
-      metrics.signaturesRefused.inc({ reason: "disposable" });
-      const errors: SignFieldErrors = { email: error.details.message as SignFieldErrors["email"] };
-      return data<SignActionData>({ errors, values: keep(parsed.values) }, { status: 400, headers: noStore });
-    }
-    throw error;
+    case "not-found":
+      throw data(null, { status: 404 });
+    default:
+      // Signed or screened out as a bot: the same answer, so nobody learns whether an address had
+      // signed, and no bot learns it was caught.
+      return redirect(localePath(urlLocale, `/campaigns/${slug}/signed`), { status: 303 });
   }
-  // The same answer whatever happened: nobody learns whether an address had signed.
-  return redirect(signedPage, { status: 303 });
 }
 
 export default function CampaignPage() {
-  const { campaign, count, signers, countries, attribution, formStamp, partners, targets, askHistory, defaultLocale } = useLoaderData<typeof loader>();
+  const { campaign, count, signers, countries, attribution, formStamp, partners, targets, askHistory, defaultLocale, appUrl } =
+    useLoaderData<typeof loader>();
   const actionData = useActionData<SignActionData>();
-  const { t, locale } = useTranslation();
+  const { t, locale, href } = useTranslation();
   const open = campaign.status === "published" && !actionData?.closed;
   // Untranslated content says which language it is in, so screen readers switch voice.
   const other = campaign.contentLocale !== locale;
@@ -253,6 +234,11 @@ export default function CampaignPage() {
         ) : null}
         <ProgressBar count={count} goal={campaign.goal} liveUrl={`/api/v1/campaigns/${campaign.slug}`} />
         {campaign.openSince ? <p className="muted small">{t("campaign.openSince", { date: campaign.openSince })}</p> : null}
+        {/* No signer is known here: the links carry only the channel. */}
+        <ShareLinks campaignUrl={`${appUrl}${href(`/campaigns/${campaign.slug}`)}`} title={campaign.title} />
+        <p className="small">
+          <Link to={href(`/campaigns/${campaign.slug}/qr`)}>{t("share.qrLink")}</Link>
+        </p>
       </header>
       <aside className="sign" aria-labelledby="sign-heading">
         <div className="panel">

@@ -106,7 +106,7 @@ export default function EditCampaign() {
         {campaign.status === "published" || campaign.status === "closed" ? (
           <>
             {" · "}
-            <Link to={`/campaigns/${campaign.slug}`}>{t("campaigns.view")}</Link>
+            <Link to={`/campaigns/${campaign.slug}`}>{t("campaigns.view")}</Link> · <Link to={`/dashboard/campaigns/${campaign.id}/embed`}>{t("embedAdmin.link")}</Link>
           </>
         ) : null}
       </p>

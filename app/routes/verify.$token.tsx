@@ -1,5 +1,6 @@
 import { data, type ActionFunctionArgs, type HeadersFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { ShareLinks } from "~/components/share-links";
 import { translator } from "~/i18n/i18n";
 import { localeFor } from "~/i18n/locale.server";
 import { rootLocale } from "~/i18n/meta";
@@ -21,7 +22,7 @@ export const meta: MetaFunction = ({ matches }) => {
 type View =
   | { view: "confirm"; title: string; slug: string }
   | { view: "not-me"; title: string; slug: string }
-  | { view: "confirmed"; title: string; slug: string; already: boolean }
+  | { view: "confirmed"; title: string; slug: string; already: boolean; referralCode: string | null; appUrl: string }
   | { view: "disowned" | "not-me-confirmed"; title: string; slug: string }
   | { view: "invalid" }
   | { view: "rate-limited"; minutes: number }
@@ -71,7 +72,10 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
       return data<View>(view, { headers: noStore });
     }
     const state = await describeVerification(getDb(), token, { locale });
-    const view: View = state.state === "pending" ? { view: "confirm", ...state.campaign } : { view: "confirmed", already: true, ...state.campaign };
+    const view: View =
+      state.state === "pending"
+        ? { view: "confirm", ...state.campaign }
+        : { view: "confirmed", already: true, referralCode: state.referralCode, appUrl: env().APP_URL, ...state.campaign };
     return data<View>(view, { headers: noStore });
   } catch (error) {
     return errorView(error);
@@ -104,7 +108,10 @@ export async function action({ params, request }: ActionFunctionArgs) {
     if (intent !== "confirm") return data<View>({ view: "invalid" }, { status: 400, headers: noStore });
     const result = await confirmSignature(getDb(), token, { locale });
     if (result.outcome === "confirmed") metrics.signaturesConfirmed.inc();
-    return data<View>({ view: "confirmed", already: result.outcome === "already-confirmed", ...result.campaign }, ok);
+    return data<View>(
+      { view: "confirmed", already: result.outcome === "already-confirmed", referralCode: result.referralCode, appUrl: env().APP_URL, ...result.campaign },
+      ok,
+    );
   } catch (error) {
     return errorView(error);
   }
@@ -153,6 +160,8 @@ export default function Verify() {
         <section className="panel centered" data-testid="confirmed">
           <h1>{t("verify.confirmedTitle")}</h1>
           <p className="lead">{v.already ? t("verify.alreadyBody", { title: v.title }) : t("verify.confirmedBody", { title: v.title })}</p>
+          {/* Links carry this signer's own code: whoever signs through them is counted as theirs. */}
+          <ShareLinks campaignUrl={`${v.appUrl}${href(`/campaigns/${v.slug}`)}`} title={v.title} referralCode={v.referralCode} intro={t("share.afterConfirm")} />
           {back}
         </section>
       );

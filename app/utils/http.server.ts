@@ -90,3 +90,11 @@ export async function readJsonBody(request: Request, maxBytes = 16 * 1024): Prom
     throw new AppError("INVALID_INPUT", "the body is not valid JSON");
   }
 }
+
+const CAMPAIGN_SLUG = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+
+/** A campaign slug from a URL segment; anything malformed is a 404, like a slug that does not exist. */
+export function campaignSlugParam(value: string | undefined): string {
+  if (!value || value.length > 80 || !CAMPAIGN_SLUG.test(value)) throw data(null, { status: 404 });
+  return value;
+}

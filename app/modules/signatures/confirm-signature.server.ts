@@ -12,16 +12,19 @@ async function verifiableSignature(db: Database, token: string, locale?: string)
   const row = await findSignatureByVerificationToken(db, token, locale);
   if (!row || row.status === "invalidated" || row.status === "disowned") throw new AppError("TOKEN_INVALID");
   const campaign = { slug: row.slug, title: row.title };
-  if (row.status === "confirmed") return { confirmed: true as const, signatureId: row.signatureId, campaign };
+  if (row.status === "confirmed") return { confirmed: true as const, signatureId: row.signatureId, referralCode: row.referralCode, campaign };
   if (row.expired) throw new AppError("TOKEN_EXPIRED", "token expired", campaign);
   if (row.campaignStatus !== "published") throw new AppError("CAMPAIGN_NOT_OPEN", "campaign closed", campaign);
-  return { confirmed: false as const, signatureId: row.signatureId, campaign };
+  return { confirmed: false as const, signatureId: row.signatureId, referralCode: row.referralCode, campaign };
 }
 
-/** What GET /verify/:token shows: it reads, and changes nothing. */
+/**
+ * What GET /verify/:token shows: it reads, and changes nothing. The signer's own share code comes
+ * along: the page that holds their token may show them their share links.
+ */
 export async function describeVerification(db: Database, token: string, opts: { locale?: string } = {}) {
-  const { confirmed, campaign } = await verifiableSignature(db, token, opts.locale);
-  return { state: confirmed ? ("confirmed" as const) : ("pending" as const), campaign };
+  const { confirmed, campaign, referralCode } = await verifiableSignature(db, token, opts.locale);
+  return { state: confirmed ? ("confirmed" as const) : ("pending" as const), campaign, referralCode };
 }
 
 /**
@@ -30,8 +33,8 @@ export async function describeVerification(db: Database, token: string, opts: { 
  * Confirming twice is harmless: the second call finds nothing pending and reports "already".
  */
 export async function confirmSignature(db: Database, token: string, opts: { locale?: string } = {}) {
-  const { confirmed, signatureId, campaign } = await verifiableSignature(db, token, opts.locale);
-  if (confirmed) return { outcome: "already-confirmed" as const, campaign };
+  const { confirmed, signatureId, campaign, referralCode } = await verifiableSignature(db, token, opts.locale);
+  if (confirmed) return { outcome: "already-confirmed" as const, campaign, referralCode };
 
   const result = await sql<{ id: number }>`
     WITH confirmed AS (
@@ -43,5 +46,5 @@ export async function confirmSignature(db: Database, token: string, opts: { loca
     SELECT campaign_id, country, (confirmed_at AT TIME ZONE 'UTC')::date, 1 FROM confirmed
     RETURNING id`.execute(db);
   // One statement, so the status change and the ledger row are one atomic unit.
-  return { outcome: result.rows.length > 0 ? ("confirmed" as const) : ("already-confirmed" as const), campaign };
+  return { outcome: result.rows.length > 0 ? ("confirmed" as const) : ("already-confirmed" as const), campaign, referralCode };
 }

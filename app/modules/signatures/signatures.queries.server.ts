@@ -39,6 +39,7 @@ export async function findSignatureByVerificationToken(db: Executor, token: stri
       "s.id as signatureId",
       "s.status",
       "s.name",
+      "s.referral_code as referralCode",
       "c.id as campaignId",
       "c.slug",
       sql<string>`coalesce(tr.title, c.title)`.as("title"),

@@ -1,0 +1,90 @@
+import type { Redis } from "ioredis";
+import type { Database } from "~/db/db.server";
+import type { SignatureSource } from "~/db/schema";
+import { FORM_STAMP_FIELD } from "~/modules/fraud/fraud.fields";
+import { screenSignForm } from "~/modules/fraud/form-screen.server";
+import { hitSigningLimits } from "~/modules/fraud/rate-limits.server";
+import { env } from "~/utils/env.server";
+import { isAppError } from "~/utils/errors.server";
+import { metrics } from "~/utils/metrics.server";
+import { signPetition, type SignOutcome } from "./sign-petition.server";
+import type { SignFieldErrors } from "./signatures.fields";
+import { parseSignForm, type SignAttribution } from "./signatures.schema";
+
+export type DefendedSignResult =
+  /** bad input: re-render with these messages */
+  | { kind: "invalid"; errors: SignFieldErrors; values: Record<string, string> }
+  /** a bot (honeypot, too fast): answer as if it signed; nothing was stored */
+  | { kind: "screened" }
+  | { kind: "rate-limited"; retryAfterSeconds: number; values: Record<string, string> }
+  | { kind: "signed"; outcome: SignOutcome }
+  | { kind: "closed" }
+  | { kind: "not-found" };
+
+export interface DefendedSignArgs {
+  campaignSlug: string;
+  locale: string;
+  clientAddress: string | null;
+  userAgent: string | null;
+  attribution: SignAttribution;
+  source: SignatureSource;
+}
+
+/**
+ * One signature from a form, behind every defence in the order that costs least: the form's own
+ * rules, the bot screen, the Redis rate limits, then the database (which also refuses disposable
+ * domains). Every way a form can sign (the campaign page, the embeddable widget) goes through here,
+ * so no door is left without the defences.
+ */
+export async function signWithDefences(
+  deps: { db: Database; redis: Redis },
+  form: FormData,
+  args: DefendedSignArgs,
+): Promise<DefendedSignResult> {
+  // A re-rendered form keeps the stamp of its first rendering, so fixing one field and sending
+  // again at once is not "too fast".
+  const stamp = form.get(FORM_STAMP_FIELD);
+  const keep = (values: Record<string, string>) => (typeof stamp === "string" ? { ...values, [FORM_STAMP_FIELD]: stamp.slice(0, 100) } : values);
+  const parsed = parseSignForm(form);
+  if (!parsed.ok) return { kind: "invalid", errors: parsed.errors, values: keep(parsed.values) };
+
+  // A bot gets the answer a person gets, and nothing is stored (docs/decisions/0007).
+  const config = env();
+  const screen = screenSignForm(form, { secret: config.SESSION_SECRET, minFillSeconds: config.SIGN_MIN_FILL_SECONDS });
+  if (screen.verdict !== "person") {
+    metrics.signaturesRefused.inc({ reason: screen.verdict });
+    return { kind: "screened" };
+  }
+
+  const limits = await hitSigningLimits(
+    { redis: deps.redis, redisPrefix: config.REDIS_PREFIX },
+    { perIp: config.SIGN_RATE_PER_IP, perDomain: config.SIGN_RATE_PER_DOMAIN, exemptDomains: config.SIGN_RATE_DOMAIN_EXEMPT },
+    { campaignSlug: args.campaignSlug, clientAddress: args.clientAddress, email: parsed.data.email },
+  );
+  if (!limits.allowed) {
+    metrics.signaturesRefused.inc({ reason: "rate-limited" });
+    return { kind: "rate-limited", retryAfterSeconds: Math.max(1, limits.retryAfterSeconds), values: keep(parsed.values) };
+  }
+
+  try {
+    const { outcome } = await signPetition(deps.db, {
+      campaignSlug: args.campaignSlug,
+      input: parsed.data,
+      locale: args.locale,
+      ipAddress: args.clientAddress,
+      userAgent: args.userAgent,
+      attribution: args.attribution,
+      source: args.source,
+    });
+    metrics.signaturesCreated.inc({ outcome });
+    return { kind: "signed", outcome };
+  } catch (error) {
+    if (isAppError(error, "CAMPAIGN_NOT_OPEN")) return { kind: "closed" };
+    if (isAppError(error, "NOT_FOUND")) return { kind: "not-found" };
+    if (isAppError(error, "INVALID_INPUT") && error.details?.field === "email") {
+      metrics.signaturesRefused.inc({ reason: "disposable" });
+      return { kind: "invalid", errors: { email: error.details.message as SignFieldErrors["email"] }, values: keep(parsed.values) };
+    }
+    throw error;
+  }
+}
