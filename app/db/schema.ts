@@ -315,7 +315,28 @@ export interface UpdateDeliveriesTable {
   sent_at: Timestamp | null;
 }
 
+/** One re-encoded width of a campaign's uploaded image (WebP, metadata stripped). */
+export interface CampaignImagesTable {
+  campaign_id: number;
+  /** first 16 hex digits of the upload's SHA-256: a new upload gets new, never-reused URLs */
+  hash: string;
+  width: number;
+  height: number;
+  content_type: "image/webp";
+  data: Buffer;
+  created_at: CreatedAt;
+}
+
+export interface CampaignHeroesTable {
+  campaign_id: number;
+  hash: string;
+  alt: string;
+  updated_at: Generated<Date>;
+}
+
 export interface DB {
+  campaign_images: CampaignImagesTable;
+  campaign_heroes: CampaignHeroesTable;
   campaign_partners: CampaignPartnersTable;
   campaign_ask_versions: CampaignAskVersionsTable;
   audit_log: AuditLogTable;
