@@ -1,9 +1,11 @@
 import { data, redirect, type ActionFunctionArgs, type HeadersFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { useActionData, useLoaderData } from "@remix-run/react";
 import { ContentLanguageNotice } from "~/components/content-language";
+import { HeroPicture } from "~/components/hero-picture";
 import { ProgressBar } from "~/components/progress-bar";
 import { ScriptFonts } from "~/components/script-fonts";
 import { SignForm } from "~/components/sign-form";
+import { SignersMap } from "~/components/signers-map";
 import { countryName, countryOptions } from "~/i18n/countries";
 import { direction, formatDate, translator } from "~/i18n/i18n";
 import { assertLanguageParam, localeFor, withLanguageVary } from "~/i18n/locale.server";
@@ -11,8 +13,10 @@ import { rootLocale } from "~/i18n/meta";
 import { localePath, useTranslation } from "~/i18n/use-translation";
 import { campaignContentLocales, findAcceptedPartner, findPublicCampaignInLocale, recentPublicSigners } from "~/modules/campaigns/campaigns.queries.server";
 import { getCampaignCounts } from "~/modules/counts/counts.server";
+import { getHeroImage } from "~/modules/media/hero-image.server";
 import { signPetition } from "~/modules/signatures/sign-petition.server";
 import type { SignFieldErrors } from "~/modules/signatures/signatures.fields";
+import { groupSmallCountries, PUBLIC_COUNTRY_MIN } from "~/modules/stats/public-countries";
 import { parseAttribution, parseSignForm } from "~/modules/signatures/signatures.schema";
 import { getDb } from "~/services.server";
 import { env } from "~/utils/env.server";
@@ -50,12 +54,14 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
   const { campaign, content } = found;
   // Share links carry ?partner=, ?ref= and ?via=; the form passes them on as hidden fields.
   const attribution = parseAttribution(new URL(request.url).searchParams);
-  const [counts, signers, contentLocales, partner] = await Promise.all([
+  const [counts, signers, contentLocales, partner, hero] = await Promise.all([
     getCampaignCounts(db, campaign.id),
     recentPublicSigners(db, campaign.id),
     campaignContentLocales(db, campaign),
     findAcceptedPartner(db, campaign.id, attribution.partnerCode),
+    getHeroImage(db, campaign.id),
   ]);
+  const byCountry = groupSmallCountries(counts.byCountry);
   const appUrl = env().APP_URL;
   return data(
     {
@@ -77,6 +83,8 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
         { hrefLang: "x-default", href: `${appUrl}/campaigns/${campaign.slug}` },
       ],
       count: counts.total,
+      hero,
+      map: { shown: byCountry.shown.map((c) => ({ ...c, name: countryName(c.country, locale) })), other: byCountry.other, min: PUBLIC_COUNTRY_MIN },
       signers: signers.map((s) => ({ firstName: s.firstName, country: countryName(s.country, locale) })),
       countries: countryOptions(locale),
       attribution: {
@@ -131,7 +139,7 @@ export async function action({ params, request, context }: ActionFunctionArgs) {
 }
 
 export default function CampaignPage() {
-  const { campaign, count, signers, countries, attribution } = useLoaderData<typeof loader>();
+  const { campaign, count, signers, countries, attribution, hero, map } = useLoaderData<typeof loader>();
   const actionData = useActionData<SignActionData>();
   const { t, locale } = useTranslation();
   const open = campaign.status === "published" && !actionData?.closed;
@@ -147,6 +155,7 @@ export default function CampaignPage() {
             <ScriptFonts locale={campaign.contentLocale} />
           </>
         ) : null}
+        {hero ? <HeroPicture hero={hero} sizes="(min-width: 70rem) 44rem, (min-width: 60rem) calc(100vw - 28rem), 100vw" /> : null}
         <h1 {...contentLang}>{campaign.title}</h1>
         <p className="lead" {...contentLang}>
           {campaign.summary}
@@ -196,6 +205,7 @@ export default function CampaignPage() {
       <section className="campaign-argument" aria-labelledby="why-heading">
         <h2 id="why-heading">{t("campaign.why")}</h2>
         <div className="argument" {...contentLang} dangerouslySetInnerHTML={{ __html: campaign.argumentHtml }} />
+        <SignersMap {...map} />
       </section>
     </article>
   );

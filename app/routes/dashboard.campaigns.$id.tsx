@@ -110,6 +110,8 @@ export default function EditCampaign() {
           </>
         ) : null}
       </p>
+      <p><Link to={`/dashboard/campaigns/${campaign.id}/stats`}>{t("stats.link")}</Link></p>
+      <p><Link to={`/dashboard/campaigns/${campaign.id}/image`}>{t("hero.link")}</Link></p>
       {campaign.reviewNote && campaign.status === "draft" ? (
         <div className="notice">
           <strong>{t("campaigns.reviewNote")}:</strong> <span className="bidi">{campaign.reviewNote}</span>
