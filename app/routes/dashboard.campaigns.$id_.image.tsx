@@ -50,7 +50,12 @@ export async function action({ request, params }: ActionFunctionArgs) {
       return data<ActionData>({ saved: "removed" });
     }
     const upload = await readUploadForm(request, { fileField: "image", textFields: ["alt"], maxFileBytes: HERO_MAX_BYTES });
-    if (!upload.ok) return upload.reason === "tooLarge" ? fail({ image: "error.image.tooLarge" }) : data<ActionData>({ alert: "errorPage.body" }, { status: 400 });
+    if (!upload.ok) {
+      // The rest of a far too large body was not read: do not leave the connection for another request.
+      const headers = { Connection: "close" };
+      if (upload.reason === "tooLarge") return data<ActionData>({ errors: { image: "error.image.tooLarge" }, alt: "" }, { status: 400, headers });
+      return data<ActionData>({ alert: "errorPage.body" }, { status: 400, headers });
+    }
     const rawAlt = upload.form.fields.alt ?? "";
     const alt = altSchema.safeParse(rawAlt);
     if (!alt.success) return fail({ alt: alt.error.issues[0]!.message as MessageKey }, rawAlt.slice(0, 500));

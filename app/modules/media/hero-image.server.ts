@@ -18,7 +18,7 @@ import { HERO_MAX_BYTES, HERO_WIDTHS } from "./hero-image";
 const MAX_INPUT_PIXELS = 40_000_000;
 const EDITABLE: CampaignStatus[] = ["draft", "published"];
 
-export type ImageProblem = "image.required" | "image.tooLarge" | "image.type" | "image.corrupt" | "image.dimensions";
+export type ImageProblem = "error.image.required" | "error.image.tooLarge" | "error.image.type" | "error.image.corrupt" | "error.image.dimensions";
 
 function invalidImage(problem: ImageProblem): AppError {
   return new AppError("INVALID_INPUT", problem, { field: "image", problem });
@@ -40,9 +40,9 @@ export interface EncodedImage {
 
 /** Re-encodes an upload to WebP at each of HERO_WIDTHS it is wide enough for (at least one). */
 export async function encodeHeroImage(bytes: Buffer): Promise<EncodedImage> {
-  if (bytes.length === 0) throw invalidImage("image.required");
-  if (bytes.length > HERO_MAX_BYTES) throw invalidImage("image.tooLarge");
-  if (!sniffImageType(bytes)) throw invalidImage("image.type");
+  if (bytes.length === 0) throw invalidImage("error.image.required");
+  if (bytes.length > HERO_MAX_BYTES) throw invalidImage("error.image.tooLarge");
+  if (!sniffImageType(bytes)) throw invalidImage("error.image.type");
   const input = () => sharp(bytes, { limitInputPixels: MAX_INPUT_PIXELS, failOn: "error" }).autoOrient();
   try {
     const { autoOrient } = await sharp(bytes, { limitInputPixels: MAX_INPUT_PIXELS }).metadata();
@@ -54,7 +54,7 @@ export async function encodeHeroImage(bytes: Buffer): Promise<EncodedImage> {
     }
     return { hash: createHash("sha256").update(bytes).digest("hex").slice(0, 16), variants };
   } catch (error) {
-    throw invalidImage(/pixel limit/i.test(String(error)) ? "image.dimensions" : "image.corrupt");
+    throw invalidImage(/pixel limit/i.test(String(error)) ? "error.image.dimensions" : "error.image.corrupt");
   }
 }
 
@@ -75,7 +75,7 @@ export async function saveHeroImage(db: Database, actor: Actor, campaignId: numb
   await db.transaction().execute(async (trx) => {
     if (!encoded) {
       const updated = await trx.updateTable("campaign_heroes").set({ alt: input.alt, updated_at: new Date() }).where("campaign_id", "=", campaignId).executeTakeFirst();
-      if (updated.numUpdatedRows === 0n) throw invalidImage("image.required");
+      if (updated.numUpdatedRows === 0n) throw invalidImage("error.image.required");
       return;
     }
     await trx.deleteFrom("campaign_images").where("campaign_id", "=", campaignId).execute();
