@@ -11,7 +11,7 @@ export interface ChartDay {
 
 const WIDTH = 640;
 const HEIGHT = 220;
-const PAD = { start: 48, end: 12, top: 12, bottom: 34 };
+const PAD = { start: 64, end: 12, top: 16, bottom: 42 };
 
 /** The smallest "round" number (1, 2, 4, 5, 6, 8 × 10ⁿ) at or above `value`: the top of the y axis. */
 export function niceCeiling(value: number): number {
@@ -70,7 +70,7 @@ export function DailyChart({ days, title, description }: { days: readonly ChartD
         ) : null,
       )}
       {labels.map(({ i, x, anchor }) => (
-        <text key={days[i]!.day} x={x} y={HEIGHT - 10} textAnchor={anchor} direction={rtl ? "rtl" : "ltr"} className="daily-chart-label">
+        <text key={days[i]!.day} x={x} y={HEIGHT - 8} textAnchor={anchor} direction={rtl ? "rtl" : "ltr"} className="daily-chart-label">
           {days[i]!.label}
         </text>
       ))}
