@@ -472,6 +472,25 @@ export interface ErasureRequestsTable {
   erased_count: number | null;
 }
 
+/** One re-encoded width of a campaign's uploaded image (WebP, metadata stripped). */
+export interface CampaignImagesTable {
+  campaign_id: number;
+  /** first 16 hex digits of the upload's SHA-256: a new upload gets new, never-reused URLs */
+  hash: string;
+  width: number;
+  height: number;
+  content_type: "image/webp";
+  data: Buffer;
+  created_at: CreatedAt;
+}
+
+export interface CampaignHeroesTable {
+  campaign_id: number;
+  hash: string;
+  alt: string;
+  updated_at: Generated<Date>;
+}
+
 export interface DB {
   api_keys: ApiKeysTable;
   exports: ExportsTable;
@@ -480,6 +499,8 @@ export interface DB {
   erasure_requests: ErasureRequestsTable;
   campaign_embed_origins: CampaignEmbedOriginsTable;
   social_cards: SocialCardsTable;
+  campaign_images: CampaignImagesTable;
+  campaign_heroes: CampaignHeroesTable;
   campaign_partners: CampaignPartnersTable;
   campaign_ask_versions: CampaignAskVersionsTable;
   campaign_target_responses: CampaignTargetResponsesTable;

@@ -72,6 +72,11 @@ export function formatDate(locale: Locale, date: Date | string): string {
   return new Intl.DateTimeFormat(locale, { dateStyle: "long", timeZone: "UTC", numberingSystem: NUMBERING_SYSTEM }).format(new Date(date));
 }
 
+/** A day and month, short ("27 Nov"), for chart axes; read in UTC like formatDate. */
+export function formatDayMonth(locale: Locale, date: Date | string): string {
+  return new Intl.DateTimeFormat(locale, { day: "numeric", month: "short", timeZone: "UTC", numberingSystem: NUMBERING_SYSTEM }).format(new Date(date));
+}
+
 /** A date and time of day in UTC, saying so. (dateStyle/timeStyle cannot be combined with timeZoneName: spelled out.) */
 export function formatDateTime(locale: Locale, date: Date | string): string {
   return new Intl.DateTimeFormat(locale, {

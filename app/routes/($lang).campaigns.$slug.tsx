@@ -1,10 +1,12 @@
 import { data, redirect, type ActionFunctionArgs, type HeadersFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { ContentLanguageNotice } from "~/components/content-language";
+import { HeroPicture } from "~/components/hero-picture";
 import { ProgressBar } from "~/components/progress-bar";
 import { ScriptFonts } from "~/components/script-fonts";
 import { ShareLinks } from "~/components/share-links";
 import { SignForm } from "~/components/sign-form";
+import { SignersMap } from "~/components/signers-map";
 import { countryName, countryOptions } from "~/i18n/countries";
 import { direction, formatDate, translator } from "~/i18n/i18n";
 import { assertLanguageParam, localeFor, withLanguageVary } from "~/i18n/locale.server";
@@ -14,7 +16,9 @@ import { campaignContentLocales, findAcceptedPartner, findPublicCampaignInLocale
 import { listAskVersions } from "~/modules/campaigns/ask-versions.server";
 import { listPublicTargetResponses } from "~/modules/campaigns/target-responses.server";
 import { getCampaignCounts } from "~/modules/counts/counts.server";
+import { getHeroImage } from "~/modules/media/hero-image.server";
 import { listPublicPartners } from "~/modules/partners/partners.server";
+import { groupSmallCountries, PUBLIC_COUNTRY_MIN } from "~/modules/stats/public-countries";
 import { issueFormStamp } from "~/modules/fraud/form-screen.server";
 import { openGraphFor, openGraphTags } from "~/modules/sharing/open-graph";
 import type { SignFieldErrors } from "~/modules/signatures/signatures.fields";
@@ -57,7 +61,7 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
   const { campaign, content } = found;
   // Share links carry ?partner=, ?ref= and ?via=; the form passes them on as hidden fields.
   const attribution = parseAttribution(new URL(request.url).searchParams);
-  const [counts, signers, contentLocales, partner, partners, targets, askVersions] = await Promise.all([
+  const [counts, signers, contentLocales, partner, partners, targets, askVersions, hero] = await Promise.all([
     getCampaignCounts(db, campaign.id),
     recentPublicSigners(db, campaign.id),
     campaignContentLocales(db, campaign),
@@ -65,7 +69,9 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
     listPublicPartners(db, campaign.id),
     listPublicTargetResponses(db, campaign.id),
     listAskVersions(db, campaign.id),
+    getHeroImage(db, campaign.id),
   ]);
+  const byCountry = groupSmallCountries(counts.byCountry);
   const appUrl = env().APP_URL;
   return data(
     {
@@ -88,6 +94,8 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
         { hrefLang: "x-default", href: `${appUrl}/campaigns/${campaign.slug}` },
       ],
       count: counts.total,
+      hero,
+      map: { shown: byCountry.shown.map((c) => ({ ...c, name: countryName(c.country, locale) })), other: byCountry.other, min: PUBLIC_COUNTRY_MIN },
       appUrl,
       openGraph: openGraphFor({
         appUrl,
@@ -184,7 +192,7 @@ export async function action({ params, request, context }: ActionFunctionArgs) {
 }
 
 export default function CampaignPage() {
-  const { campaign, count, signers, countries, attribution, formStamp, partners, targets, askHistory, defaultLocale, appUrl } =
+  const { campaign, count, signers, countries, attribution, formStamp, partners, targets, askHistory, defaultLocale, appUrl, hero, map } =
     useLoaderData<typeof loader>();
   const actionData = useActionData<SignActionData>();
   const { t, locale, href } = useTranslation();
@@ -201,6 +209,7 @@ export default function CampaignPage() {
             <ScriptFonts locale={campaign.contentLocale} />
           </>
         ) : null}
+        {hero ? <HeroPicture hero={hero} sizes="(min-width: 70rem) 44rem, (min-width: 60rem) calc(100vw - 28rem), 100vw" /> : null}
         <h1 {...contentLang}>{campaign.title}</h1>
         <p className="lead" {...contentLang}>
           {campaign.summary}
@@ -274,6 +283,7 @@ export default function CampaignPage() {
           <h2 id="why-heading">{t("campaign.why")}</h2>
           <div className="argument" {...contentLang} dangerouslySetInnerHTML={{ __html: campaign.argumentHtml }} />
         </section>
+        <SignersMap {...map} />
         {targets.length > 0 ? (
           <section aria-labelledby="responses-heading">
             <h2 id="responses-heading">{t("campaign.responses")}</h2>

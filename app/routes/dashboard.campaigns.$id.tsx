@@ -106,7 +106,7 @@ export default function EditCampaign() {
         {campaign.status === "published" || campaign.status === "closed" ? (
           <>
             {" · "}
-            <Link to={`/campaigns/${campaign.slug}`}>{t("campaigns.view")}</Link> · <Link to={`/dashboard/campaigns/${campaign.id}/embed`}>{t("embedAdmin.link")}</Link>
+            <Link to={`/campaigns/${campaign.slug}`}>{t("campaigns.view")}</Link>
           </>
         ) : null}
       </p>
@@ -119,6 +119,15 @@ export default function EditCampaign() {
         </li>
         <li>
           <Link to={`/dashboard/campaigns/${campaign.id}/exports`}>{t("exports.open")}</Link>
+        </li>
+        <li>
+          <Link to={`/dashboard/campaigns/${campaign.id}/stats`}>{t("stats.link")}</Link>
+        </li>
+        <li>
+          <Link to={`/dashboard/campaigns/${campaign.id}/image`}>{t("hero.link")}</Link>
+        </li>
+        <li>
+          <Link to={`/dashboard/campaigns/${campaign.id}/embed`}>{t("embedAdmin.link")}</Link>
         </li>
       </ul>
       {campaign.reviewNote && campaign.status === "draft" ? (
