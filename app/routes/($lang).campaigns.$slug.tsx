@@ -1,16 +1,12 @@
 import { data, redirect, type ActionFunctionArgs, type HeadersFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { useActionData, useLoaderData } from "@remix-run/react";
-import { ContentLanguageNotice } from "~/components/content-language";
-import { ProgressBar } from "~/components/progress-bar";
-import { ScriptFonts } from "~/components/script-fonts";
-import { SignForm } from "~/components/sign-form";
-import { countryName, countryOptions } from "~/i18n/countries";
-import { direction, formatDate, translator } from "~/i18n/i18n";
+import { CampaignView } from "~/components/campaign-view";
+import { translator } from "~/i18n/i18n";
 import { assertLanguageParam, localeFor, withLanguageVary } from "~/i18n/locale.server";
 import { rootLocale } from "~/i18n/meta";
-import { localePath, useTranslation } from "~/i18n/use-translation";
-import { campaignContentLocales, findAcceptedPartner, findPublicCampaignInLocale, recentPublicSigners } from "~/modules/campaigns/campaigns.queries.server";
-import { getCampaignCounts } from "~/modules/counts/counts.server";
+import { localePath } from "~/i18n/use-translation";
+import { campaignPageData } from "~/modules/campaigns/campaign-page.server";
+import { campaignContentLocales, findAcceptedPartner, findPublicCampaignInLocale } from "~/modules/campaigns/campaigns.queries.server";
 import { signPetition } from "~/modules/signatures/sign-petition.server";
 import type { SignFieldErrors } from "~/modules/signatures/signatures.fields";
 import { parseAttribution, parseSignForm } from "~/modules/signatures/signatures.schema";
@@ -18,7 +14,6 @@ import { getDb } from "~/services.server";
 import { env } from "~/utils/env.server";
 import { isAppError } from "~/utils/errors.server";
 import { clientAddress, PUBLIC_CACHE } from "~/utils/http.server";
-import { renderMarkdown } from "~/utils/markdown.server";
 import { metrics } from "~/utils/metrics.server";
 
 const SLUG = /^[a-z0-9]+(-[a-z0-9]+)*$/;
@@ -47,38 +42,22 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
   const locale = localeFor(request);
   const found = await findPublicCampaignInLocale(db, slug, locale);
   if (!found) throw data(null, { status: 404 });
-  const { campaign, content } = found;
+  const { campaign } = found;
   // Share links carry ?partner=, ?ref= and ?via=; the form passes them on as hidden fields.
   const attribution = parseAttribution(new URL(request.url).searchParams);
-  const [counts, signers, contentLocales, partner] = await Promise.all([
-    getCampaignCounts(db, campaign.id),
-    recentPublicSigners(db, campaign.id),
+  const [page, contentLocales, partner] = await Promise.all([
+    campaignPageData(db, found, locale),
     campaignContentLocales(db, campaign),
     findAcceptedPartner(db, campaign.id, attribution.partnerCode),
   ]);
   const appUrl = env().APP_URL;
   return data(
     {
-      campaign: {
-        slug: campaign.slug,
-        title: content.title,
-        summary: content.summary,
-        ask: content.ask,
-        addressedTo: content.addressedTo,
-        contentLocale: content.locale,
-        goal: campaign.goal,
-        status: campaign.status,
-        // Formatted here, once: the browser's ICU may word a date differently from Node's.
-        openSince: campaign.published_at ? formatDate(locale, campaign.published_at) : null,
-        argumentHtml: renderMarkdown(content.argumentMd, { headingOffset: 1 }),
-      },
+      ...page,
       alternates: [
         ...contentLocales.map((l) => ({ hrefLang: l, href: `${appUrl}/${l}/campaigns/${campaign.slug}` })),
         { hrefLang: "x-default", href: `${appUrl}/campaigns/${campaign.slug}` },
       ],
-      count: counts.total,
-      signers: signers.map((s) => ({ firstName: s.firstName, country: countryName(s.country, locale) })),
-      countries: countryOptions(locale),
       attribution: {
         partner: partner ? { code: attribution.partnerCode!, name: partner.name } : null,
         ref: attribution.referralCode,
@@ -131,72 +110,7 @@ export async function action({ params, request, context }: ActionFunctionArgs) {
 }
 
 export default function CampaignPage() {
-  const { campaign, count, signers, countries, attribution } = useLoaderData<typeof loader>();
+  const page = useLoaderData<typeof loader>();
   const actionData = useActionData<SignActionData>();
-  const { t, locale } = useTranslation();
-  const open = campaign.status === "published" && !actionData?.closed;
-  // Untranslated content says which language it is in, so screen readers switch voice.
-  const other = campaign.contentLocale !== locale;
-  const contentLang = other ? { lang: campaign.contentLocale, dir: direction(campaign.contentLocale) } : {};
-  return (
-    <article className="campaign">
-      <header className="campaign-intro">
-        {other ? (
-          <>
-            <ContentLanguageNotice contentLocale={campaign.contentLocale} />
-            <ScriptFonts locale={campaign.contentLocale} />
-          </>
-        ) : null}
-        <h1 {...contentLang}>{campaign.title}</h1>
-        <p className="lead" {...contentLang}>
-          {campaign.summary}
-        </p>
-        <p className="addressed">
-          {t("campaign.addressedTo")}:{" "}
-          <strong className="bidi" {...contentLang}>
-            {campaign.addressedTo}
-          </strong>
-        </p>
-        <h2>{t("campaign.theAsk")}</h2>
-        <p className="ask" {...contentLang}>
-          {campaign.ask}
-        </p>
-        <ProgressBar count={count} goal={campaign.goal} liveUrl={`/api/v1/campaigns/${campaign.slug}`} />
-        {campaign.openSince ? <p className="muted small">{t("campaign.openSince", { date: campaign.openSince })}</p> : null}
-      </header>
-      <aside className="sign" aria-labelledby="sign-heading">
-        <div className="panel">
-          <h2 id="sign-heading" style={{ marginBlockStart: 0 }}>
-            {t("campaign.signHeading")}
-          </h2>
-          {open ? (
-            <SignForm countries={countries} actionData={actionData} attribution={attribution} />
-          ) : (
-            <p className="notice">{t("campaign.closed", { count })}</p>
-          )}
-        </div>
-        <section className="panel" style={{ marginBlockStart: "1rem" }} aria-labelledby="signers-heading">
-          <h2 id="signers-heading" style={{ marginBlockStart: 0 }}>
-            {t("campaign.recentSigners")}
-          </h2>
-          {signers.length === 0 ? (
-            <p className="muted">{t("campaign.noSigners")}</p>
-          ) : (
-            <ul className="signers">
-              {signers.map((s, i) => (
-                <li key={i}>
-                  <span className="bidi">{s.firstName}</span>
-                  <span className="muted">{s.country}</span>
-                </li>
-              ))}
-            </ul>
-          )}
-        </section>
-      </aside>
-      <section className="campaign-argument" aria-labelledby="why-heading">
-        <h2 id="why-heading">{t("campaign.why")}</h2>
-        <div className="argument" {...contentLang} dangerouslySetInnerHTML={{ __html: campaign.argumentHtml }} />
-      </section>
-    </article>
-  );
+  return <CampaignView {...page} actionData={actionData} />;
 }

@@ -270,4 +270,22 @@ export const ar: Record<MessageKey, string> = {
   "updates.status.sent": "أُرسل",
   "updates.progress": "في الانتظار: {queued} · قيد الإرسال: {sending} · أُرسل: {sent} · فشل: {failed}",
   "updates.failures": "عمليات التسليم الفاشلة",
+
+  // accessibility, translations and preview
+  "translations.title": "الترجمات",
+  "translations.intro": "لا يرى القرّاء الترجمة إلا ما دامت مطابقة للمطلب الحالي (الإصدار {version})؛ وإلا تعرض الصفحة الحملة باللغة {language} وتنبّه إلى ذلك.",
+  "translations.language": "اللغة",
+  "translations.state": "الحالة",
+  "translations.state.missing": "غير موجودة",
+  "translations.state.outdated": "قديمة: كُتبت للإصدار {version} من المطلب",
+  "translations.state.current": "محدّثة",
+  "translations.formHeading": "الترجمة إلى {language}",
+  "translations.original": "النص الأصلي:",
+  "translations.save": "حفظ الترجمة",
+  "translations.saved": "حُفظت الترجمة.",
+  "translations.notEditable": "لم يعد تعديل هذه الحملة ممكنًا، ولذلك لا يمكن تغيير ترجماتها أيضًا.",
+  "translations.error.language": "اختر إحدى اللغات المدرجة.",
+  "preview.link": "معاينة الصفحة العامة",
+  "preview.banner": "معاينة: هكذا ستبدو الصفحة العامة. لا يمكن إرسال النموذج من هنا.",
+  "preview.back": "العودة إلى الحملة",
 };

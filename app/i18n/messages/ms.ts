@@ -267,4 +267,22 @@ export const ms: Record<MessageKey, string> = {
   "updates.status.sent": "Dihantar",
   "updates.progress": "Dalam giliran: {queued} · sedang dihantar: {sending} · dihantar: {sent} · gagal: {failed}",
   "updates.failures": "Penghantaran yang gagal",
+
+  // accessibility, translations and preview
+  "translations.title": "Terjemahan",
+  "translations.intro": "Pembaca hanya melihat terjemahan selagi ia sepadan dengan tuntutan semasa (versi {version}); jika tidak, halaman memaparkan kempen dalam {language} dan menyatakannya.",
+  "translations.language": "Bahasa",
+  "translations.state": "Keadaan",
+  "translations.state.missing": "Tiada",
+  "translations.state.outdated": "Lapuk: ditulis untuk tuntutan versi {version}",
+  "translations.state.current": "Terkini",
+  "translations.formHeading": "Terjemahan ke dalam {language}",
+  "translations.original": "Asal:",
+  "translations.save": "Simpan terjemahan",
+  "translations.saved": "Terjemahan disimpan.",
+  "translations.notEditable": "Kempen ini tidak boleh disunting lagi, jadi terjemahannya juga tidak boleh diubah.",
+  "translations.error.language": "Pilih salah satu bahasa yang disenaraikan.",
+  "preview.link": "Pratonton halaman awam",
+  "preview.banner": "Pratonton: beginilah rupa halaman awam nanti. Borang tidak boleh dihantar dari sini.",
+  "preview.back": "Kembali ke kempen",
 };

@@ -267,4 +267,22 @@ export const tr: Record<MessageKey, string> = {
   "updates.status.sent": "Gönderildi",
   "updates.progress": "Sırada: {queued} · gönderiliyor: {sending} · gönderildi: {sent} · başarısız: {failed}",
   "updates.failures": "Başarısız gönderimler",
+
+  // accessibility, translations and preview
+  "translations.title": "Çeviriler",
+  "translations.intro": "Okurlar bir çeviriyi yalnızca güncel taleple (sürüm {version}) uyumlu olduğu sürece görür; aksi hâlde sayfa kampanyayı {language} gösterir ve bunu belirtir.",
+  "translations.language": "Dil",
+  "translations.state": "Durum",
+  "translations.state.missing": "Yok",
+  "translations.state.outdated": "Eskimiş: talebin {version}. sürümü için yazıldı",
+  "translations.state.current": "Güncel",
+  "translations.formHeading": "Çeviri: {language}",
+  "translations.original": "Özgün metin:",
+  "translations.save": "Çeviriyi kaydet",
+  "translations.saved": "Çeviri kaydedildi.",
+  "translations.notEditable": "Bu kampanya artık düzenlenemez; bu yüzden çevirileri de değiştirilemez.",
+  "translations.error.language": "Listelenen dillerden birini seçin.",
+  "preview.link": "Herkese açık sayfayı önizle",
+  "preview.banner": "Önizleme: herkese açık sayfa böyle görünecek. Form buradan gönderilemez.",
+  "preview.back": "Kampanyaya dön",
 };

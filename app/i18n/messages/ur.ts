@@ -270,4 +270,22 @@ export const ur: Record<MessageKey, string> = {
   "updates.status.sent": "بھیج دی گئی",
   "updates.progress": "قطار میں: {queued} · بھیجی جا رہی: {sending} · بھیجی گئیں: {sent} · ناکام: {failed}",
   "updates.failures": "ناکام ترسیلات",
+
+  // accessibility, translations and preview
+  "translations.title": "ترجمے",
+  "translations.intro": "قارئین کو ترجمہ صرف اس وقت دکھایا جاتا ہے جب وہ موجودہ مطالبے (ورژن {version}) کے مطابق ہو؛ ورنہ صفحہ مہم کو {language} میں دکھاتا ہے اور یہ بتا دیتا ہے۔",
+  "translations.language": "زبان",
+  "translations.state": "کیفیت",
+  "translations.state.missing": "موجود نہیں",
+  "translations.state.outdated": "پرانا: مطالبے کے ورژن {version} کے لیے لکھا گیا",
+  "translations.state.current": "تازہ",
+  "translations.formHeading": "{language} میں ترجمہ",
+  "translations.original": "اصل متن:",
+  "translations.save": "ترجمہ محفوظ کریں",
+  "translations.saved": "ترجمہ محفوظ ہو گیا۔",
+  "translations.notEditable": "اس مہم میں اب تبدیلی نہیں ہو سکتی، اس لیے اس کے ترجمے بھی نہیں بدلے جا سکتے۔",
+  "translations.error.language": "فہرست میں سے کوئی ایک زبان چنیں۔",
+  "preview.link": "عوامی صفحے کا پیش منظر",
+  "preview.banner": "پیش منظر: عوامی صفحہ ایسا دکھائی دے گا۔ یہاں سے فارم نہیں بھیجا جا سکتا۔",
+  "preview.back": "مہم پر واپس جائیں",
 };

@@ -71,7 +71,8 @@ export async function createCampaign(db: Database, actor: Actor, organisationSlu
   });
 }
 
-const EDITABLE: CampaignStatus[] = ["draft", "published"];
+/** A campaign's texts (and translations) may change while it is a draft or published. */
+export const EDITABLE_STATUSES: CampaignStatus[] = ["draft", "published"];
 
 /**
  * Edits a campaign. Drafts change freely. Once a campaign has signatures, what people signed (the
@@ -81,7 +82,7 @@ const EDITABLE: CampaignStatus[] = ["draft", "published"];
 export async function updateCampaign(db: Database, actor: Actor, campaignId: number, input: CampaignInput) {
   await db.transaction().execute(async (trx) => {
     const campaign = await authorizeCampaign(trx, actor, campaignId);
-    if (!EDITABLE.includes(campaign.status)) throw new AppError("CONFLICT", `a ${campaign.status} campaign cannot be edited`);
+    if (!EDITABLE_STATUSES.includes(campaign.status)) throw new AppError("CONFLICT", `a ${campaign.status} campaign cannot be edited`);
     // Lock the row so a signature cannot slip in between the check and the update.
     await sql`SELECT 1 FROM campaigns WHERE id = ${campaignId} FOR UPDATE`.execute(trx);
     const signed = await trx.selectFrom("signatures").select("id").where("campaign_id", "=", campaignId).limit(1).executeTakeFirst();
