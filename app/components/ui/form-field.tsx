@@ -1,4 +1,4 @@
-import { useEffect, useRef, type InputHTMLAttributes } from "react";
+import { useEffect, useRef, type InputHTMLAttributes, type MouseEvent } from "react";
 import { useTranslation } from "~/i18n/use-translation";
 import type { MessageKey } from "~/i18n/i18n";
 
@@ -42,6 +42,18 @@ export function FormAlert({ message }: { message?: string }) {
 }
 
 /**
+ * Following "#field" only scrolls in some browsers; put the caret in the field too, so the
+ * keyboard user can type the correction straight away. (Without JavaScript, the link scrolls.)
+ */
+function focusField(event: MouseEvent<HTMLAnchorElement>) {
+  const field = document.getElementById(event.currentTarget.hash.slice(1));
+  if (!field) return;
+  event.preventDefault();
+  field.focus();
+  field.scrollIntoView({ block: "center" });
+}
+
+/**
  * The list of what to fix, first in the form, each item a link to its field. It is an alert, and
  * when it appears after a submit without a reload (JavaScript on) focus moves to it, so screen
  * readers announce it and keyboard users start from it; `focusKey` changes with each submit.
@@ -58,7 +70,9 @@ export function ErrorSummary({ id, heading, items, focusKey }: { id: string; hea
       <ul>
         {items.map((item) => (
           <li key={item.href}>
-            <a href={item.href}>{item.text}</a>
+            <a href={item.href} onClick={focusField}>
+              {item.text}
+            </a>
           </li>
         ))}
       </ul>
