@@ -145,7 +145,9 @@ describe("signing by keyboard alone", () => {
     await page.waitForURL(`${web.url}/campaigns/${campaign.slug}/signed`);
     const row = await database.db.selectFrom("signatures").select(["name", "country", "opt_in", "public_name"]).where("email_normalized", "=", email).executeTakeFirstOrThrow();
     expect(row).toEqual({ name: "Ayesha Khan", country: "PK", opt_in: true, public_name: true });
-    expect(problems).toEqual([expect.stringMatching(/^HTTP 400: .*\.data$/)]); // the one failed submit, nothing else
+    // The one failed submit, nothing else. (A revalidation still in flight when the second submit
+    // starts is cancelled by Remix: an abort, not a fault.)
+    expect(problems.filter((p) => !p.endsWith("net::ERR_ABORTED"))).toEqual([expect.stringMatching(/^HTTP 400: .*\.data$/)]);
   });
 
   it("without JavaScript, the error summary comes first in the form, so it is the first thing Tab reaches there", async () => {
