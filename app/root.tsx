@@ -1,4 +1,4 @@
-import { data, type HeadersFunction, type LinksFunction, type LoaderFunctionArgs } from "@remix-run/node";
+import { data, type HeadersFunction, type LinksFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import {
   isRouteErrorResponse,
   Link,
@@ -25,6 +25,16 @@ export const links: LinksFunction = () => [
   { rel: "stylesheet", href: stylesUrl },
   { rel: "icon", href: "/favicon.svg", type: "image/svg+xml" },
 ];
+
+/**
+ * Every page needs a title (screen readers announce it first): pages without their own, and
+ * error pages (a 404 rendered by the boundary here), get one that says what happened.
+ */
+export const meta: MetaFunction<typeof loader> = ({ data, error }) => {
+  const t = translator(data && isLocale(data.locale) ? data.locale : DEFAULT_LOCALE);
+  const title = !error ? null : isRouteErrorResponse(error) && error.status === 404 ? t("errorPage.notFoundTitle") : t("errorPage.title");
+  return [{ title: title ? `${title} · ${t("site.name")}` : t("site.name") }];
+};
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const choice = negotiateLocale(request);

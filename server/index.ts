@@ -3,6 +3,7 @@ import type { ServerBuild } from "@remix-run/node";
 import express from "express";
 import { existsSync } from "node:fs";
 import path from "node:path";
+import { compression } from "./compression";
 import { renderMetrics } from "~/utils/metrics.server";
 import { readiness } from "~/utils/health.server";
 import { closeServices } from "~/services.server";
@@ -118,6 +119,9 @@ async function main() {
     res.setHeader("Cache-Control", "private, no-store");
     next();
   });
+
+  // Pages, styles and scripts go out brotli- or gzip-compressed (phones on slow connections).
+  app.use(compression());
 
   let build: ServerBuild | (() => Promise<ServerBuild>);
   let viteClose: (() => Promise<void>) | undefined;

@@ -1,21 +1,24 @@
 import { Form, useNavigation } from "@remix-run/react";
 import type { ReactNode } from "react";
+import { ErrorSummary } from "~/components/ui/form-field";
 import { useTranslation } from "~/i18n/use-translation";
 import type { MessageKey } from "~/i18n/i18n";
 import { FORM_STAMP_FIELD, HONEYPOT_FIELD } from "~/modules/fraud/fraud.fields";
 import { FIELD_MESSAGE_PARAMS, SIGN_FIELDS, SIGNATURE_LIMITS, type SignField, type SignFieldErrors } from "~/modules/signatures/signatures.fields";
 
-interface Props {
+export interface SignFormProps {
   countries: { code: string; name: string }[];
   actionData?: { errors: SignFieldErrors; values: Record<string, string>; rateLimitedMinutes?: number };
   /** from the share link the page was opened with: sent back as hidden fields */
   attribution?: { partner: { code: string; name: string } | null; ref: string | null; via: string | null };
   /** when the page was rendered (signed by the server): the minimum time to fill the form counts from it */
   formStamp?: string;
+  /** Shown but not sendable (the organisers' preview). */
+  disabled?: boolean;
 }
 
 /** A plain HTML form: it works without JavaScript; with it, Remix submits without a reload. */
-export function SignForm({ countries, actionData, attribution, formStamp }: Props) {
+export function SignForm({ countries, actionData, attribution, formStamp, disabled = false }: SignFormProps) {
   const { t } = useTranslation();
   const navigation = useNavigation();
   const submitting = navigation.state === "submitting";
@@ -71,20 +74,9 @@ export function SignForm({ countries, actionData, attribution, formStamp }: Prop
     </div>
   );
 
-  return (
-    <Form method="post" className="stack" key={formKey} aria-describedby={invalid.length ? "sign-errors" : undefined}>
-      {invalid.length > 0 ? (
-        <div className="error-summary" id="sign-errors" role="alert" tabIndex={-1}>
-          <strong>{t("form.errorSummary")}</strong>
-          <ul>
-            {invalid.map((f) => (
-              <li key={f}>
-                <a href={`#sign-${f}`}>{errorText(f)}</a>
-              </li>
-            ))}
-          </ul>
-        </div>
-      ) : null}
+  const fields = (
+    <>
+      <ErrorSummary id="sign-errors" heading={t("form.errorSummary")} items={invalid.map((f) => ({ href: `#sign-${f}`, text: errorText(f)! }))} focusKey={actionData} />
       {actionData?.rateLimitedMinutes ? (
         <div className="error-summary" role="alert">
           {t("sign.rateLimited", { minutes: actionData.rateLimitedMinutes })}
@@ -149,6 +141,18 @@ export function SignForm({ countries, actionData, attribution, formStamp }: Prop
       <button type="submit" className="button full" disabled={submitting}>
         {submitting ? t("form.submitting") : t("form.submit")}
       </button>
+    </>
+  );
+
+  return (
+    <Form method="post" className="stack" key={formKey} aria-describedby={invalid.length ? "sign-errors" : undefined}>
+      {disabled ? (
+        <fieldset disabled className="stack plain-fieldset">
+          {fields}
+        </fieldset>
+      ) : (
+        fields
+      )}
     </Form>
   );
 }

@@ -101,6 +101,8 @@ export default function EditCampaign() {
         </p>
       ) : null}
       <h1>{campaign.title}</h1>
+      <p><Link to={`/dashboard/campaigns/${campaign.id}/translations`}>{t("translations.title")}</Link></p>
+      <p><Link to={`/dashboard/campaigns/${campaign.id}/preview`}>{t("preview.link")}</Link></p>
       <p>
         {t("campaigns.status")}: <strong data-testid="campaign-status">{t(`campaigns.status.${campaign.status}` as MessageKey)}</strong>
         {campaign.status === "published" || campaign.status === "closed" ? (

@@ -5,7 +5,7 @@ import { findPublicCampaignInLocale } from "~/modules/campaigns/campaigns.querie
 import { saveCampaignTranslation } from "~/modules/campaigns/save-campaign-translation.server";
 import { seedDemoCampaign } from "~/modules/campaigns/seed-demo-campaign.server";
 import { createTestDatabase, type TestDatabase } from "../support/db";
-import { createCampaign } from "../support/fixtures";
+import { createCampaign, organiserOf } from "../support/fixtures";
 
 let t: TestDatabase;
 beforeAll(async () => {
@@ -52,14 +52,15 @@ describe("the demo campaign seed", () => {
 describe("campaign translations", () => {
   it("are stamped with the campaign's current ask version, and used only while it is current", async () => {
     const campaign = await createCampaign(t.db);
+    const organiser = await organiserOf(t.db, campaign.id);
     const input = { locale: "ms" as const, title: "Tajuk", summary: "Ringkasan.", ask: "Tuntutan.", addressedTo: "Pembuat keputusan", argumentMd: "Kerana." };
-    await expect(saveCampaignTranslation(t.db, { campaignId: campaign.id, input })).resolves.toEqual({ locale: "ms", askVersion: 1 });
+    await expect(saveCampaignTranslation(t.db, organiser, { campaignId: campaign.id, input })).resolves.toEqual({ locale: "ms", askVersion: 1 });
     await expect(findPublicCampaignInLocale(t.db, campaign.slug, "ms")).resolves.toMatchObject({ content: { locale: "ms", ask: "Tuntutan." } });
 
     await t.db.updateTable("campaigns").set({ ask_version: 2, ask: "A changed ask." }).where("id", "=", campaign.id).execute();
     await expect(findPublicCampaignInLocale(t.db, campaign.slug, "ms")).resolves.toMatchObject({ content: { locale: "en", ask: "A changed ask." } });
 
-    await expect(saveCampaignTranslation(t.db, { campaignId: campaign.id, input: { ...input, ask: "Tuntutan baharu." } })).resolves.toEqual({
+    await expect(saveCampaignTranslation(t.db, organiser, { campaignId: campaign.id, input: { ...input, ask: "Tuntutan baharu." } })).resolves.toEqual({
       locale: "ms",
       askVersion: 2,
     });
@@ -68,11 +69,12 @@ describe("campaign translations", () => {
 
   it("refuse the campaign's own language, unknown languages and empty texts", async () => {
     const campaign = await createCampaign(t.db);
+    const organiser = await organiserOf(t.db, campaign.id);
     const input = { locale: "tr" as const, title: "Başlık", summary: "Özet.", ask: "Talep.", addressedTo: "Muhatap", argumentMd: "Çünkü." };
-    await expect(saveCampaignTranslation(t.db, { campaignId: campaign.id, input: { ...input, locale: "en" } })).rejects.toMatchObject({ code: "INVALID_INPUT" });
-    await expect(saveCampaignTranslation(t.db, { campaignId: campaign.id, input: { ...input, locale: "xx" as "tr" } })).rejects.toMatchObject({ code: "INVALID_INPUT" });
-    await expect(saveCampaignTranslation(t.db, { campaignId: campaign.id, input: { ...input, ask: "  " } })).rejects.toMatchObject({ code: "INVALID_INPUT" });
-    await expect(saveCampaignTranslation(t.db, { campaignId: 987654, input })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(saveCampaignTranslation(t.db, organiser, { campaignId: campaign.id, input: { ...input, locale: "en" } })).rejects.toMatchObject({ code: "INVALID_INPUT" });
+    await expect(saveCampaignTranslation(t.db, organiser, { campaignId: campaign.id, input: { ...input, locale: "xx" as "tr" } })).rejects.toMatchObject({ code: "INVALID_INPUT" });
+    await expect(saveCampaignTranslation(t.db, organiser, { campaignId: campaign.id, input: { ...input, ask: "  " } })).rejects.toMatchObject({ code: "INVALID_INPUT" });
+    await expect(saveCampaignTranslation(t.db, organiser, { campaignId: 987654, input })).rejects.toMatchObject({ code: "NOT_FOUND" });
     expect(await translationsOf(campaign.id)).toEqual([]);
   });
 });

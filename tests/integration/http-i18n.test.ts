@@ -12,7 +12,7 @@ import { seedDemoCampaign } from "~/modules/campaigns/seed-demo-campaign.server"
 import type { RunningWorker } from "../../workers/worker";
 import { startTestWorker } from "../support/worker";
 import { createTestDatabase, type TestDatabase } from "../support/db";
-import { createCampaign } from "../support/fixtures";
+import { createCampaign, organiserOf } from "../support/fixtures";
 import { deletePrefix, uniquePrefix } from "../support/redis";
 import { startSmtpServer, type TestSmtpServer } from "../support/smtp";
 import { postForm, startWeb, type RunningProcess } from "../support/web";
@@ -168,7 +168,8 @@ describe("campaign content in the page's language", () => {
 
   it("uses a translation written for the current ask, and never one written for an older ask", async () => {
     const campaign = await createCampaign(tdb.db, { title: "Ask versions" });
-    await saveCampaignTranslation(tdb.db, {
+    const organiser = await organiserOf(tdb.db, campaign.id);
+    await saveCampaignTranslation(tdb.db, organiser, {
       campaignId: campaign.id,
       input: { locale: "tr", title: "Talep sürümleri", summary: "Bir test kampanyası.", ask: "Eski talep metni.", addressedTo: "Karar verenler", argumentMd: "Çünkü **önemli**." },
     });
@@ -191,7 +192,7 @@ describe("campaign content in the page's language", () => {
     expectInPage(home, "Ask versions");
 
     // Translating it again for the new ask brings it back.
-    await saveCampaignTranslation(tdb.db, {
+    await saveCampaignTranslation(tdb.db, organiser, {
       campaignId: campaign.id,
       input: { locale: "tr", title: "Talep sürümleri", summary: "Bir test kampanyası.", ask: "Yeni talep metni.", addressedTo: "Karar verenler", argumentMd: "Çünkü." },
     });

@@ -56,3 +56,21 @@ export async function eventually<T>(check: () => Promise<T | undefined | null | 
   }
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${label}${last ? `: ${String(last)}` : ""}`);
 }
+
+/**
+ * A new user who is the owner of a new organisation that owns `campaignId` (fixtures' campaigns
+ * belong to nobody): the actor that organisers' use cases accept for that campaign.
+ */
+export async function organiserOf(db: Database, campaignId: number): Promise<{ id: number; email: string; role: "user" | "admin" }> {
+  const label = randomBytes(4).toString("hex");
+  const email = `organiser-${label}@example.org`;
+  const user = await db
+    .insertInto("users")
+    .values({ email, email_normalized: email, display_name: "Test Organiser", password_hash: "not-a-real-hash", email_confirmed_at: sql`now()` })
+    .returning(["id", "email", "role"])
+    .executeTakeFirstOrThrow();
+  const org = await db.insertInto("organisations").values({ name: `Organisation ${label}`, slug: `org-${label}` }).returning("id").executeTakeFirstOrThrow();
+  await db.insertInto("memberships").values({ organisation_id: org.id, user_id: user.id, role: "owner" }).execute();
+  await db.updateTable("campaigns").set({ organisation_id: org.id }).where("id", "=", campaignId).execute();
+  return user;
+}

@@ -1,4 +1,4 @@
-import type { InputHTMLAttributes } from "react";
+import { useEffect, useRef, type InputHTMLAttributes, type MouseEvent } from "react";
 import { useTranslation } from "~/i18n/use-translation";
 import type { MessageKey } from "~/i18n/i18n";
 
@@ -39,6 +39,45 @@ export function FormAlert({ message }: { message?: string }) {
   return (
     <div className="error-summary" role="alert">
       {message}
+    </div>
+  );
+}
+
+/**
+ * Following "#field" only scrolls in some browsers; put the caret in the field too, so the
+ * keyboard user can type the correction straight away. (Without JavaScript, the link scrolls.)
+ */
+function focusField(event: MouseEvent<HTMLAnchorElement>) {
+  const field = document.getElementById(event.currentTarget.hash.slice(1));
+  if (!field) return;
+  event.preventDefault();
+  field.focus();
+  field.scrollIntoView({ block: "center" });
+}
+
+/**
+ * The list of what to fix, first in the form, each item a link to its field. It is an alert, and
+ * when it appears after a submit without a reload (JavaScript on) focus moves to it, so screen
+ * readers announce it and keyboard users start from it; `focusKey` changes with each submit.
+ */
+export function ErrorSummary({ id, heading, items, focusKey }: { id: string; heading: string; items: { href: string; text: string }[]; focusKey: unknown }) {
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (items.length > 0) ref.current?.focus();
+  }, [focusKey, items.length]);
+  if (items.length === 0) return null;
+  return (
+    <div className="error-summary" id={id} role="alert" tabIndex={-1} ref={ref}>
+      <strong>{heading}</strong>
+      <ul>
+        {items.map((item) => (
+          <li key={item.href}>
+            <a href={item.href} onClick={focusField}>
+              {item.text}
+            </a>
+          </li>
+        ))}
+      </ul>
     </div>
   );
 }

@@ -674,6 +674,23 @@ export const en = {
   "error.image.dimensions": "This picture has too many pixels (at most 40 megapixels).",
   "error.alt.required": "Describe the picture in a few words.",
   "error.alt.tooLong": "Keep the description under 300 characters.",
+  // accessibility, translations and preview
+  "translations.title": "Translations",
+  "translations.intro": "Readers see a translation only while it matches the current ask (version {version}); otherwise the page shows the campaign in {language} and says so.",
+  "translations.language": "Language",
+  "translations.state": "State",
+  "translations.state.missing": "Missing",
+  "translations.state.outdated": "Outdated: written for ask version {version}",
+  "translations.state.current": "Up to date",
+  "translations.formHeading": "Translation into {language}",
+  "translations.original": "Original:",
+  "translations.save": "Save translation",
+  "translations.saved": "Translation saved.",
+  "translations.notEditable": "This campaign can no longer be edited, so its translations cannot change either.",
+  "translations.error.language": "Choose one of the languages listed.",
+  "preview.link": "Preview the public page",
+  "preview.banner": "Preview: this is how the public page will look. The form cannot be sent from here.",
+  "preview.back": "Back to the campaign",
 } as const;
 
 export type MessageKey = keyof typeof en;

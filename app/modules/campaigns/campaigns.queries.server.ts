@@ -64,7 +64,19 @@ export async function findPublicCampaignBySlug(db: Executor, slug: string) {
  * `contentLocale` says which language the content is in, so the page can say so.
  */
 export async function findPublicCampaignInLocale(db: Executor, slug: string, locale: string) {
-  const row = await db
+  return findCampaignInLocale(db, { slug, statuses: PUBLIC_STATUSES }, locale);
+}
+
+/**
+ * Any campaign by id, whatever its state, with its content in `locale` by the same rule as the
+ * public page: for previews. Callers check who may see it.
+ */
+export async function findCampaignByIdInLocale(db: Executor, id: number, locale: string) {
+  return findCampaignInLocale(db, { id }, locale);
+}
+
+async function findCampaignInLocale(db: Executor, by: { slug: string; statuses: CampaignStatus[] } | { id: number }, locale: string) {
+  let query = db
     .selectFrom("campaigns as c")
     .leftJoin("campaign_translations as t", (join) =>
       join.onRef("t.campaign_id", "=", "c.id").on("t.locale", "=", locale).on("t.locale", "<>", sql.ref("c.locale")).onRef("t.ask_version", "=", "c.ask_version"),
@@ -77,10 +89,9 @@ export async function findPublicCampaignInLocale(db: Executor, slug: string, loc
       "t.ask as t_ask",
       "t.addressed_to as t_addressed_to",
       "t.argument_md as t_argument_md",
-    ])
-    .where("c.slug", "=", slug)
-    .where("c.status", "in", PUBLIC_STATUSES)
-    .executeTakeFirst();
+    ]);
+  query = "id" in by ? query.where("c.id", "=", by.id) : query.where("c.slug", "=", by.slug).where("c.status", "in", by.statuses);
+  const row = await query.executeTakeFirst();
   if (!row) return undefined;
   const { t_locale, t_title, t_summary, t_ask, t_addressed_to, t_argument_md, ...campaign } = row;
   const content: CampaignContent =

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { isCountryCode } from "~/i18n/countries";
-import type { MessageKey } from "~/i18n/i18n";
+import { LOCALES, type MessageKey } from "~/i18n/i18n";
 
 const message = (key: MessageKey) => ({ message: key });
 const CONTROL_OR_MARKUP = /[\p{Cc}\u202A-\u202E\u2066-\u2069]|<\s*\/?\s*[a-zA-Z!?]/u;
@@ -74,6 +74,12 @@ export const campaignInputSchema = z.object({
 });
 
 export type CampaignInput = z.output<typeof campaignInputSchema>;
+
+/** The translation form: the campaign's texts, checked as on the campaign form, for one language. */
+export const TRANSLATION_FIELDS = ["locale", "title", "summary", "ask", "addressedTo", "argumentMd"] as const;
+export const translationFormSchema = campaignInputSchema
+  .pick({ title: true, summary: true, ask: true, addressedTo: true, argumentMd: true })
+  .extend({ locale: z.enum(LOCALES, message("translations.error.language")) });
 
 export const reviewSchema = z.object({
   decision: z.enum(["publish", "reject"], message("errorPage.body")),

@@ -64,7 +64,8 @@ export async function createCampaign(db: Database, actor: Actor, organisationSlu
   });
 }
 
-const EDITABLE: CampaignStatus[] = ["draft", "published"];
+/** A campaign's texts (and translations) may change while it is a draft or published. */
+export const EDITABLE_STATUSES: CampaignStatus[] = ["draft", "published"];
 
 /**
  * Edits a campaign. Before anyone signs, everything changes in place. Once people have signed,
@@ -79,7 +80,7 @@ export async function updateCampaign(db: Database, actor: Actor, campaignId: num
     // version), so no signature lands between "has anyone signed?" and the version change, and
     // none commits with a version that is no longer current.
     const campaign = await trx.selectFrom("campaigns").selectAll().where("id", "=", campaignId).forUpdate().executeTakeFirstOrThrow();
-    if (!EDITABLE.includes(campaign.status)) throw new AppError("CONFLICT", `a ${campaign.status} campaign cannot be edited`);
+    if (!EDITABLE_STATUSES.includes(campaign.status)) throw new AppError("CONFLICT", `a ${campaign.status} campaign cannot be edited`);
     const signed = await trx.selectFrom("signatures").select("id").where("campaign_id", "=", campaignId).limit(1).executeTakeFirst();
     if (signed && input.slug !== campaign.slug) throw new AppError("CONFLICT", "slug locked", { field: "slug", reason: "SLUG_LOCKED" });
     const taken = await trx.selectFrom("campaigns").select("id").where("slug", "=", input.slug).where("id", "!=", campaignId).executeTakeFirst();

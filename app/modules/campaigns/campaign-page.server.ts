@@ -1,0 +1,91 @@
+import type { Selectable } from "kysely";
+import type { Executor } from "~/db/db.server";
+import type { CampaignsTable } from "~/db/schema";
+import { countryName, countryOptions } from "~/i18n/countries";
+import { formatDate, type Locale } from "~/i18n/i18n";
+import { getCampaignCounts } from "~/modules/counts/counts.server";
+import { getHeroImage } from "~/modules/media/hero-image.server";
+import { listPublicPartners } from "~/modules/partners/partners.server";
+import { groupSmallCountries, PUBLIC_COUNTRY_MIN } from "~/modules/stats/public-countries";
+import { env } from "~/utils/env.server";
+import type { Actor } from "~/modules/organisations/organisations.server";
+import { AppError } from "~/utils/errors.server";
+import { renderMarkdown } from "~/utils/markdown.server";
+import { listAskVersions } from "./ask-versions.server";
+import { findCampaignByIdInLocale, recentPublicSigners, type CampaignContent } from "./campaigns.queries.server";
+import { listPublicTargetResponses } from "./target-responses.server";
+import { authorizeCampaign } from "./manage-campaigns.server";
+
+/**
+ * What the campaign page shows, built once for the public page and for the organisers' preview,
+ * so the preview is the public page exactly.
+ */
+export async function campaignPageData(db: Executor, found: { campaign: Selectable<CampaignsTable>; content: CampaignContent }, locale: Locale) {
+  const { campaign, content } = found;
+  const [counts, signers, partners, targets, askVersions, hero] = await Promise.all([
+    getCampaignCounts(db, campaign.id),
+    recentPublicSigners(db, campaign.id),
+    listPublicPartners(db, campaign.id),
+    listPublicTargetResponses(db, campaign.id),
+    listAskVersions(db, campaign.id),
+    getHeroImage(db, campaign.id),
+  ]);
+  const byCountry = groupSmallCountries(counts.byCountry);
+  return {
+    campaign: {
+      slug: campaign.slug,
+      title: content.title,
+      summary: content.summary,
+      ask: content.ask,
+      addressedTo: content.addressedTo,
+      contentLocale: content.locale,
+      goal: campaign.goal,
+      status: campaign.status,
+      // Formatted here, once: the browser's ICU may word a date differently from Node's.
+      openSince: campaign.published_at ? formatDate(locale, campaign.published_at) : null,
+      argumentHtml: renderMarkdown(content.argumentMd, { headingOffset: 1 }),
+    },
+    defaultLocale: campaign.locale,
+    appUrl: env().APP_URL,
+    count: counts.total,
+    hero,
+    // Countries with few signers are shown only as a group, so no one is singled out.
+    map: { shown: byCountry.shown.map((c) => ({ ...c, name: countryName(c.country, locale) })), other: byCountry.other, min: PUBLIC_COUNTRY_MIN },
+    signers: signers.map((s) => ({ firstName: s.firstName, country: countryName(s.country, locale) })),
+    countries: countryOptions(locale),
+    partners,
+    targets: targets.map((target) => ({
+      id: target.id,
+      name: target.name,
+      role: target.role,
+      country: target.country ? countryName(target.country, locale) : null,
+      response: target.response
+        ? { date: formatDate(locale, `${target.response.respondedOn}T12:00:00Z`), summary: target.response.summary, link: target.response.link }
+        : null,
+    })),
+    // The history matters only once the ask has changed; it is in the campaign's own language.
+    askHistory:
+      askVersions.length > 1
+        ? askVersions.map((v) => ({
+            version: v.version,
+            date: formatDate(locale, v.createdAt),
+            ask: v.ask,
+            addressedTo: v.addressedTo,
+            targets: v.targets.map((target) => [target.name, target.role].filter(Boolean).join(", ")),
+          }))
+        : [],
+  };
+}
+
+export type CampaignPageData = Awaited<ReturnType<typeof campaignPageData>>;
+
+/**
+ * The campaign page of any campaign, drafts and campaigns in review included, as it will look in
+ * `locale`: for the campaign's organisers and for admins; to anyone else it does not exist.
+ */
+export async function previewCampaignPage(db: Executor, actor: Actor, campaignId: number, locale: Locale): Promise<CampaignPageData> {
+  await authorizeCampaign(db, actor, campaignId, { allowAdmin: true });
+  const found = await findCampaignByIdInLocale(db, campaignId, locale);
+  if (!found) throw new AppError("NOT_FOUND", "campaign not found");
+  return campaignPageData(db, found, locale);
+}
