@@ -1,8 +1,7 @@
 import { data, type HeadersFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { translator } from "~/i18n/i18n";
 import { localeFor } from "~/i18n/locale.server";
-import { rootLocale } from "~/i18n/meta";
+import { rootTranslator } from "~/i18n/meta";
 import { useTranslation } from "~/i18n/use-translation";
 import { embedHeaders } from "~/modules/embeds/embed-policy.server";
 import { findEmbeddableCampaign } from "~/modules/embeds/embeds.server";
@@ -14,7 +13,7 @@ import { campaignSlugParam, PUBLIC_CACHE } from "~/utils/http.server";
 export const handle: RouteHandle = { bare: true };
 
 export const meta: MetaFunction = ({ matches }) => {
-  const t = translator(rootLocale(matches));
+  const t = rootTranslator(matches);
   return [{ title: `${t("signed.title")} · ${t("site.name")}` }, { name: "robots", content: "noindex" }];
 };
 

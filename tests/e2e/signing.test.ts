@@ -101,7 +101,7 @@ async function signAndConfirm(page: Page, slug: string, campaignId: number, emai
   expect(opened?.status()).toBe(200);
   const confirmButton = page.getByRole("button", { name: "Confirm my signature" });
   await expect(confirmButton.count()).resolves.toBe(1);
-  await expect(page.textContent("body")).resolves.not.toContain("your signature counts");
+  await expect(page.innerText("body")).resolves.not.toContain("your signature counts");
   await new Promise((r) => setTimeout(r, 700)); // two fold periods: a wrong GET-confirm would show by now
   expect((await signaturesOf(campaignId))[0]).toMatchObject({ status: "pending", confirmed_at: null });
   const counted = await database.db.selectFrom("campaign_counts").select("confirmed").where("campaign_id", "=", campaignId).executeTakeFirst();

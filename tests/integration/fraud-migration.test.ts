@@ -8,7 +8,7 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb, type Database } from "~/db/db.server";
 import { MIGRATIONS_FOLDER, OwnFileMigrationProvider } from "~/db/migrate.server";
-import { countConfirmedFromScratch, foldAllCountChanges, getCampaignCounts, recountCampaigns } from "~/modules/counts/counts.server";
+import { countConfirmedFromScratch, foldAllCountChanges, getCampaignCounts } from "~/modules/counts/counts.server";
 import { PG_ADMIN_URL } from "../support/db";
 import { createCampaign } from "../support/fixtures";
 
@@ -65,7 +65,16 @@ describe("migration 20261127T0200_fraud", () => {
         RETURNING id`.execute(db);
       ids.push(inserted.rows[0]!.id);
     }
-    await recountCampaigns(db);
+    // The counts as they stood before the migration, written in SQL: today's recount also keeps
+    // tables (milestones) this older schema does not have yet.
+    await sql`
+      INSERT INTO campaign_counts (campaign_id, confirmed, updated_at)
+      SELECT campaign_id, count(*), now() FROM signatures WHERE status = 'confirmed' GROUP BY campaign_id
+      ON CONFLICT (campaign_id) DO UPDATE SET confirmed = EXCLUDED.confirmed`.execute(db);
+    await sql`
+      INSERT INTO campaign_country_counts (campaign_id, country, confirmed)
+      SELECT campaign_id, country, count(*) FROM signatures WHERE status = 'confirmed' GROUP BY campaign_id, country
+      ON CONFLICT (campaign_id, country) DO UPDATE SET confirmed = EXCLUDED.confirmed`.execute(db);
     expect((await getCampaignCounts(db, campaign.id)).total).toBe(6);
 
     const result = await migrator.migrateToLatest();

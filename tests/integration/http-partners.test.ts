@@ -192,7 +192,7 @@ describe("decision-makers' responses over HTTP", () => {
     const theirs = targets.find((x) => x.campaign_id === carols.id)!.id;
     const response = { targetId: String(mine), respondedOn: "2026-11-20", summary: "The Secretary-General will raise it with the chair.", link: "https://oic-oci.org/statement/1" };
 
-    expect(await (await get(`/campaigns/${slug}`)).text()).not.toContain("Responded on");
+    expect(await (await get(`/campaigns/${slug}`)).text()).not.toContain('data-target-response="responded"');
     const bad = await post(path, { ...response, link: "http://oic-oci.org/statement/1" }, alice.cookie);
     expect(bad.status).toBe(400);
     expect(await bad.text()).toContain("Enter a link that starts with https://.");

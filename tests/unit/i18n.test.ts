@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { catalogue, direction, formatDate, formatNumber, formatPercent, LOCALES, translator } from "~/i18n/i18n";
+import { direction, formatDate, formatNumber, formatPercent, LOCALES } from "~/i18n/i18n";
+import { catalogue, translator } from "~/i18n/catalogues.server";
 import { langCookie, matchAcceptLanguage, negotiateLocale, parseAcceptLanguage, pathLocale } from "~/i18n/locale.server";
 import { en, type MessageKey } from "~/i18n/messages/en";
 import { verificationEmail } from "~/mail/templates/verification";
@@ -29,12 +30,21 @@ describe("the message catalogues", () => {
     expect(mismatched).toEqual([]);
   });
 
-  it("really are translated: most messages differ from English", () => {
+  // Words that are spelled the same in that language: the brand, and loanwords Malay and Turkish share.
+  const SAME_AS_ENGLISH: Record<"ur" | "ar" | "ms" | "tr", MessageKey[]> = {
+    ur: ["site.name"],
+    ar: ["site.name"],
+    ms: ["site.name", "language.ur", "campaigns.status", "logo.title", "exports.format", "fraud.domain"],
+    tr: ["site.name", "logo.title"],
+  };
+
+  it("really are translated: every message differs from English but for listed words", () => {
     for (const locale of ["ur", "ar", "ms", "tr"] as const) {
       const messages = catalogue(locale);
-      const same = (Object.keys(en) as MessageKey[]).filter((key) => messages[key] === en[key] && !/\{\w+\}/.test(en[key]));
-      // Only names that stay the same in every language (the brand, "Urdu" in Malay…) may match.
-      expect(same.length, `${locale}: ${same.join(", ")}`).toBeLessThanOrEqual(4);
+      const same = (Object.keys(en) as MessageKey[]).filter(
+        (key) => messages[key] === en[key] && !/\{\w+\}/.test(en[key]) && !SAME_AS_ENGLISH[locale].includes(key),
+      );
+      expect(same, `${locale} messages left in English`).toEqual([]);
     }
     expect(catalogue("ur")["form.submit"]).toMatch(/[\u0600-\u06FF]/);
     expect(catalogue("ar")["form.submit"]).toMatch(/[\u0600-\u06FF]/);

@@ -1,4 +1,5 @@
-import { direction, translator, type Locale } from "~/i18n/i18n";
+import { direction, type Locale } from "~/i18n/i18n";
+import { translator } from "~/i18n/catalogues.server";
 import { emailLayout, escapeHtml, type EmailMessage } from "../render";
 
 /** The shape of most account emails: a greeting, a paragraph or two, one link, a footer. */
