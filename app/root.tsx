@@ -15,8 +15,7 @@ import {
 import type { ReactNode } from "react";
 import { LanguageSwitcher } from "~/components/language-switcher";
 import { ScriptFonts } from "~/components/script-fonts";
-import { catalogue } from "~/i18n/catalogues.server";
-import { direction, DEFAULT_LOCALE, isLocale, makeTranslator, type Catalogue } from "~/i18n/i18n";
+import { direction, DEFAULT_LOCALE, isLocale, translator } from "~/i18n/i18n";
 import { localeHeaders, negotiateLocale } from "~/i18n/locale.server";
 import { localePath, useTranslation } from "~/i18n/use-translation";
 import { currentUser } from "~/modules/accounts/session-cookie.server";
@@ -32,7 +31,7 @@ export const links: LinksFunction = () => [
  * error pages (a 404 rendered by the boundary here), get one that says what happened.
  */
 export const meta: MetaFunction<typeof loader> = ({ data, error }) => {
-  const t = makeTranslator(data && isLocale(data.locale) ? data.locale : DEFAULT_LOCALE, (data?.messages ?? {}) as Partial<Catalogue>);
+  const t = translator(data && isLocale(data.locale) ? data.locale : DEFAULT_LOCALE);
   const title = !error ? null : isRouteErrorResponse(error) && error.status === 404 ? t("errorPage.notFoundTitle") : t("errorPage.title");
   return [{ title: title ? `${title} · ${t("site.name")}` : t("site.name") }];
 };
@@ -46,8 +45,6 @@ export async function loader({ request }: LoaderFunctionArgs) {
       locale: choice.locale,
       urlLocale: choice.urlLocale,
       dir: direction(choice.locale),
-      // The page's own language only: every message a page may show, without the other four.
-      messages: catalogue(choice.locale),
       user: user ? { displayName: user.displayName, admin: user.role === "admin" } : null,
     },
     { headers: localeHeaders(request, choice) },
@@ -77,7 +74,7 @@ export function Layout({ children }: { children: ReactNode }) {
   const data = useRouteLoaderData<typeof loader>("root");
   const locale = data && isLocale(data.locale) ? data.locale : DEFAULT_LOCALE;
   const urlLocale = data && isLocale(data.urlLocale) ? data.urlLocale : null;
-  const { t } = useTranslation();
+  const t = translator(locale);
   const bare = useMatches().some((m) => (m.handle as RouteHandle | undefined)?.bare);
   if (bare) {
     return (

@@ -1,6 +1,8 @@
-// Types only: the catalogues themselves reach the server through catalogues.server.ts and the
-// browser through the root loader's data (one language, not all five in every bundle).
-import type { MessageKey } from "./messages/en";
+import { ar } from "./messages/ar";
+import { en, type MessageKey } from "./messages/en";
+import { ms } from "./messages/ms";
+import { tr } from "./messages/tr";
+import { ur } from "./messages/ur";
 
 export type { MessageKey };
 export const LOCALES = ["en", "ur", "ar", "ms", "tr"] as const;
@@ -16,7 +18,7 @@ export const LOCALE_AUTONYMS: Record<Locale, string> = {
   tr: "Türkçe",
 };
 
-export type Catalogue = Readonly<Record<MessageKey, string>>;
+const catalogues: Record<Locale, Record<MessageKey, string>> = { en, ur, ar, ms, tr };
 const RTL_LOCALES: ReadonlySet<string> = new Set(["ar", "ur", "fa", "he"]);
 
 export type MessageParams = Record<string, string | number>;
@@ -98,12 +100,11 @@ const PDI = "\u2069";
  * A translator for one locale. Numbers in params are formatted for that locale; in right-to-left
  * locales, text params are wrapped in Unicode isolates (left-to-right catalogues stay byte-exact).
  */
-export function makeTranslator(locale: Locale, catalogue: Partial<Catalogue>): Translate {
+export function translator(locale: Locale): Translate {
+  const catalogue = catalogues[locale];
   const isolate = direction(locale) === "rtl";
   return (key, params) => {
-    // Every catalogue has every key (tests/unit/i18n.test.ts); the key itself only shows when the
-    // browser has no catalogue at all (an error page before the root loader answered).
-    const template = catalogue[key] ?? FALLBACK[key] ?? key;
+    const template = catalogue[key] ?? catalogues[DEFAULT_LOCALE][key];
     if (!params) return template;
     return template.replace(/\{(\w+)\}/g, (match, name: string) => {
       const value = params[name];
@@ -114,12 +115,7 @@ export function makeTranslator(locale: Locale, catalogue: Partial<Catalogue>): T
   };
 }
 
-/** What an error page needs when the root loader's data (and with it the catalogue) is missing. */
-const FALLBACK: Partial<Catalogue> = {
-  "site.name": "Banner",
-  "errorPage.title": "Something went wrong",
-  "errorPage.body": "We could not show this page. Please try again in a moment.",
-  "errorPage.notFoundTitle": "Page not found",
-  "errorPage.notFoundBody": "There is nothing at this address.",
-  "errorPage.home": "Go to the home page",
-};
+/** A catalogue, for tests and tools. */
+export function catalogue(locale: Locale): Readonly<Record<MessageKey, string>> {
+  return catalogues[locale];
+}

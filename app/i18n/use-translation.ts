@@ -1,5 +1,5 @@
 import { useRouteLoaderData } from "@remix-run/react";
-import { DEFAULT_LOCALE, formatDate, formatNumber, formatPercent, isLocale, makeTranslator, type Catalogue, type Locale, type Translate } from "./i18n";
+import { DEFAULT_LOCALE, formatDate, formatNumber, formatPercent, isLocale, translator, type Locale, type Translate } from "./i18n";
 
 export interface PageTranslation {
   t: Translate;
@@ -15,11 +15,11 @@ export interface PageTranslation {
 
 /** The page's locale and translator, from the root loader. */
 export function useTranslation(): PageTranslation {
-  const data = useRouteLoaderData<{ locale: string; urlLocale: string | null; messages?: Partial<Catalogue> }>("root");
+  const data = useRouteLoaderData<{ locale: string; urlLocale: string | null }>("root");
   const locale = data && isLocale(data.locale) ? data.locale : DEFAULT_LOCALE;
   const urlLocale = data && isLocale(data.urlLocale) ? data.urlLocale : null;
   return {
-    t: translatorOf(locale, data?.messages),
+    t: translator(locale),
     locale,
     urlLocale,
     n: (value) => formatNumber(locale, value),
@@ -32,13 +32,4 @@ export function useTranslation(): PageTranslation {
 export function localePath(urlLocale: Locale | null, path: string): string {
   if (!urlLocale) return path;
   return path === "/" ? `/${urlLocale}` : `/${urlLocale}${path}`;
-}
-
-// One translator per catalogue object the root loader sent (a new language sends a new object).
-const translators = new WeakMap<object, Translate>();
-const NO_MESSAGES = {};
-function translatorOf(locale: Locale, messages: Partial<Catalogue> = NO_MESSAGES): Translate {
-  let t = translators.get(messages);
-  if (!t) translators.set(messages, (t = makeTranslator(locale, messages)));
-  return t;
 }

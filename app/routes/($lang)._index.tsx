@@ -2,16 +2,16 @@ import type { HeadersFunction, LoaderFunctionArgs, MetaFunction } from "@remix-r
 import { Link, useLoaderData } from "@remix-run/react";
 import { ContentLanguageNotice } from "~/components/content-language";
 import { ProgressBar } from "~/components/progress-bar";
-import { direction } from "~/i18n/i18n";
+import { direction, translator } from "~/i18n/i18n";
 import { assertLanguageParam, localeFor, withLanguageVary } from "~/i18n/locale.server";
-import { rootTranslator } from "~/i18n/meta";
+import { rootLocale } from "~/i18n/meta";
 import { useTranslation } from "~/i18n/use-translation";
 import { listPublicCampaigns } from "~/modules/campaigns/campaigns.queries.server";
 import { getDb } from "~/services.server";
 import { PUBLIC_CACHE } from "~/utils/http.server";
 
 export const meta: MetaFunction = ({ matches }) => {
-  const t = rootTranslator(matches);
+  const t = translator(rootLocale(matches));
   return [{ title: `${t("home.title")} · ${t("site.name")}` }];
 };
 export const headers: HeadersFunction = ({ parentHeaders }) => withLanguageVary(parentHeaders, { "Cache-Control": PUBLIC_CACHE });

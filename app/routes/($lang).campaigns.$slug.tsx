@@ -1,10 +1,10 @@
 import { data, redirect, type ActionFunctionArgs, type HeadersFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { useActionData, useLoaderData } from "@remix-run/react";
 import { CampaignView } from "~/components/campaign-view";
+import { translator } from "~/i18n/i18n";
 import { assertLanguageParam, localeFor, withLanguageVary } from "~/i18n/locale.server";
-import { rootTranslator } from "~/i18n/meta";
+import { rootLocale } from "~/i18n/meta";
 import { localePath } from "~/i18n/use-translation";
-import { translator } from "~/i18n/catalogues.server";
 import { campaignPageData } from "~/modules/campaigns/campaign-page.server";
 import { campaignContentLocales, findAcceptedPartner, findPublicCampaignInLocale } from "~/modules/campaigns/campaigns.queries.server";
 import { issueFormStamp } from "~/modules/fraud/form-screen.server";
@@ -19,7 +19,7 @@ import { campaignSlugParam, clientAddress, PUBLIC_CACHE } from "~/utils/http.ser
 const MAX_FORM_BYTES = 32 * 1024;
 
 export const meta: MetaFunction<typeof loader> = ({ data, matches }) => {
-  if (!data) return [{ title: rootTranslator(matches)("errorPage.notFoundTitle") }];
+  if (!data) return [{ title: translator(rootLocale(matches))("errorPage.notFoundTitle") }];
   return [
     { title: `${data.campaign.title} · Banner` },
     { name: "description", content: data.campaign.summary },
@@ -69,7 +69,6 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
         summary: content.summary,
         count: page.count,
         contentLocales,
-        t: translator(locale),
       }),
       // Shared by everyone who gets this cached page: a cached copy only makes it older, never "too fast".
       formStamp: issueFormStamp(env().SESSION_SECRET),

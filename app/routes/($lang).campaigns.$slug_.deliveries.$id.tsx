@@ -1,7 +1,8 @@
 import { data, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
+import { translator } from "~/i18n/i18n";
 import { assertLanguageParam } from "~/i18n/locale.server";
-import { rootTranslator } from "~/i18n/meta";
+import { rootLocale } from "~/i18n/meta";
 import { useTranslation } from "~/i18n/use-translation";
 import { getPublicDeliveryBundle } from "~/modules/exports/export-overview.server";
 import { getDb } from "~/services.server";
@@ -9,7 +10,7 @@ import { isAppError } from "~/utils/errors.server";
 import { PUBLIC_CACHE, routeId } from "~/utils/http.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data, matches }) => {
-  const t = rootTranslator(matches);
+  const t = translator(rootLocale(matches));
   return [{ title: data ? `${t("delivery.title", { target: data.targetName })} · ${t("site.name")}` : t("errorPage.notFoundTitle") }];
 };
 

@@ -1,9 +1,9 @@
 import { data, type HeadersFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import QRCode from "qrcode";
-import { direction } from "~/i18n/i18n";
+import { direction, translator } from "~/i18n/i18n";
 import { assertLanguageParam, localeFor, negotiateLocale, withLanguageVary } from "~/i18n/locale.server";
-import { rootTranslator } from "~/i18n/meta";
+import { rootLocale } from "~/i18n/meta";
 import { localePath, useTranslation } from "~/i18n/use-translation";
 import { findPublicCampaignInLocale } from "~/modules/campaigns/campaigns.queries.server";
 import { campaignShareUrl } from "~/modules/sharing/share-links";
@@ -12,7 +12,7 @@ import { env } from "~/utils/env.server";
 import { campaignSlugParam, PUBLIC_CACHE } from "~/utils/http.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data, matches }) => {
-  const t = rootTranslator(matches);
+  const t = translator(rootLocale(matches));
   return [{ title: data ? `${t("qr.pageTitle")} · ${data.title}` : t("errorPage.notFoundTitle") }];
 };
 

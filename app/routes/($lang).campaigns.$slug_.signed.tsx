@@ -1,14 +1,14 @@
 import { data, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { direction } from "~/i18n/i18n";
+import { direction, translator } from "~/i18n/i18n";
 import { assertLanguageParam, localeFor } from "~/i18n/locale.server";
-import { rootTranslator } from "~/i18n/meta";
+import { rootLocale } from "~/i18n/meta";
 import { useTranslation } from "~/i18n/use-translation";
 import { findPublicCampaignInLocale } from "~/modules/campaigns/campaigns.queries.server";
 import { getDb } from "~/services.server";
 
 export const meta: MetaFunction = ({ matches }) => {
-  const t = rootTranslator(matches);
+  const t = translator(rootLocale(matches));
   return [{ title: `${t("signed.title")} · ${t("site.name")}` }, { name: "robots", content: "noindex" }];
 };
 

@@ -1,9 +1,9 @@
 import { data, type ActionFunctionArgs, type HeadersFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, useActionData } from "@remix-run/react";
 import { FormAlert, FormField } from "~/components/ui/form-field";
-import { type MessageKey } from "~/i18n/i18n";
+import { translator, type MessageKey } from "~/i18n/i18n";
 import { assertLanguageParam, localeFor, withLanguageVary } from "~/i18n/locale.server";
-import { rootTranslator } from "~/i18n/meta";
+import { rootLocale } from "~/i18n/meta";
 import { useTranslation } from "~/i18n/use-translation";
 import { erasureRequestSchema } from "~/modules/privacy/privacy.schema";
 import { requestErasure } from "~/modules/privacy/self-service-erasure.server";
@@ -14,7 +14,7 @@ import { parseForm, readForm, type FieldErrors } from "~/utils/forms.server";
 import { clientAddress } from "~/utils/http.server";
 
 export const meta: MetaFunction = ({ matches }) => {
-  const t = rootTranslator(matches);
+  const t = translator(rootLocale(matches));
   return [{ title: `${t("privacy.title")} · ${t("site.name")}` }];
 };
 

@@ -2,9 +2,9 @@ import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFuncti
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { z } from "zod";
 import { FormAlert, FormField } from "~/components/ui/form-field";
-import { formatDateTime, type MessageKey } from "~/i18n/i18n";
+import { formatDateTime, translator, type MessageKey } from "~/i18n/i18n";
 import { localeFor } from "~/i18n/locale.server";
-import { rootTranslator } from "~/i18n/meta";
+import { rootLocale } from "~/i18n/meta";
 import { useTranslation } from "~/i18n/use-translation";
 import { requireUser } from "~/modules/accounts/session-cookie.server";
 import { INVALIDATION_FIELDS } from "~/modules/fraud/fraud.fields";
@@ -17,7 +17,7 @@ import { isAppError } from "~/utils/errors.server";
 import { parseForm, readForm, type FieldErrors } from "~/utils/forms.server";
 import { routeId, throwPageError } from "~/utils/http.server";
 
-export const meta: MetaFunction = ({ matches }) => [{ title: `${rootTranslator(matches)("fraud.title")} · Banner` }];
+export const meta: MetaFunction = ({ matches }) => [{ title: `${translator(rootLocale(matches))("fraud.title")} · Banner` }];
 
 const noStore = { "Cache-Control": "no-store" };
 

@@ -1,13 +1,14 @@
 import { data, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { rootTranslator } from "~/i18n/meta";
+import { translator } from "~/i18n/i18n";
+import { rootLocale } from "~/i18n/meta";
 import { useTranslation } from "~/i18n/use-translation";
 import { requireUser } from "~/modules/accounts/session-cookie.server";
 import { listFraudCampaigns } from "~/modules/fraud/trends.server";
 import { getDb } from "~/services.server";
 import { throwPageError } from "~/utils/http.server";
 
-export const meta: MetaFunction = ({ matches }) => [{ title: `${rootTranslator(matches)("fraud.title")} · Banner` }];
+export const meta: MetaFunction = ({ matches }) => [{ title: `${translator(rootLocale(matches))("fraud.title")} · Banner` }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);

@@ -1,11 +1,12 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { NavLink, Outlet } from "@remix-run/react";
-import { rootTranslator } from "~/i18n/meta";
+import { translator } from "~/i18n/i18n";
+import { rootLocale } from "~/i18n/meta";
 import { useTranslation } from "~/i18n/use-translation";
 import { requireAdminUser } from "~/modules/admin/admin-session.server";
 
 export const meta: MetaFunction = ({ matches }) => {
-  const t = rootTranslator(matches);
+  const t = translator(rootLocale(matches));
   return [{ title: `${t("adminConsole.title")} · ${t("site.name")}` }, { name: "robots", content: "noindex" }];
 };
 

@@ -1,15 +1,15 @@
 import { data, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { sql } from "kysely";
-import { formatDateTime } from "~/i18n/i18n";
+import { formatDateTime, translator } from "~/i18n/i18n";
 import { localeFor } from "~/i18n/locale.server";
-import { rootTranslator } from "~/i18n/meta";
+import { rootLocale } from "~/i18n/meta";
 import { useTranslation } from "~/i18n/use-translation";
 import { getDb } from "~/services.server";
 import { env } from "~/utils/env.server";
 
 export const meta: MetaFunction = ({ matches }) => [
-  { title: `${rootTranslator(matches)("outbox.title")} · Banner` },
+  { title: `${translator(rootLocale(matches))("outbox.title")} · Banner` },
   { name: "robots", content: "noindex" },
 ];
 

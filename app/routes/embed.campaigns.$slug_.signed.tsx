@@ -1,7 +1,8 @@
 import { data, type HeadersFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
+import { translator } from "~/i18n/i18n";
 import { localeFor } from "~/i18n/locale.server";
-import { rootTranslator } from "~/i18n/meta";
+import { rootLocale } from "~/i18n/meta";
 import { useTranslation } from "~/i18n/use-translation";
 import { embedHeaders } from "~/modules/embeds/embed-policy.server";
 import { findEmbeddableCampaign } from "~/modules/embeds/embeds.server";
@@ -13,7 +14,7 @@ import { campaignSlugParam, PUBLIC_CACHE } from "~/utils/http.server";
 export const handle: RouteHandle = { bare: true };
 
 export const meta: MetaFunction = ({ matches }) => {
-  const t = rootTranslator(matches);
+  const t = translator(rootLocale(matches));
   return [{ title: `${t("signed.title")} · ${t("site.name")}` }, { name: "robots", content: "noindex" }];
 };
 

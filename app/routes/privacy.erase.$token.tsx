@@ -1,13 +1,14 @@
 import { data, type ActionFunctionArgs, type HeadersFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
-import { rootTranslator } from "~/i18n/meta";
+import { translator } from "~/i18n/i18n";
+import { rootLocale } from "~/i18n/meta";
 import { useTranslation } from "~/i18n/use-translation";
 import { confirmErasure, describeErasureLink } from "~/modules/privacy/self-service-erasure.server";
 import { getDb } from "~/services.server";
 import { httpStatusFor, isAppError } from "~/utils/errors.server";
 
 export const meta: MetaFunction = ({ matches }) => {
-  const t = rootTranslator(matches);
+  const t = translator(rootLocale(matches));
   return [{ title: `${t("privacy.eraseTitle")} · ${t("site.name")}` }, { name: "robots", content: "noindex" }];
 };
 

@@ -1,8 +1,9 @@
 import { data, type ActionFunctionArgs, type HeadersFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { ShareLinks } from "~/components/share-links";
+import { translator } from "~/i18n/i18n";
 import { localeFor } from "~/i18n/locale.server";
-import { rootTranslator } from "~/i18n/meta";
+import { rootLocale } from "~/i18n/meta";
 import { useTranslation } from "~/i18n/use-translation";
 import { confirmSignature, describeVerification } from "~/modules/signatures/confirm-signature.server";
 import { hitConfirmationLimit } from "~/modules/fraud/rate-limits.server";
@@ -14,7 +15,7 @@ import { isWellFormedToken } from "~/utils/tokens.server";
 import { metrics } from "~/utils/metrics.server";
 
 export const meta: MetaFunction = ({ matches }) => {
-  const t = rootTranslator(matches);
+  const t = translator(rootLocale(matches));
   return [{ title: `${t("verify.title")} · ${t("site.name")}` }, { name: "robots", content: "noindex" }];
 };
 

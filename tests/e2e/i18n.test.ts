@@ -3,7 +3,7 @@ import { copyFile, mkdir } from "node:fs/promises";
 import path from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { catalogue } from "~/i18n/catalogues.server";
+import { catalogue } from "~/i18n/i18n";
 import { DEMO_CAMPAIGN, DEMO_CAMPAIGN_TRANSLATIONS } from "~/modules/campaigns/demo-campaign";
 import { seedDemoCampaign } from "~/modules/campaigns/seed-demo-campaign.server";
 import { createTestDatabase, type TestDatabase } from "../support/db";

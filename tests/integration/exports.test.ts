@@ -308,7 +308,7 @@ describe("signature files", () => {
     const exportRow = await t.db.selectFrom("exports").selectAll().orderBy("id", "desc").executeTakeFirstOrThrow();
     expect(exportRow.token_hash.toString("hex")).not.toContain(Buffer.from(token).toString("hex")); // only a hash is kept
 
-    await eventually(async () => (await (await get(page, host.cookie)).text()).includes("Your file is ready"), 20_000, "the export to finish");
+    await eventually(async () => (await (await get(page, host.cookie)).text()).includes('data-testid="export-download"'), 20_000, "the export to finish");
     const ready = await get(page, host.cookie);
     expect(ready.status).toBe(200);
     expect(await ready.text()).not.toContain('http-equiv="refresh"');

@@ -224,13 +224,13 @@ describe("/dev/outbox", () => {
   it("answers 200 outside production", async () => {
     const res = await fetch(`${web.url}/dev/outbox`);
     expect(res.status).toBe(200);
-    expect(await res.text()).toContain("Development outbox");
+    expect(await res.text()).toContain("<h1>Development outbox</h1>");
   });
 
   it("does not exist when NODE_ENV=production", async () => {
     const res = await fetch(`${prod.url}/dev/outbox`);
     expect(res.status).toBe(404);
-    expect(await res.text()).not.toContain("Development outbox");
+    expect(await res.text()).not.toContain("<h1>Development outbox</h1>");
     // The rest of the site is there: the 404 is this page's, not a broken server.
     expect((await fetch(`${prod.url}/api/v1/campaigns`)).status).toBe(200);
   });

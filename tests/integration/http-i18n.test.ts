@@ -5,7 +5,7 @@
  */
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { catalogue } from "~/i18n/catalogues.server";
+import { catalogue } from "~/i18n/i18n";
 import { DEMO_CAMPAIGN, DEMO_CAMPAIGN_TRANSLATIONS } from "~/modules/campaigns/demo-campaign";
 import { saveCampaignTranslation } from "~/modules/campaigns/save-campaign-translation.server";
 import { seedDemoCampaign } from "~/modules/campaigns/seed-demo-campaign.server";

@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { direction, formatDate, formatNumber, formatPercent, LOCALES } from "~/i18n/i18n";
-import { catalogue, translator } from "~/i18n/catalogues.server";
+import { catalogue, direction, formatDate, formatNumber, formatPercent, translator, LOCALES } from "~/i18n/i18n";
 import { langCookie, matchAcceptLanguage, negotiateLocale, parseAcceptLanguage, pathLocale } from "~/i18n/locale.server";
 import { en, type MessageKey } from "~/i18n/messages/en";
 import { verificationEmail } from "~/mail/templates/verification";

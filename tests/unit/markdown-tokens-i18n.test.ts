@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { COUNTRY_CODES, countryName, isCountryCode } from "~/i18n/countries";
-import { direction } from "~/i18n/i18n";
-import { translator } from "~/i18n/catalogues.server";
+import { direction, translator } from "~/i18n/i18n";
 import { en } from "~/i18n/messages/en";
 import { escapeHtml } from "~/mail/render";
 import { verificationEmail } from "~/mail/templates/verification";

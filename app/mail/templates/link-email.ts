@@ -1,5 +1,4 @@
-import { direction, type Locale } from "~/i18n/i18n";
-import { translator } from "~/i18n/catalogues.server";
+import { direction, translator, type Locale } from "~/i18n/i18n";
 import { emailLayout, escapeHtml, type EmailMessage } from "../render";
 
 /** The shape of most account emails: a greeting, a paragraph or two, one link, a footer. */

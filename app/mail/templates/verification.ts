@@ -1,5 +1,4 @@
-import { DEFAULT_LOCALE, direction, type Locale } from "~/i18n/i18n";
-import { translator } from "~/i18n/catalogues.server";
+import { DEFAULT_LOCALE, direction, translator, type Locale } from "~/i18n/i18n";
 import { emailLayout, escapeHtml, type EmailMessage } from "../render";
 
 export interface VerificationEmailArgs {

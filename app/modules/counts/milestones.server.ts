@@ -1,8 +1,7 @@
 import { sql } from "kysely";
 import type { Database, Executor } from "~/db/db.server";
 import { MILESTONE_PERCENTS } from "~/db/schema";
-import { DEFAULT_LOCALE, formatNumber, isLocale } from "~/i18n/i18n";
-import { translator } from "~/i18n/catalogues.server";
+import { DEFAULT_LOCALE, formatNumber, isLocale, translator } from "~/i18n/i18n";
 import { enqueue } from "~/jobs/outbox.server";
 import { sendOnce } from "~/mail/sent-log.server";
 import { linkEmail } from "~/mail/templates/link-email";

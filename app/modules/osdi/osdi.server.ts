@@ -1,7 +1,6 @@
 import { sql, type RawBuilder } from "kysely";
 import type { Database, Executor } from "~/db/db.server";
-import { isLocale } from "~/i18n/i18n";
-import { translator } from "~/i18n/catalogues.server";
+import { isLocale, translator } from "~/i18n/i18n";
 import { requireWriteScope, type ApiPrincipal } from "~/modules/api-keys/api-keys.server";
 import { signPetition } from "~/modules/signatures/sign-petition.server";
 import { FIELD_MESSAGE_PARAMS } from "~/modules/signatures/signatures.fields";

@@ -1,6 +1,5 @@
 import type { Database } from "~/db/db.server";
-import { DEFAULT_LOCALE, isLocale } from "~/i18n/i18n";
-import { translator } from "~/i18n/catalogues.server";
+import { DEFAULT_LOCALE, isLocale, translator } from "~/i18n/i18n";
 import { sendOnce, type SendOnceOutcome } from "~/mail/sent-log.server";
 import { linkEmail } from "~/mail/templates/link-email";
 import type { Mailer } from "~/mail/transport.server";

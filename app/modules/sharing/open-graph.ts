@@ -1,4 +1,4 @@
-import { formatNumber, type Locale, type Translate } from "~/i18n/i18n";
+import { formatNumber, translator, type Locale } from "~/i18n/i18n";
 import { localePath } from "~/i18n/use-translation";
 import { CARD_HEIGHT, CARD_WIDTH, countBucket } from "./count-bucket";
 
@@ -28,8 +28,6 @@ export function openGraphFor(opts: {
   summary: string;
   count: number;
   contentLocales: string[];
-  /** the page language's translator (the loader has the server's catalogues) */
-  t: Translate;
 }): OpenGraph {
   const bucket = countBucket(opts.count);
   const shown = `${formatNumber(opts.locale, bucket.value)}${bucket.approximate ? "+" : ""}`;
@@ -38,7 +36,7 @@ export function openGraphFor(opts: {
     title: opts.title,
     description: opts.summary,
     image: `${opts.appUrl}/campaigns/${opts.slug}/card.png?lang=${opts.locale}&v=${bucket.value}`,
-    imageAlt: opts.t("card.imageAlt", { title: opts.title, count: shown }),
+    imageAlt: translator(opts.locale)("card.imageAlt", { title: opts.title, count: shown }),
     locale: OG_LOCALES[opts.locale] ?? opts.locale,
     alternateLocales: opts.contentLocales.filter((l) => l !== opts.locale).map((l) => OG_LOCALES[l] ?? l),
   };

@@ -1,7 +1,6 @@
 import { sql } from "kysely";
 import type { Database } from "~/db/db.server";
-import { DEFAULT_LOCALE, direction, isLocale, type Locale } from "~/i18n/i18n";
-import { translator } from "~/i18n/catalogues.server";
+import { DEFAULT_LOCALE, direction, isLocale, translator, type Locale } from "~/i18n/i18n";
 import { emailLayout, escapeHtml, type EmailMessage } from "~/mail/render";
 import { sendOnce } from "~/mail/sent-log.server";
 import { MailDeliveryError, type Mailer } from "~/mail/transport.server";
