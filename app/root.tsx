@@ -70,6 +70,20 @@ export interface RouteHandle {
   bare?: boolean;
 }
 
+/** The same <head> for the full site and for bare pages (the embeddable widget). */
+function DocumentHead({ locale }: { locale: string }) {
+  return (
+    <head>
+      <meta charSet="utf-8" />
+      <meta name="viewport" content="width=device-width, initial-scale=1" />
+      <meta name="color-scheme" content="light" />
+      <Meta />
+      <Links />
+      <ScriptFonts locale={locale} />
+    </head>
+  );
+}
+
 export function Layout({ children }: { children: ReactNode }) {
   const data = useRouteLoaderData<typeof loader>("root");
   const locale = data && isLocale(data.locale) ? data.locale : DEFAULT_LOCALE;
@@ -79,14 +93,7 @@ export function Layout({ children }: { children: ReactNode }) {
   if (bare) {
     return (
       <html lang={locale} dir={direction(locale)}>
-        <head>
-          <meta charSet="utf-8" />
-          <meta name="viewport" content="width=device-width, initial-scale=1" />
-          <meta name="color-scheme" content="light" />
-          <Meta />
-          <Links />
-          <ScriptFonts locale={locale} />
-        </head>
+        <DocumentHead locale={locale} />
         <body className="bare">
           <main id="main">{children}</main>
         </body>
@@ -95,14 +102,7 @@ export function Layout({ children }: { children: ReactNode }) {
   }
   return (
     <html lang={locale} dir={direction(locale)}>
-      <head>
-        <meta charSet="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <meta name="color-scheme" content="light" />
-        <Meta />
-        <Links />
-        <ScriptFonts locale={locale} />
-      </head>
+      <DocumentHead locale={locale} />
       <body>
         <a className="skip-link" href="#main">
           {t("site.skipToContent")}

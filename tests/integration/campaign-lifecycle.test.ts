@@ -1,7 +1,6 @@
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "~/db/db.server";
-import type { CampaignInput } from "~/modules/campaigns/lifecycle.schema";
 import {
   closeCampaign,
   closeExpiredCampaigns,
@@ -13,10 +12,10 @@ import {
   submitForReview,
   updateCampaign,
 } from "~/modules/campaigns/manage-campaigns.server";
-import { createOrganisation, type Actor } from "~/modules/organisations/organisations.server";
+import { createOrganisation } from "~/modules/organisations/organisations.server";
 import { signPetition } from "~/modules/signatures/sign-petition.server";
 import { createTestDatabase, type TestDatabase } from "../support/db";
-import { signer } from "../support/fixtures";
+import { campaignInput, createTestUser, signer } from "../support/fixtures";
 
 let t: TestDatabase;
 beforeAll(async () => {
@@ -28,26 +27,8 @@ afterAll(async () => {
 
 let n = 0;
 const unique = (label: string) => `${label}-${Date.now().toString(36)}-${n++}`;
-async function user(db: Database, role: "user" | "admin" = "user"): Promise<Actor> {
-  const email = `${unique("u")}@example.org`;
-  return db
-    .insertInto("users")
-    .values({ email, email_normalized: email, display_name: "U", password_hash: "scrypt$x", email_confirmed_at: new Date(), role })
-    .returning(["id", "email", "role"])
-    .executeTakeFirstOrThrow();
-}
-const input = (overrides: Partial<CampaignInput> = {}): CampaignInput => ({
-  slug: unique("campaign"),
-  title: "Convene the foreign ministers",
-  summary: "A test campaign.",
-  ask: "Convene the CFM on Kashmir.",
-  addressedTo: "The OIC",
-  argumentMd: "Because it matters.",
-  goal: 1000,
-  deadline: null,
-  targets: [{ name: "OIC Secretary-General", role: "Secretary-General", country: "SA" }],
-  ...overrides,
-});
+const user = (db: Database, role: "user" | "admin" = "user") => createTestUser(db, role);
+const input = campaignInput;
 
 async function setup() {
   const owner = await user(t.db);

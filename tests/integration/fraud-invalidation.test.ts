@@ -15,7 +15,7 @@ import { trendingSources } from "~/modules/fraud/trends.server";
 import type { Actor } from "~/modules/organisations/organisations.server";
 import { isAppError } from "~/utils/errors.server";
 import { createTestDatabase, type TestDatabase } from "../support/db";
-import { createCampaign } from "../support/fixtures";
+import { createCampaign, createTestUser } from "../support/fixtures";
 import { deletePrefix, uniquePrefix } from "../support/redis";
 import { postForm, startWeb, type RunningProcess } from "../support/web";
 
@@ -25,15 +25,7 @@ let prefix: string;
 let admin: Actor;
 let organiser: Actor;
 
-let n = 0;
-async function user(db: Database, role: "user" | "admin"): Promise<Actor> {
-  const email = `${role}-${Date.now()}-${n++}@example.org`;
-  return db
-    .insertInto("users")
-    .values({ email, email_normalized: email, display_name: role, password_hash: "scrypt$x", email_confirmed_at: new Date(), role })
-    .returning(["id", "email", "role"])
-    .executeTakeFirstOrThrow();
-}
+const user = (db: Database, role: "user" | "admin") => createTestUser(db, role);
 
 beforeAll(async () => {
   prefix = uniquePrefix("fraudinv");

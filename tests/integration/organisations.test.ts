@@ -13,6 +13,7 @@ import {
   revokeInvitation,
   type Actor,
 } from "~/modules/organisations/organisations.server";
+import { createTestUser } from "../support/fixtures";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 
 let t: TestDatabase;
@@ -24,15 +25,7 @@ afterAll(async () => {
 });
 
 let n = 0;
-async function user(db: Database, label: string): Promise<Actor> {
-  const email = `${label}-${Date.now()}-${n++}@example.org`;
-  const row = await db
-    .insertInto("users")
-    .values({ email, email_normalized: email, display_name: label, password_hash: "scrypt$x", email_confirmed_at: new Date() })
-    .returning(["id", "email", "role"])
-    .executeTakeFirstOrThrow();
-  return row;
-}
+const user = (db: Database, label: string) => createTestUser(db, "user", label);
 const slug = (label: string) => `${label}-${Date.now().toString(36)}-${n++}`;
 
 /** Invites `who` into the organisation as `role` and accepts, as the worker and the invitee would. */

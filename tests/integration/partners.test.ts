@@ -14,14 +14,14 @@ import { listPublicTargetResponses, listTargetResponses, recordTargetResponse } 
 import { foldAllCountChanges } from "~/modules/counts/counts.server";
 import { sendMilestoneEmails } from "~/modules/counts/milestones.server";
 import { encodeLogo, setOrganisationLogo } from "~/modules/organisations/organisation-logo.server";
-import { createOrganisation, type Actor } from "~/modules/organisations/organisations.server";
+import { createOrganisation } from "~/modules/organisations/organisations.server";
 import { answerPartnerInvitation, invitePartner, listCampaignPartners, listMyPartnerships, listPublicPartners, removePartner } from "~/modules/partners/partners.server";
 import { confirmSignature } from "~/modules/signatures/confirm-signature.server";
 import { signPetition } from "~/modules/signatures/sign-petition.server";
 import { issueVerificationToken } from "~/modules/signatures/signatures.queries.server";
 import type { RunningWorker } from "../../workers/worker";
 import { createTestDatabase, type TestDatabase } from "../support/db";
-import { eventually, signer } from "../support/fixtures";
+import { campaignInput, createTestUser, eventually, signer } from "../support/fixtures";
 import { deletePrefix, uniquePrefix } from "../support/redis";
 import { startSmtpServer, type TestSmtpServer } from "../support/smtp";
 import { startTestWorker } from "../support/worker";
@@ -36,29 +36,16 @@ afterAll(async () => {
 
 let n = 0;
 const unique = (label: string) => `${label}-${Date.now().toString(36)}-${n++}`;
-async function user(db: Database, role: "user" | "admin" = "user"): Promise<Actor> {
-  const email = `${unique("u")}@example.org`;
-  return db
-    .insertInto("users")
-    .values({ email, email_normalized: email, display_name: "U", password_hash: "scrypt$x", email_confirmed_at: new Date(), role })
-    .returning(["id", "email", "role"])
-    .executeTakeFirstOrThrow();
-}
-const input = (overrides: Partial<CampaignInput> = {}): CampaignInput => ({
-  slug: unique("campaign"),
-  title: "Convene the foreign ministers",
-  summary: "A test campaign.",
-  ask: "Convene the CFM on Kashmir.",
-  addressedTo: "The OIC",
-  argumentMd: "Because it matters.",
-  goal: 1000,
-  deadline: null,
-  targets: [
-    { name: "OIC Secretary-General", role: "Secretary-General", country: "SA" },
-    { name: "Chair of the CFM", role: "Chair", country: null },
-  ],
-  ...overrides,
-});
+const user = (db: Database, role: "user" | "admin" = "user") => createTestUser(db, role);
+// Two decision-makers, so version changes can drop one.
+const input = (overrides: Partial<CampaignInput> = {}): CampaignInput =>
+  campaignInput({
+    targets: [
+      { name: "OIC Secretary-General", role: "Secretary-General", country: "SA" },
+      { name: "Chair of the CFM", role: "Chair", country: null },
+    ],
+    ...overrides,
+  });
 
 /** Host organisation A with a published campaign; partner organisation B; outsider organisation C. */
 async function setup(overrides: Partial<CampaignInput> = {}) {

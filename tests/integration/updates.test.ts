@@ -2,7 +2,7 @@ import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "~/db/db.server";
 import { createCampaign as createOrgCampaign, reviewCampaign, submitForReview } from "~/modules/campaigns/manage-campaigns.server";
-import { createOrganisation, type Actor } from "~/modules/organisations/organisations.server";
+import { createOrganisation } from "~/modules/organisations/organisations.server";
 import { confirmSignature } from "~/modules/signatures/confirm-signature.server";
 import { signPetition } from "~/modules/signatures/sign-petition.server";
 import { issueVerificationToken } from "~/modules/signatures/signatures.queries.server";
@@ -10,7 +10,7 @@ import { claimDeliveries, createDeliveries, createUpdate, failAbandonedDeliverie
 import type { RunningWorker } from "../../workers/worker";
 import { startTestWorker } from "../support/worker";
 import { createTestDatabase, type TestDatabase } from "../support/db";
-import { eventually, signer } from "../support/fixtures";
+import { createTestUser, eventually, signer } from "../support/fixtures";
 import { deletePrefix, uniquePrefix } from "../support/redis";
 import { startSmtpServer, type TestSmtpServer } from "../support/smtp";
 import { postForm, startWeb, type RunningProcess } from "../support/web";
@@ -43,14 +43,7 @@ afterAll(async () => {
 
 let n = 0;
 const unique = (label: string) => `${label}-${Date.now().toString(36)}-${n++}`;
-async function user(db: Database, role: "user" | "admin" = "user"): Promise<Actor> {
-  const email = `${unique("u")}@example.org`;
-  return db
-    .insertInto("users")
-    .values({ email, email_normalized: email, display_name: "U", password_hash: "scrypt$x", email_confirmed_at: new Date(), role })
-    .returning(["id", "email", "role"])
-    .executeTakeFirstOrThrow();
-}
+const user = (db: Database, role: "user" | "admin" = "user") => createTestUser(db, role);
 
 /** A published campaign of a fresh organisation, with signers as described. */
 async function campaignWithSigners(signers: { optIn: boolean; confirmed: boolean; country?: string }[]) {

@@ -2,6 +2,8 @@ import { randomBytes } from "node:crypto";
 import { sql } from "kysely";
 import type { Database } from "~/db/db.server";
 import type { CampaignStatus } from "~/db/schema";
+import type { CampaignInput } from "~/modules/campaigns/lifecycle.schema";
+import type { Actor } from "~/modules/organisations/organisations.server";
 import type { SignPetitionInput } from "~/modules/signatures/signatures.schema";
 
 export async function createCampaign(
@@ -73,4 +75,30 @@ export async function organiserOf(db: Database, campaignId: number): Promise<{ i
   await db.insertInto("memberships").values({ organisation_id: org.id, user_id: user.id, role: "owner" }).execute();
   await db.updateTable("campaigns").set({ organisation_id: org.id }).where("id", "=", campaignId).execute();
   return user;
+}
+
+/** A confirmed account (no usable password: tests act through the domain modules, not /login). */
+export async function createTestUser(db: Database, role: "user" | "admin" = "user", label: string = role): Promise<Actor> {
+  const email = `${label}-${randomBytes(6).toString("hex")}@example.org`;
+  return db
+    .insertInto("users")
+    .values({ email, email_normalized: email, display_name: label, password_hash: "scrypt$x", email_confirmed_at: new Date(), role })
+    .returning(["id", "email", "role"])
+    .executeTakeFirstOrThrow();
+}
+
+/** A valid campaign form for createCampaign/updateCampaign, with a fresh slug. */
+export function campaignInput(overrides: Partial<CampaignInput> = {}): CampaignInput {
+  return {
+    slug: `campaign-${randomBytes(4).toString("hex")}`,
+    title: "Convene the foreign ministers",
+    summary: "A test campaign.",
+    ask: "Convene the CFM on Kashmir.",
+    addressedTo: "The OIC",
+    argumentMd: "Because it matters.",
+    goal: 1000,
+    deadline: null,
+    targets: [{ name: "OIC Secretary-General", role: "Secretary-General", country: "SA" }],
+    ...overrides,
+  };
 }
