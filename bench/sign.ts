@@ -1,6 +1,6 @@
 /**
  * Signing benchmark: the real web server (production build, child process) under many concurrent
- * no-JavaScript signing POSTs, against a baseline of the same transaction sent straight through
+ * no-JavaScript signing POSTs, against a baseline of the same statement (signStatement()) sent straight through
  * `pg`; then confirmations through HTTP and the time until the public count shows them.
  *
  * Self-contained: its own database, its own Redis prefix, its own SMTP sink, all removed at the end.
@@ -14,11 +14,13 @@ import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
-import { sql } from "kysely";
+import { sql, type Kysely } from "kysely";
 import pg from "pg";
 import { SMTPServer } from "smtp-server";
 import { issueVerificationToken } from "~/modules/signatures/signatures.queries.server";
-import { CONSENT_VERSION, normaliseEmail } from "~/modules/signatures/signatures.schema";
+import { SIGN_STATEMENT, signStatement } from "~/modules/signatures/sign-petition.server";
+import { canonicalEmail, NO_ATTRIBUTION } from "~/modules/signatures/signatures.schema";
+import type { DB } from "~/db/schema";
 import { createTestDatabase } from "../tests/support/db";
 import { createCampaign } from "../tests/support/fixtures";
 import { deletePrefix, freePort, SHARED_REDIS_URL, uniquePrefix } from "../tests/support/redis";
@@ -68,15 +70,6 @@ const BUDGET_MS = 105_000;
 const ROOT = path.resolve(import.meta.dirname, "..");
 const GOAL_RATE = 1_000;
 const GOAL_RATIO = 0.5;
-
-// The statements signPetition() sends (kysely's compiled SQL, verbatim), inside BEGIN … COMMIT.
-const SELECT_CAMPAIGN = `select "id", "status" from "campaigns" where "slug" = $1`;
-const INSERT_SIGNATURE =
-  `insert into "signatures" ("campaign_id", "name", "email", "email_normalized", "country", "postal_code", "comment", ` +
-  `"public_name", "opt_in", "consent_version", "locale", "ip_address", "user_agent") ` +
-  `values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ` +
-  `on conflict ("campaign_id", "email_normalized") do nothing returning "id"`;
-const INSERT_OUTBOX = `insert into "outbox" ("topic", "payload") values ($1, $2) returning "id"`;
 
 const USER_AGENT = "banner-bench/1 (autocannon)";
 const FORM_HEADERS = { "content-type": "application/x-www-form-urlencoded", "user-agent": USER_AGENT };
@@ -336,33 +329,32 @@ interface Tally {
 
 const newTally = (): Tally => ({ ok: 0, errors: 0, elapsedMs: 0, latencies: [], cpu: null });
 
-/** signPetition()'s transaction, straight through a pg.Pool: no HTTP, no Remix, no kysely. */
-function createBaseline(run: Run, url: string, slug: string) {
+/**
+ * signPetition()'s statement (signStatement(), compiled by kysely to the very SQL text and
+ * parameters the web process sends), straight through a pg.Pool: no HTTP, no Remix, no defences.
+ */
+function createBaseline(run: Run, db: Kysely<DB>, url: string, slug: string) {
   const pool = new pg.Pool({ connectionString: url, max: POOL_SIZE, application_name: "banner-bench-baseline" });
   const tag = randomBytes(4).toString("hex");
   let counter = 0;
 
   const signOnce = async () => {
-    const email = `Base-${tag}-${++counter}@Example.org`;
-    const client = await pool.connect();
-    try {
-      await client.query("BEGIN");
-      const campaign = (await client.query<{ id: number; status: string }>(SELECT_CAMPAIGN, [slug])).rows[0];
-      if (!campaign || campaign.status !== "published") throw new Error("campaign not open");
-      const inserted = await client.query<{ id: number }>(INSERT_SIGNATURE, [
-        campaign.id, `Bench Signer ${counter}`, email, normaliseEmail(email), "PK", null, null, false, false,
-        CONSENT_VERSION, "en", null, USER_AGENT,
-      ]);
-      const id = inserted.rows[0]?.id;
-      if (id === undefined) throw new Error("unexpected conflict");
-      await client.query(INSERT_OUTBOX, ["signature.verification", JSON.stringify({ signatureId: id })]);
-      await client.query("COMMIT");
-    } catch (error) {
-      await client.query("ROLLBACK").catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    const email = `base-${tag}-${++counter}@example.org`;
+    const statement = signStatement({
+      campaignSlug: slug,
+      input: { name: `Bench Signer ${counter}`, email, country: "PK", postalCode: null, comment: null, publicName: false, optIn: false, consent: "on" },
+      email,
+      emailNormalized: canonicalEmail(email),
+      locale: "en",
+      ipAddress: nextClientAddress(),
+      userAgent: USER_AGENT,
+      attribution: NO_ATTRIBUTION,
+      source: "web",
+    }).compile(db);
+    // Prepared under its name on each connection, as executePrepared() does in the web process.
+    const row = (await pool.query<{ status: string; inserted: number | null }>({ name: SIGN_STATEMENT, text: statement.sql, values: statement.parameters as unknown[] })).rows[0];
+    if (!row || row.status !== "published") throw new Error("campaign not open");
+    if (row.inserted === null) throw new Error("unexpected conflict");
   };
 
   /** CONNECTIONS loops signing for `seconds`; counted into `tally` if given (else a warm-up). */
@@ -475,7 +467,7 @@ export async function run(signal?: AbortSignal): Promise<BenchOutcome> {
     await driveSigning(bench, web.url, warmCampaign.slug, WARMUP_SECONDS, "warm");
     checkAborted();
     step("web warm-up done");
-    const baselineRunner = createBaseline(bench, testDb.url, baseCampaign.slug);
+    const baselineRunner = createBaseline(bench, testDb.db, testDb.url, baseCampaign.slug);
     bench.defer("end baseline pool", () => baselineRunner.end());
     await baselineRunner.go(WARMUP_SECONDS);
     checkAborted();

@@ -4,12 +4,14 @@ import express from "express";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { compression } from "./compression";
+import { SIGN_FORM_PATHS, signFormPost } from "./sign-form-post";
 import { renderMetrics } from "~/utils/metrics.server";
 import { readiness } from "~/utils/health.server";
 import { closeServices } from "~/services.server";
 import { resolveClientAddress } from "~/utils/client-address.server";
 import { env, EnvError } from "~/utils/env.server";
 import { logger } from "~/utils/logger.server";
+import type { BannerLoadContext } from "~/utils/http.server";
 import { EMBED_PATH_PREFIX, FRAME_DENY_POLICY } from "~/modules/embeds/framing";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -120,8 +122,16 @@ async function main() {
     next();
   });
 
+  // X-Forwarded-For is believed only from TRUSTED_PROXIES; otherwise the socket address is the client.
+  const clientIp = (req: express.Request) => resolveClientAddress(req.socket.remoteAddress, req.headers["x-forwarded-for"], config.TRUSTED_PROXIES);
+
+  // The plain (no-JavaScript) sign form, answered without Remix's per-request routing cost.
+  // Its 303 has no body; what it passes on to Remix still goes through compression below.
+  app.post(SIGN_FORM_PATHS, signFormPost(clientIp));
+
   // Pages, styles and scripts go out brotli- or gzip-compressed (phones on slow connections).
   app.use(compression());
+
 
   let build: ServerBuild | (() => Promise<ServerBuild>);
   let viteClose: (() => Promise<void>) | undefined;
@@ -148,8 +158,17 @@ async function main() {
     createRequestHandler({
       build,
       mode: dev ? "development" : process.env.NODE_ENV,
-      // X-Forwarded-For is believed only from TRUSTED_PROXIES; otherwise the socket address is the client.
-      getLoadContext: (req) => ({ clientIp: resolveClientAddress(req.socket.remoteAddress, req.headers["x-forwarded-for"], config.TRUSTED_PROXIES) }),
+      // The client address is worked out only for the requests that ask for it (sign, limits, audit).
+      getLoadContext: (req, res): BannerLoadContext => {
+        let ip: string | null | undefined;
+        return {
+          get clientIp() {
+            return ip === undefined ? (ip = clientIp(req)) : ip;
+          },
+          presignedSign: res.locals.presignedSign,
+          presignedError: res.locals.presignedError,
+        };
+      },
     }),
   );
 

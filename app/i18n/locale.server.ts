@@ -25,14 +25,18 @@ export function pathLocale(pathname: string): Locale | null {
  * Accept-Language, else the default.
  */
 export function negotiateLocale(request: Request): LocaleChoice {
-  const url = new URL(request.url);
+  return negotiateLocaleOf(new URL(request.url), (name) => request.headers.get(name));
+}
+
+/** negotiateLocale() for a request that is not a fetch Request (server/sign-form-post.ts). */
+export function negotiateLocaleOf(url: URL, header: (name: "Cookie" | "Accept-Language") => string | null): LocaleChoice {
   const fromPath = pathLocale(url.pathname);
   if (fromPath) return { locale: fromPath, source: "path", urlLocale: fromPath };
   const fromQuery = url.searchParams.get("lang");
   if (isLocale(fromQuery)) return { locale: fromQuery, source: "query", urlLocale: fromQuery };
-  const fromCookie = readCookie(request.headers.get("Cookie"), LANG_COOKIE);
+  const fromCookie = readCookie(header("Cookie"), LANG_COOKIE);
   if (isLocale(fromCookie)) return { locale: fromCookie, source: "cookie", urlLocale: null };
-  const fromHeader = matchAcceptLanguage(request.headers.get("Accept-Language"));
+  const fromHeader = matchAcceptLanguage(header("Accept-Language"));
   if (fromHeader) return { locale: fromHeader, source: "header", urlLocale: null };
   return { locale: DEFAULT_LOCALE, source: "default", urlLocale: null };
 }

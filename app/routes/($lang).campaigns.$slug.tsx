@@ -11,12 +11,10 @@ import { issueFormStamp } from "~/modules/fraud/form-screen.server";
 import { openGraphFor, openGraphTags } from "~/modules/sharing/open-graph";
 import type { SignFieldErrors } from "~/modules/signatures/signatures.fields";
 import { parseAttribution } from "~/modules/signatures/signatures.schema";
-import { signWithDefences } from "~/modules/signatures/sign-with-defences.server";
+import { MAX_SIGN_FORM_BYTES, signCampaignPageForm, UNREADABLE_SIGN_FORM } from "~/modules/signatures/sign-with-defences.server";
 import { getDb, getReadyRedis } from "~/services.server";
 import { env } from "~/utils/env.server";
-import { campaignSlugParam, clientAddress, PUBLIC_CACHE } from "~/utils/http.server";
-
-const MAX_FORM_BYTES = 32 * 1024;
+import { campaignSlugParam, clientAddress, presignedSign, PUBLIC_CACHE } from "~/utils/http.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data, matches }) => {
   if (!data) return [{ title: translator(rootLocale(matches))("errorPage.notFoundTitle") }];
@@ -95,24 +93,9 @@ export async function action({ params, request, context }: ActionFunctionArgs) {
   const slug = campaignSlugParam(params.slug);
   const noStore = { "Cache-Control": "no-store" };
 
-  const length = Number(request.headers.get("Content-Length") ?? 0);
-  let form: FormData;
-  try {
-    if (length > MAX_FORM_BYTES) throw new Error("too large");
-    form = await request.formData();
-  } catch {
-    // Not a form, or far too big: answer like any other invalid submission.
-    return data<SignActionData>({ errors: { name: "error.name.required" }, values: {} }, { status: 400, headers: noStore });
-  }
-
-  const result = await signWithDefences({ db: getDb(), redis: await getReadyRedis(250) }, form, {
-    campaignSlug: slug,
-    locale: localeFor(request),
-    clientAddress: clientAddress(context),
-    userAgent: request.headers.get("User-Agent"),
-    attribution: parseAttribution(form),
-    source: "web",
-  });
+  // A plain form post was signed before Remix saw it (server/sign-form-post.ts); only its outcomes
+  // that re-render the page come here, with the result. Everything else signs here.
+  const result = presignedSign(context) ?? (await signFromRequest(request, slug, context));
   switch (result.kind) {
     case "invalid":
       return data<SignActionData>({ errors: result.errors, values: result.values }, { status: 400, headers: noStore });
@@ -130,6 +113,24 @@ export async function action({ params, request, context }: ActionFunctionArgs) {
       // signed, and no bot learns it was caught.
       return redirect(localePath(urlLocale, `/campaigns/${slug}/signed`), { status: 303 });
   }
+}
+
+async function signFromRequest(request: Request, slug: string, context: unknown) {
+  const length = Number(request.headers.get("Content-Length") ?? 0);
+  let form: FormData;
+  try {
+    if (length > MAX_SIGN_FORM_BYTES) throw new Error("too large");
+    form = await request.formData();
+  } catch {
+    // Not a form, or far too big: answer like any other invalid submission.
+    return UNREADABLE_SIGN_FORM;
+  }
+  return signCampaignPageForm({ db: getDb(), redis: await getReadyRedis(250) }, form, {
+    campaignSlug: slug,
+    locale: localeFor(request),
+    clientAddress: clientAddress(context),
+    userAgent: request.headers.get("User-Agent"),
+  });
 }
 
 export default function CampaignPage() {

@@ -8,13 +8,19 @@ import ipaddr from "ipaddr.js";
 
 export type AddressRange = [ipaddr.IPv4 | ipaddr.IPv6, number];
 
+/** Four decimal octets, 0–255, no leading zeros: what ipaddr.IPv4.isValidFourPartDecimal accepts. */
+const DOTTED_QUAD = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
+
 /**
  * An IPv4 address in plain dotted-quad form or an IPv6 address, IPv4-mapped IPv6 unwrapped.
  * ipaddr.parse alone also accepts "1.2.3" and hex forms, which no proxy writes.
  */
 export function parseAddress(value: string): ipaddr.IPv4 | ipaddr.IPv6 | null {
-  const text = value.trim();
-  if (ipaddr.IPv4.isValidFourPartDecimal(text)) return ipaddr.IPv4.parse(text);
+  let text = value.trim();
+  // Node reports an IPv4 client of a dual-stack socket as "::ffff:a.b.c.d": every request's socket
+  // address looks like this, so it is read directly (ipaddr.js would first try it as IPv4 and throw).
+  if (text.startsWith("::ffff:") && DOTTED_QUAD.test(text.slice(7))) text = text.slice(7);
+  if (DOTTED_QUAD.test(text)) return new ipaddr.IPv4(text.split(".").map(Number));
   if (!text.includes(":") || !ipaddr.IPv6.isValid(text)) return null;
   return ipaddr.process(text);
 }

@@ -1,5 +1,6 @@
 import { data } from "@remix-run/node";
 import { z } from "zod";
+import type { DefendedSignResult } from "~/modules/signatures/sign-with-defences.server";
 import { AppError, httpStatusFor, isAppError } from "./errors.server";
 
 /** Public, CDN-cacheable: short freshness, then served stale while the CDN revalidates. */
@@ -32,6 +33,25 @@ export function problem(status: number, detail: string, extra: Record<string, un
 export function throwPageError(error: unknown): never {
   if (isAppError(error)) throw data({ code: error.code }, { status: httpStatusFor(error.code) });
   throw error;
+}
+
+/** What server/index.ts hands every loader and action. */
+export type BannerLoadContext = {
+  clientIp: string | null;
+  /** A campaign-page signature already handled by server/sign-form-post.ts (its outcome was not a redirect). */
+  presignedSign?: DefendedSignResult;
+  /** …or what it failed with. */
+  presignedError?: unknown;
+};
+
+/**
+ * The outcome server/sign-form-post.ts reached for this request, if it handled the form already;
+ * throws what it failed with, if it failed.
+ */
+export function presignedSign(context: unknown): DefendedSignResult | undefined {
+  const ctx = context as Partial<BannerLoadContext> | undefined;
+  if (ctx && "presignedError" in ctx && ctx.presignedError !== undefined) throw ctx.presignedError;
+  return ctx?.presignedSign;
 }
 
 export function clientAddress(context: unknown): string | null {
@@ -94,7 +114,11 @@ export async function readJsonBody(request: Request, maxBytes = 16 * 1024): Prom
 const CAMPAIGN_SLUG = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 
 /** A campaign slug from a URL segment; anything malformed is a 404, like a slug that does not exist. */
+export function isCampaignSlug(value: string | undefined): value is string {
+  return value !== undefined && value.length <= 80 && CAMPAIGN_SLUG.test(value);
+}
+
 export function campaignSlugParam(value: string | undefined): string {
-  if (!value || value.length > 80 || !CAMPAIGN_SLUG.test(value)) throw data(null, { status: 404 });
+  if (!isCampaignSlug(value)) throw data(null, { status: 404 });
   return value;
 }

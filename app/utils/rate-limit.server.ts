@@ -13,6 +13,34 @@ export interface RateLimitResult {
 }
 
 /**
+ * Counts one attempt against each key and answers, per key, the count and the seconds left in its
+ * window: INCR, then EXPIRE when the key is new (or has lost its expiry), then TTL. One script, so
+ * the whole check is one round trip and atomic, whatever the number of rules.
+ */
+const HIT_SCRIPT = `
+local out = {}
+for i, key in ipairs(KEYS) do
+  local count = redis.call('INCR', key)
+  local ttl = redis.call('TTL', key)
+  if ttl < 0 then
+    redis.call('EXPIRE', key, ARGV[i])
+    ttl = tonumber(ARGV[i])
+  end
+  out[2 * i - 1] = count
+  out[2 * i] = ttl
+end
+return out`;
+
+type WithHitCommand = Redis & { bannerRateLimitHit?: (...args: (string | number)[]) => Promise<number[]> };
+
+/** The script as a command of this connection (ioredis sends EVALSHA, and the script once if Redis lacks it). */
+function hitCommand(redis: Redis) {
+  const withCommand = redis as WithHitCommand;
+  if (!withCommand.bannerRateLimitHit) redis.defineCommand("bannerRateLimitHit", { lua: HIT_SCRIPT });
+  return withCommand.bannerRateLimitHit!.bind(redis);
+}
+
+/**
  * A fixed-window counter in Redis, shared by every web process. `hit` counts one attempt
  * against each rule and reports whether all of them still allow it.
  */
@@ -21,19 +49,14 @@ export async function hitRateLimits(
   prefix: string,
   checks: { rule: RateLimitRule; key: string }[],
 ): Promise<RateLimitResult> {
-  const pipeline = redis.multi();
+  if (checks.length === 0) return { allowed: true, retryAfterSeconds: 0 };
   const keys = checks.map(({ rule, key }) => `${prefix}:ratelimit:${rule.name}:${key}`);
-  for (const [i, key] of keys.entries()) {
-    pipeline.incr(key);
-    pipeline.expire(key, checks[i]!.rule.windowSeconds, "NX");
-    pipeline.ttl(key);
-  }
-  const results = (await pipeline.exec()) ?? [];
+  const results = await hitCommand(redis)(keys.length, ...keys, ...checks.map(({ rule }) => rule.windowSeconds));
   let allowed = true;
   let retryAfterSeconds = 0;
   checks.forEach(({ rule }, i) => {
-    const count = Number(results[i * 3]?.[1] ?? 0);
-    const ttl = Number(results[i * 3 + 2]?.[1] ?? rule.windowSeconds);
+    const count = Number(results[i * 2] ?? 0);
+    const ttl = Number(results[i * 2 + 1] ?? rule.windowSeconds);
     if (count > rule.limit) {
       allowed = false;
       retryAfterSeconds = Math.max(retryAfterSeconds, ttl > 0 ? ttl : rule.windowSeconds);

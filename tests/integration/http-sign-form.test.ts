@@ -275,3 +275,27 @@ describe("signing a campaign that does not take signatures", () => {
     expect((await fetch(`${web.url}/campaigns/${slug}`)).status).toBe(404);
   });
 });
+
+describe("a plain form post the database cannot take", () => {
+  // server/sign-form-post.ts answers plain posts before Remix; a failure there must still end in
+  // the site's own error page (Remix's), never Express's default page with a stack trace.
+  it("answers 500 with the site's error page, no stack trace, and the form signs again once the database is back", async () => {
+    const campaign = await createCampaign(tdb.db);
+    await sql`ALTER TABLE outbox RENAME TO outbox_away`.execute(tdb.db);
+    let res: Response;
+    try {
+      res = await sign(campaign.slug, valid());
+    } finally {
+      await sql`ALTER TABLE outbox_away RENAME TO outbox`.execute(tdb.db);
+    }
+    const html = await res.text();
+    expect(res.status).toBe(500);
+    expect(res.headers.get("content-type")).toMatch(/^text\/html/);
+    expectInPage(html, '<html lang="en" dir="ltr"');
+    expectInPage(html, "<h1>");
+    expectInPage(html, "outbox", false);
+    expectInPage(html, "    at ", false);
+    const again = await sign(campaign.slug, valid());
+    expect(again.status).toBe(303);
+  });
+});

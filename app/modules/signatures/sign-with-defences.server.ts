@@ -9,7 +9,10 @@ import { isAppError } from "~/utils/errors.server";
 import { metrics } from "~/utils/metrics.server";
 import { signPetition, type SignOutcome } from "./sign-petition.server";
 import type { SignFieldErrors } from "./signatures.fields";
-import { parseSignForm, type SignAttribution } from "./signatures.schema";
+import { parseAttribution, parseSignForm, type SignAttribution } from "./signatures.schema";
+
+/** A sign form is a few hundred bytes; anything past this is not one. */
+export const MAX_SIGN_FORM_BYTES = 32 * 1024;
 
 export type DefendedSignResult =
   /** bad input: re-render with these messages */
@@ -87,4 +90,25 @@ export async function signWithDefences(
     }
     throw error;
   }
+}
+
+/** What a body that is not a sign form at all (wrong type, too big, unreadable) gets: the form again, with an error. */
+export const UNREADABLE_SIGN_FORM: DefendedSignResult = { kind: "invalid", errors: { name: "error.name.required" }, values: {} };
+
+/**
+ * The campaign page's sign form, however it arrives: the route's action (the enhanced, JavaScript
+ * post) and server/sign-form-post.ts (the plain post) both call this, so both sign alike.
+ */
+export function signCampaignPageForm(
+  deps: { db: Database; redis: Redis },
+  form: FormData,
+  args: Omit<DefendedSignArgs, "attribution" | "source">,
+): Promise<DefendedSignResult> {
+  // Share links carry ?partner=, ?ref= and ?via= into the page; the form passes them on as hidden fields.
+  return signWithDefences(deps, form, { ...args, attribution: parseAttribution(form), source: "web" });
+}
+
+/** Signed, or screened out as a bot: both answer "check your inbox", so nobody learns which. */
+export function answersCheckYourInbox(result: DefendedSignResult): boolean {
+  return result.kind === "signed" || result.kind === "screened";
 }
