@@ -434,7 +434,7 @@ export async function run(signal?: AbortSignal): Promise<BenchOutcome> {
       DATABASE_URL: testDb.url,
       REDIS_URL: SHARED_REDIS_URL,
       REDIS_PREFIX: prefix,
-      LOG_LEVEL: "warn",
+      LOG_LEVEL: process.env.LOG_LEVEL ?? "info",
       SMTP_URL: smtp.url,
       // The fraud defences at their production defaults, with the bench as the trusted proxy in
       // front (see nextClientAddress). Its addresses are all @example.org: exempt from the

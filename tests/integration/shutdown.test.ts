@@ -43,7 +43,7 @@ describe("SIGTERM", () => {
     let out = "";
     child.stdout!.on("data", (d) => (out += d));
     child.stderr!.on("data", (d) => (out += d));
-    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+    const exited = new Promise<number | null>((resolve) => child.once("close", (code) => resolve(code)));
 
     // The SMTP server holds the message for 1.5 s; SIGTERM arrives while it is in flight.
     const inFlight = new Promise<void>((resolve) => smtp.slowDown(1_500, resolve));

@@ -58,7 +58,8 @@ export async function startWeb(env: Record<string, string>, opts: { startTimeout
     stop: (signal = "SIGTERM") =>
       new Promise((resolve) => {
         if (child.exitCode !== null) return resolve(child.exitCode);
-        child.once("exit", (code) => resolve(code));
+        // "close", not "exit": the process's last output (flushed as it exits) has been read by then.
+        child.once("close", (code) => resolve(code));
         child.kill(signal);
       }),
   };
