@@ -1,6 +1,9 @@
 import { vitePlugin as remix } from "@remix-run/dev";
 import { defineConfig } from "vite";
 import { fileURLToPath } from "node:url";
+import { standaloneScript } from "./build-tools/standalone-script";
+
+const alias = { "~": fileURLToPath(new URL("./app", import.meta.url)) };
 
 declare module "@remix-run/node" {
   interface Future {
@@ -10,9 +13,10 @@ declare module "@remix-run/node" {
 
 export default defineConfig({
   resolve: {
-    alias: { "~": fileURLToPath(new URL("./app", import.meta.url)) },
+    alias,
   },
   plugins: [
+    standaloneScript({ alias }),
     remix({
       ignoredRouteFiles: ["**/*.test.ts", "**/*.test.tsx"],
       future: {

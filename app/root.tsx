@@ -19,6 +19,7 @@ import { direction, DEFAULT_LOCALE, isLocale, translator } from "~/i18n/i18n";
 import { localeHeaders, negotiateLocale } from "~/i18n/locale.server";
 import { localePath, useTranslation } from "~/i18n/use-translation";
 import { currentUser } from "~/modules/accounts/session-cookie.server";
+import publicPageScript from "~/enhance/public-page?script";
 import stylesUrl from "~/styles/app.css?url";
 
 export const links: LinksFunction = () => [
@@ -68,6 +69,22 @@ export const shouldRevalidate: ShouldRevalidateFunction = ({ currentParams, next
  */
 export interface RouteHandle {
   bare?: boolean;
+  /**
+   * `false`: React does not hydrate this page. It is sent as server-rendered HTML with one small
+   * script of its own (app/enhance/public-page.ts) instead of React, Remix and the message
+   * catalogues: the public pages a first visit lands on, which must stay within issue 5's 60 KB.
+   */
+  hydrate?: false;
+}
+
+/**
+ * Whether the document gets Remix's client scripts. In the browser the answer is always yes: if
+ * React is rendering there, this document was hydrated, and a client-side navigation into a page
+ * marked `hydrate: false` (from the dashboard, say) renders it with React like any other.
+ */
+function useHydrated(): boolean {
+  const light = useMatches().some((m) => (m.handle as RouteHandle | undefined)?.hydrate === false);
+  return typeof document !== "undefined" || !light;
 }
 
 /** The same <head> for the full site and for bare pages (the embeddable widget). */
@@ -90,6 +107,7 @@ export function Layout({ children }: { children: ReactNode }) {
   const urlLocale = data && isLocale(data.urlLocale) ? data.urlLocale : null;
   const t = translator(locale);
   const bare = useMatches().some((m) => (m.handle as RouteHandle | undefined)?.bare);
+  const hydrated = useHydrated();
   if (bare) {
     return (
       <html lang={locale} dir={direction(locale)}>
@@ -137,8 +155,14 @@ export function Layout({ children }: { children: ReactNode }) {
             )}
           </div>
         </footer>
-        <ScrollRestoration />
-        <Scripts />
+        {hydrated ? (
+          <>
+            <ScrollRestoration />
+            <Scripts />
+          </>
+        ) : (
+          <script type="module" src={publicPageScript} />
+        )}
       </body>
     </html>
   );

@@ -77,7 +77,8 @@ export function CampaignView(props: CampaignViewProps) {
         </p>
       </header>
       <aside className="sign" aria-labelledby="sign-heading">
-        <div className="panel">
+        {/* What the page script replaces with the server's answer to a failed submit. */}
+        <div className="panel" data-sign-region>
           <h2 id="sign-heading" style={{ marginBlockStart: 0 }}>
             {t("campaign.signHeading")}
           </h2>

@@ -3,7 +3,11 @@ import { useTranslation } from "~/i18n/use-translation";
 
 const LIVE_EVERY_MS = 10_000;
 
-/** The confirmed count against the goal. With `liveUrl` (and JavaScript), it follows the count API. */
+/**
+ * The confirmed count against the goal. With `liveUrl` (and JavaScript), it follows the count API:
+ * through React where the page is hydrated, else through the page script (app/enhance/), which
+ * reads the URL and the messages, filled in but for the count, from the data attributes.
+ */
 export function ProgressBar({ count: initial, goal, liveUrl }: { count: number; goal: number; liveUrl?: string }) {
   const { t, n, percent: formatPercent } = useTranslation();
   const [count, setCount] = useState(initial);
@@ -31,7 +35,18 @@ export function ProgressBar({ count: initial, goal, liveUrl }: { count: number; 
   const ratio = goal > 0 ? Math.min(1, count / goal) : 0;
   const [countText, goalText] = [n(count), n(goal)];
   return (
-    <div className="progress">
+    <div
+      className="progress"
+      {...(liveUrl
+        ? {
+            "data-live-url": liveUrl,
+            "data-goal": goal,
+            // {count} and {percent} stay as they are, for the page script to fill in.
+            "data-count-text": t("campaign.countOfGoal", { goal }),
+            "data-percent-text": t("campaign.percentOfGoal", { percent: "{percent}" }),
+          }
+        : {})}
+    >
       <p className="progress-count" data-testid="signature-count" data-count={count} aria-live="polite">
         {t("campaign.countOfGoal", { count: "\u0000", goal: goalText })
           .split("\u0000")

@@ -14,7 +14,8 @@ const CHANNEL_LABELS: Record<Exclude<ShareChannel, "link">, MessageKey> = {
 
 /**
  * Plain links to each network's own share page (no third-party script, nothing loads until a
- * click), and the link itself in a read-only field; with JavaScript, a button copies it.
+ * click), and the link itself in a read-only field; with JavaScript, a button copies it (React's
+ * handlers where the page is hydrated; else the page script, app/enhance/, by the data attributes).
  */
 export function ShareLinks({ campaignUrl, title, referralCode, intro }: { campaignUrl: string; title: string; referralCode?: string | null; intro?: string }) {
   const { t, locale } = useTranslation();
@@ -47,20 +48,21 @@ export function ShareLinks({ campaignUrl, title, referralCode, intro }: { campai
       <div className="field">
         <label htmlFor="share-link">{t("share.copyLabel")}</label>
         <div className="share-copy">
-          <input id="share-link" type="text" readOnly value={link} dir="ltr" onFocus={(e) => e.currentTarget.select()} />
-          {canCopy ? (
-            <button
-              type="button"
-              className="button secondary"
-              onClick={async () => {
-                await navigator.clipboard.writeText(link).then(() => setCopied(true), () => setCopied(false));
-              }}
-            >
-              {t("share.copy")}
-            </button>
-          ) : null}
+          <input id="share-link" type="text" readOnly value={link} dir="ltr" data-select-on-focus onFocus={(e) => e.currentTarget.select()} />
+          {/* Hidden until a script knows the browser can copy. */}
+          <button
+            type="button"
+            className="button secondary"
+            hidden={!canCopy}
+            data-copy="share-link"
+            onClick={async () => {
+              await navigator.clipboard.writeText(link).then(() => setCopied(true), () => setCopied(false));
+            }}
+          >
+            {t("share.copy")}
+          </button>
         </div>
-        <span role="status" className="muted small">
+        <span role="status" className="muted small" data-copied={t("share.copied")}>
           {copied ? t("share.copied") : ""}
         </span>
       </div>

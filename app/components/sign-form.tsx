@@ -17,7 +17,11 @@ export interface SignFormProps {
   disabled?: boolean;
 }
 
-/** A plain HTML form: it works without JavaScript; with it, Remix submits without a reload. */
+/**
+ * A plain HTML form: it works without JavaScript; with it, it is sent without a reload, by Remix
+ * where the page is hydrated, else by the page script (app/enhance/, which finds it by
+ * `data-enhance="sign-form"` and shows `data-busy-label` while sending).
+ */
 export function SignForm({ countries, actionData, attribution, formStamp, disabled = false }: SignFormProps) {
   const { t } = useTranslation();
   const navigation = useNavigation();
@@ -138,14 +142,14 @@ export function SignForm({ countries, actionData, attribution, formStamp, disabl
       {attribution?.ref ? <input type="hidden" name="ref" value={attribution.ref} /> : null}
       {attribution?.via ? <input type="hidden" name="via" value={attribution.via} /> : null}
       {check("consent", t("form.consent"))}
-      <button type="submit" className="button full" disabled={submitting}>
+      <button type="submit" className="button full" disabled={submitting} data-busy-label={t("form.submitting")}>
         {submitting ? t("form.submitting") : t("form.submit")}
       </button>
     </>
   );
 
   return (
-    <Form method="post" className="stack" key={formKey} aria-describedby={invalid.length ? "sign-errors" : undefined}>
+    <Form method="post" className="stack" key={formKey} aria-describedby={invalid.length ? "sign-errors" : undefined} data-enhance="sign-form">
       {disabled ? (
         <fieldset disabled className="stack plain-fieldset">
           {fields}

@@ -1,19 +1,21 @@
-import naskh400 from "@fontsource/noto-naskh-arabic/files/noto-naskh-arabic-arabic-400-normal.woff2?url";
-import naskh700 from "@fontsource/noto-naskh-arabic/files/noto-naskh-arabic-arabic-700-normal.woff2?url";
-import nastaliq400 from "@fontsource/noto-nastaliq-urdu/files/noto-nastaliq-urdu-arabic-400-normal.woff2?url";
+import naskh400 from "~/fonts/noto-naskh-arabic-400.woff2?url";
+import naskh700 from "~/fonts/noto-naskh-arabic-700.woff2?url";
+import nastaliq400 from "~/fonts/noto-nastaliq-urdu-400.woff2?url";
+import { ARABIC_SCRIPT_SUBSET, unicodeRange } from "./font-subsets";
 
 /**
  * Urdu is written in Nastaliq and Arabic in Naskh; system fonts rarely have a Nastaliq face, so
- * we serve Noto's from our own origin (Vite fingerprints the files under /assets/). Only the
- * Arabic-script subset, only woff2, and only on pages in (or quoting) those languages: the other
- * languages never download them. Latin letters and digits fall through to the system stack.
+ * we serve Noto's from our own origin (Vite fingerprints the files under /assets/). Only woff2,
+ * only the characters Arabic, Urdu and Persian text uses (app/i18n/font-subsets.ts), and only on
+ * pages in (or quoting) those languages: the other languages never download them. Latin letters
+ * and digits fall through to the system stack.
  */
-const ARABIC_SCRIPT_RANGE =
-  "U+0600-06FF, U+0750-077F, U+0870-088E, U+0890-0891, U+0897-08E1, U+08E3-08FF, U+200C-200E, U+2010-2011, U+204F, U+2E41, U+FB50-FDFF, U+FE70-FE74, U+FE76-FEFC";
+const ARABIC_SCRIPT_RANGE = unicodeRange(ARABIC_SCRIPT_SUBSET);
 
 const FACES = {
-  // Regular only: each Nastaliq face is ~155 KB, more than the whole page's budget; bold Urdu
-  // (headings, <strong>) is synthesised from it instead of fetching a second face (ADR 0013).
+  // Regular only: the Nastaliq face is ~115 KB even cut down to these characters, twice the
+  // page's budget on its own; bold Urdu (headings, <strong>) is synthesised from it instead of
+  // fetching a second face (ADR 0013).
   ur: { family: "Noto Nastaliq Urdu", files: { 400: nastaliq400 } },
   ar: { family: "Noto Naskh Arabic", files: { 400: naskh400, 700: naskh700 } },
 } as const;

@@ -3,8 +3,11 @@ import { en, type MessageKey } from "./messages/en";
 import { ms } from "./messages/ms";
 import { tr } from "./messages/tr";
 import { ur } from "./messages/ur";
+import { formatNumber, NUMBERING_SYSTEM } from "./numbers";
 
 export type { MessageKey };
+// Number formatting lives apart from the catalogues, so the page script can use it without them.
+export { formatNumber, formatPercent } from "./numbers";
 export const LOCALES = ["en", "ur", "ar", "ms", "tr"] as const;
 export type Locale = (typeof LOCALES)[number];
 export const DEFAULT_LOCALE: Locale = "en";
@@ -30,41 +33,6 @@ export function isLocale(value: unknown): value is Locale {
 
 export function direction(locale: string): "rtl" | "ltr" {
   return RTL_LOCALES.has(locale.split("-")[0] ?? locale) ? "rtl" : "ltr";
-}
-
-/**
- * Digits: every language uses Latin digits (0–9), Urdu and Arabic included, pinned with
- * `numberingSystem: "latn"`. Urdu's CLDR default is Latin already, and it is what Pakistani
- * readers meet on screens; for Arabic, the Maghreb and most Arabic news sites use Latin digits
- * too, and a campaign's totals are compared across its languages and with the API, so the same
- * figures everywhere avoid "is ١٢٣ the same count as 123?". Pinning also matters technically:
- * ICU versions disagree on Arabic's default (CLDR 48 in Node says Latin, older ICU in browsers
- * says Arabic-Indic), and a server/client mismatch would break hydration of the live count.
- */
-const NUMBERING_SYSTEM = "latn";
-
-const numberFormats = new Map<string, Intl.NumberFormat>();
-function numberFormat(locale: Locale, style: "decimal" | "percent"): Intl.NumberFormat {
-  const key = `${locale}:${style}`;
-  let format = numberFormats.get(key);
-  if (!format) {
-    format = new Intl.NumberFormat(locale, {
-      numberingSystem: NUMBERING_SYSTEM,
-      style,
-      maximumFractionDigits: style === "percent" ? 1 : 0,
-    });
-    numberFormats.set(key, format);
-  }
-  return format;
-}
-
-export function formatNumber(locale: Locale, value: number): string {
-  return numberFormat(locale, "decimal").format(value);
-}
-
-/** `ratio` is a fraction: 0.125 is "12.5%" (or "%12,5" in Turkish). */
-export function formatPercent(locale: Locale, ratio: number): string {
-  return numberFormat(locale, "percent").format(ratio);
 }
 
 /** A calendar date (no time of day), read in UTC so that server and browser agree. */

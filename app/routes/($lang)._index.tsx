@@ -7,8 +7,12 @@ import { assertLanguageParam, localeFor, withLanguageVary } from "~/i18n/locale.
 import { rootLocale } from "~/i18n/meta";
 import { useTranslation } from "~/i18n/use-translation";
 import { listPublicCampaigns } from "~/modules/campaigns/campaigns.queries.server";
+import type { RouteHandle } from "~/root";
 import { getDb } from "~/services.server";
 import { PUBLIC_CACHE } from "~/utils/http.server";
+
+/** Not hydrated: a first visit often lands here, and nothing on it needs React (ADR 0014). */
+export const handle: RouteHandle = { hydrate: false };
 
 export const meta: MetaFunction = ({ matches }) => {
   const t = translator(rootLocale(matches));

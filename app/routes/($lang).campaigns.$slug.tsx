@@ -12,9 +12,13 @@ import { openGraphFor, openGraphTags } from "~/modules/sharing/open-graph";
 import type { SignFieldErrors } from "~/modules/signatures/signatures.fields";
 import { parseAttribution } from "~/modules/signatures/signatures.schema";
 import { MAX_SIGN_FORM_BYTES, signCampaignPageForm, UNREADABLE_SIGN_FORM } from "~/modules/signatures/sign-with-defences.server";
+import type { RouteHandle } from "~/root";
 import { getDb, getReadyRedis } from "~/services.server";
 import { env } from "~/utils/env.server";
 import { campaignSlugParam, clientAddress, presignedSign, PUBLIC_CACHE } from "~/utils/http.server";
+
+/** Not hydrated: the page and its small script stay within issue 5's 60 KB (ADR 0014). */
+export const handle: RouteHandle = { hydrate: false };
 
 export const meta: MetaFunction<typeof loader> = ({ data, matches }) => {
   if (!data) return [{ title: translator(rootLocale(matches))("errorPage.notFoundTitle") }];

@@ -7,9 +7,13 @@ import { rootLocale } from "~/i18n/meta";
 import { localePath, useTranslation } from "~/i18n/use-translation";
 import { findPublicCampaignInLocale } from "~/modules/campaigns/campaigns.queries.server";
 import { campaignShareUrl } from "~/modules/sharing/share-links";
+import type { RouteHandle } from "~/root";
 import { getDb } from "~/services.server";
 import { env } from "~/utils/env.server";
 import { campaignSlugParam, PUBLIC_CACHE } from "~/utils/http.server";
+
+/** Not hydrated: a printable page with nothing for React to do (ADR 0014). */
+export const handle: RouteHandle = { hydrate: false };
 
 export const meta: MetaFunction<typeof loader> = ({ data, matches }) => {
   const t = translator(rootLocale(matches));

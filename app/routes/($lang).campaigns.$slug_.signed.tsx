@@ -5,7 +5,11 @@ import { assertLanguageParam, localeFor } from "~/i18n/locale.server";
 import { rootLocale } from "~/i18n/meta";
 import { useTranslation } from "~/i18n/use-translation";
 import { findPublicCampaignInLocale } from "~/modules/campaigns/campaigns.queries.server";
+import type { RouteHandle } from "~/root";
 import { getDb } from "~/services.server";
+
+/** Not hydrated, like the campaign page the signer comes from (ADR 0014). */
+export const handle: RouteHandle = { hydrate: false };
 
 export const meta: MetaFunction = ({ matches }) => {
   const t = translator(rootLocale(matches));

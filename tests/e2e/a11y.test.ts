@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { deletePrefix, SHARED_REDIS_URL, uniquePrefix } from "../support/redis";
 import { startWeb, type RunningProcess } from "../support/web";
-import { launchChromium, recordProblems, waitForHydration } from "./browser";
+import { launchChromium, recordProblems, waitForEnhancement } from "./browser";
 import { createPageFixtures, createUser, logInCookie, pageUrl, PAGES, type Audience, type PageFixtures } from "./pages";
 
 const WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"];
@@ -73,7 +73,7 @@ describe.each(LOCALES)("in %s, axe finds no WCAG 2.2 A/AA violations", (locale) 
     try {
       const problems = recordProblems(page);
       await page.goto(pageUrl(web.url, PAGES.find((p) => p.name === "campaign")!, fixtures, locale));
-      await waitForHydration(page, "form.stack", problems);
+      await waitForEnhancement(page, problems);
       await page.evaluate(() => ((document.querySelector("form.stack") as HTMLFormElement).noValidate = true));
       await page.locator("form.stack button[type=submit]").click();
       await page.locator("#sign-errors").waitFor();

@@ -55,6 +55,18 @@ export async function waitForHydration(page: Page, selector: string, problems: s
   }
 }
 
+/**
+ * Waits until the script of a page React does not hydrate (the campaign page: app/enhance/) has
+ * run, so a submit is sent by it rather than by the browser's plain form submission.
+ */
+export async function waitForEnhancement(page: Page, problems: string[] = [], timeout = 20_000): Promise<void> {
+  try {
+    await page.waitForFunction(() => document.documentElement.hasAttribute("data-enhanced"), undefined, { timeout, polling: 100 });
+  } catch (error) {
+    throw new Error(`the page script never ran: ${String(error)}\n${problems.join("\n") || "(no page errors or failed requests)"}`, { cause: error });
+  }
+}
+
 /** Path of a screenshot file under tests/e2e/__artifacts__/ (gitignored); creates the folder. */
 export async function artifactPath(name: string): Promise<string> {
   await mkdir(ARTIFACTS_DIR, { recursive: true });

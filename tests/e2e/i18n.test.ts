@@ -10,7 +10,7 @@ import { createTestDatabase, type TestDatabase } from "../support/db";
 import { createCampaign } from "../support/fixtures";
 import { deletePrefix, SHARED_REDIS_URL, uniquePrefix } from "../support/redis";
 import { startWeb, type RunningProcess } from "../support/web";
-import { artifactPath, launchChromium, recordProblems, waitForHydration } from "./browser";
+import { artifactPath, launchChromium, recordProblems, waitForEnhancement } from "./browser";
 
 /**
  * Reviewed screenshots of the right-to-left pages live in __screenshots__/ and are committed.
@@ -104,9 +104,9 @@ describe("right-to-left campaign pages", () => {
     it(`in ${locale}: dir=rtl, the form in ${locale}, the form column on the left, the progress bar filling from the right`, async () => {
       const page = await newPage({ viewport: { width: 1280, height: 900 } });
       const problems = recordProblems(page);
-      const hydrationErrors: string[] = [];
+      const consoleErrors: string[] = [];
       page.on("console", (m) => {
-        if (m.type() === "error") hydrationErrors.push(m.text());
+        if (m.type() === "error") consoleErrors.push(m.text());
       });
       const fonts: { url: string; status: number }[] = [];
       page.on("response", (r) => {
@@ -156,11 +156,43 @@ describe("right-to-left campaign pages", () => {
       );
       expect(clipped).toEqual([]);
 
-      await waitForHydration(page, "form.stack", problems);
+      await waitForEnhancement(page, problems);
       expect(problems).toEqual([]);
-      // Server and browser formatted numbers and dates alike: React found nothing to correct.
-      expect(hydrationErrors.filter((e) => /hydrat|did not match/i.test(e))).toEqual([]);
+      expect(consoleErrors).toEqual([]);
       await screenshot(page, `campaign-${locale}-1280.png`);
+    });
+
+    it(`in ${locale}: the live count, refreshed by the page script, reads exactly as the server wrote it`, async () => {
+      const page = await newPage();
+      const problems = recordProblems(page);
+      await page.clock.install();
+      await open(page, `${web.url}/${locale}/campaigns/${slug}`);
+      await waitForEnhancement(page, problems);
+      const shown = () =>
+        page.$eval(".progress", (el) => ({
+          count: el.querySelector<HTMLElement>("[data-count]")!.dataset.count,
+          figure: el.querySelector("[data-count] strong")!.textContent,
+          valueNow: el.querySelector("[role=progressbar]")!.getAttribute("aria-valuenow"),
+          valueText: el.querySelector("[role=progressbar]")!.getAttribute("aria-valuetext"),
+          fill: el.querySelector<HTMLElement>("[role=progressbar] > span")!.style.inlineSize,
+          percent: el.querySelector(".progress-percent")!.textContent,
+        }));
+      const served = await shown();
+      expect(served.figure).toBe("37,412");
+      // Spoil everything the script rewrites, then let its timer fetch the count (unchanged) again.
+      await page.$eval(".progress", (el) => {
+        el.querySelector<HTMLElement>("[data-count]")!.dataset.count = "-1";
+        el.querySelector("[data-count] strong")!.textContent = "?";
+        el.querySelector("[role=progressbar]")!.setAttribute("aria-valuenow", "-1");
+        el.querySelector("[role=progressbar]")!.setAttribute("aria-valuetext", "?");
+        el.querySelector<HTMLElement>("[role=progressbar] > span")!.style.inlineSize = "0%";
+        el.querySelector(".progress-percent")!.textContent = "?";
+      });
+      const answered = page.waitForResponse((r) => r.url().endsWith(`/api/v1/campaigns/${slug}`));
+      await page.clock.runFor(10_000);
+      expect((await answered).status()).toBe(200);
+      await expect.poll(shown).toEqual(served);
+      expect(problems).toEqual([]);
     });
 
     it(`in ${locale}: a 360 px wide phone scrolls no sideways`, async () => {

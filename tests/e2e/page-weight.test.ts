@@ -1,20 +1,30 @@
 /**
  * The campaign page on a small phone over a slow link: what a first visit transfers (compressed,
- * as Chromium counts it off the wire, images aside) and whether it is usable 320 px wide, in
- * English and in Urdu (whose Nastaliq font is by far the largest thing a page can ask for).
+ * as Chromium counts it off the wire, images aside: the document, CSS, scripts and fonts) and
+ * whether it is usable 320 px wide, in each of the five languages. Urdu and Arabic bring their
+ * own fonts, which count like everything else (ADR 0014).
  */
 import { writeFile } from "node:fs/promises";
 import type { Browser, BrowserContext, Request } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { LOCALES } from "~/i18n/i18n";
 import { DEMO_CAMPAIGN } from "~/modules/campaigns/demo-campaign";
 import { seedDemoCampaign } from "~/modules/campaigns/seed-demo-campaign.server";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { deletePrefix, SHARED_REDIS_URL, uniquePrefix } from "../support/redis";
 import { startWeb, type RunningProcess } from "../support/web";
-import { artifactPath, launchChromium, recordProblems, waitForHydration } from "./browser";
+import { artifactPath, launchChromium, recordProblems, waitForEnhancement } from "./browser";
 
-/** The budget from issue 5, for HTML, CSS, scripts and fonts together. */
+/** The budget from issue 5, for the document, CSS, scripts and fonts together. */
 const BUDGET_KB = 60;
+/**
+ * The one thing over it: the Nastaliq face Urdu is written in, already cut down to the letters of
+ * Arabic, Urdu and Persian (scripts/subset-fonts.ts) and measured at 115.1 KB on the wire. Its size
+ * is its hundreds of contextual letter shapes, which Nastaliq cannot do without; no further cut
+ * keeps Urdu text rendering correctly, so the Urdu page is held to the budget for everything else
+ * and the face to what it weighs now (ADR 0014).
+ */
+const NASTALIQ_KB = 116;
 const COUNTED = new Set(["document", "stylesheet", "script", "font"]);
 
 let database: TestDatabase;
@@ -54,7 +64,7 @@ async function firstLoad(path: string, javaScriptEnabled: boolean) {
   const finished: Request[] = [];
   page.on("requestfinished", (r) => finished.push(r));
   await page.goto(`${web.url}${path}`, { waitUntil: "load" });
-  if (javaScriptEnabled) await waitForHydration(page, "form.stack", problems);
+  if (javaScriptEnabled) await waitForEnhancement(page, problems);
   // Fonts are fetched when text needs them: wait until every face the page uses is in.
   await page.evaluate(() => document.fonts.ready.then(() => undefined));
   await page.waitForLoadState("networkidle");
@@ -71,12 +81,17 @@ async function firstLoad(path: string, javaScriptEnabled: boolean) {
     problems,
     transfers,
     total: kb(() => true),
-    byType: Object.fromEntries([...COUNTED].map((type) => [type, kb((t) => t.type === type)])),
-    withoutFonts: kb((t) => t.type !== "font"),
+    byType: Object.fromEntries([...COUNTED].map((type) => [type, kb((t) => t.type === type)])) as Record<"document" | "stylesheet" | "script" | "font", number>,
   };
 }
 
-describe.each(["en", "ur"])("the campaign page in %s", (locale) => {
+/** The faces each language's page must fetch: the measurement must include them, not miss them. */
+const EXPECTED_FONTS: Record<string, RegExp[]> = {
+  ur: [/^\/assets\/noto-nastaliq-urdu-400-[\w-]+\.woff2$/],
+  ar: [/^\/assets\/noto-naskh-arabic-400-[\w-]+\.woff2$/, /^\/assets\/noto-naskh-arabic-700-[\w-]+\.woff2$/],
+};
+
+describe.each([...LOCALES])("the campaign page in %s", (locale) => {
   it("is usable 320 px wide: no horizontal scrolling, every form control on screen", async () => {
     const { page } = await firstLoad(`/${locale}/campaigns/${DEMO_CAMPAIGN.slug}`, true);
     await page.screenshot({ path: await artifactPath(`campaign-${locale}-320.png`), fullPage: true });
@@ -99,7 +114,7 @@ describe.each(["en", "ur"])("the campaign page in %s", (locale) => {
     }
   });
 
-  it(`keeps HTML and CSS within ${BUDGET_KB} KB compressed on a first visit, and measures scripts and fonts`, async () => {
+  it(`transfers at most ${BUDGET_KB} KB compressed on a first visit, fonts and scripts included${locale === "ur" ? " (but for the Nastaliq face)" : ""}`, async () => {
     const withScripts = await firstLoad(`/${locale}/campaigns/${DEMO_CAMPAIGN.slug}`, true);
     const withoutScripts = await firstLoad(`/${locale}/campaigns/${DEMO_CAMPAIGN.slug}`, false);
     figures[locale] = {
@@ -107,28 +122,26 @@ describe.each(["en", "ur"])("the campaign page in %s", (locale) => {
       withoutJavaScript: { total: withoutScripts.total, byType: withoutScripts.byType },
       requests: withScripts.transfers,
     };
-    console.info(`page weight ${locale} (KB): ${JSON.stringify({ withJavaScript: withScripts.byType, total: withScripts.total, withoutJavaScript: withoutScripts.total })}`);
+    console.info(`page weight ${locale} (KB): ${JSON.stringify({ ...withScripts.byType, total: withScripts.total, withoutJavaScript: withoutScripts.total })}`);
     expect(withScripts.problems).toEqual([]);
 
-    // What it takes to read and sign (the page works without scripts): within the budget.
-    const { document: html, stylesheet: css, font, script } = withScripts.byType as Record<string, number>;
-    expect(html! + css!).toBeLessThanOrEqual(BUDGET_KB);
+    // The fonts the language needs were fetched (and counted), and no others.
+    const fonts = withScripts.transfers.filter((t) => t.type === "font").map((t) => t.url).sort();
+    const expected = EXPECTED_FONTS[locale] ?? [];
+    expect(fonts).toHaveLength(expected.length);
+    expected.forEach((pattern, i) => expect(fonts[i]).toMatch(pattern));
+
+    // One script, the page's own (React is not sent: ADR 0014); none without JavaScript.
+    expect(withScripts.transfers.filter((t) => t.type === "script").map((t) => t.url)).toEqual([expect.stringMatching(/^\/assets\/public-page-[\w-]+\.js$/)]);
     expect(withoutScripts.byType.script).toBe(0);
 
-    // Fonts come only with the language that needs them, and only the regular face.
-    const fonts = withScripts.transfers.filter((t) => t.type === "font");
-    if (locale === "en") {
-      expect(fonts).toEqual([]);
-      expect(withoutScripts.total).toBeLessThanOrEqual(BUDGET_KB);
+    const { font } = withScripts.byType;
+    if (locale === "ur") {
+      expect(withScripts.total - font).toBeLessThanOrEqual(BUDGET_KB);
+      expect(font).toBeLessThanOrEqual(NASTALIQ_KB);
     } else {
-      expect(fonts.map((f) => f.url)).toEqual([expect.stringMatching(/noto-nastaliq-urdu-arabic-400-normal-.*\.woff2$/)]);
-      // The Nastaliq face alone is over the budget; this guards it from growing (ADR 0013).
-      expect(font).toBeLessThanOrEqual(160);
+      expect(withScripts.total).toBeLessThanOrEqual(BUDGET_KB);
     }
-    // React, Remix and the message catalogues: over the budget on their own (ADR 0013); this
-    // guards against the bundle growing further unnoticed. Measured 157 KB, of which about 66 KB
-    // are the catalogues of all five languages, organiser and admin messages included: sending
-    // only the page's own language is the next saving (ADR 0013).
-    expect(script).toBeLessThanOrEqual(165);
+    expect(withoutScripts.total).toBeLessThanOrEqual(withScripts.total);
   });
 });

@@ -14,7 +14,7 @@ import { deletePrefix, SHARED_REDIS_URL, uniquePrefix } from "../support/redis";
 import { startSmtpServer, verificationLink, type TestSmtpServer } from "../support/smtp";
 import { startWeb, type RunningProcess } from "../support/web";
 import { startTestWorker } from "../support/worker";
-import { launchChromium, recordProblems, waitForHydration } from "./browser";
+import { launchChromium, recordProblems, waitForEnhancement, waitForHydration } from "./browser";
 
 let database: TestDatabase;
 let smtp: TestSmtpServer;
@@ -72,7 +72,7 @@ describe("a supporter erasing their data in a real browser", () => {
 
     // Sign and confirm.
     await page.goto(`${web.url}/campaigns/${campaign.slug}`);
-    await waitForHydration(page, "form.stack", problems);
+    await waitForEnhancement(page, problems);
     await page.fill("#sign-name", "Farah Aziz");
     await page.fill("#sign-email", email);
     await page.selectOption("#sign-country", "MY");

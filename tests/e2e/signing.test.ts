@@ -10,7 +10,7 @@ import { createCampaign, eventually } from "../support/fixtures";
 import { deletePrefix, SHARED_REDIS_URL, uniquePrefix } from "../support/redis";
 import { startSmtpServer, verificationLink, type TestSmtpServer } from "../support/smtp";
 import { startWeb, type RunningProcess } from "../support/web";
-import { artifactPath, launchChromium, recordProblems, waitForHydration } from "./browser";
+import { artifactPath, launchChromium, recordProblems, waitForEnhancement } from "./browser";
 
 let database: TestDatabase;
 let smtp: TestSmtpServer;
@@ -130,17 +130,22 @@ describe("signing a petition in a real browser", () => {
 
     await page.goto(`${web.url}/campaigns/${campaign.slug}`);
     await expect(page.getAttribute('[data-testid="signature-count"]', "data-count")).resolves.toBe("0");
-    await waitForHydration(page, "form.stack", problems);
+    await waitForEnhancement(page, problems);
+    // The page's own small script runs, not React and Remix (ADR 0014).
+    await expect(page.evaluate(() => "__remixContext" in window)).resolves.toBe(false);
     const email = freshEmail("js");
     await fillSignForm(page, { name: "Ayesha Khan", email, country: "PK", consent: true });
 
-    // A full page load would wipe this; Remix's client-side submission keeps it.
+    // A full page load would wipe this; the page script's submission keeps it.
     await page.evaluate(() => ((window as unknown as { __marker?: number }).__marker = 1));
     await page.getByRole("button", { name: "Sign the petition" }).click();
     await page.waitForURL(`${web.url}/campaigns/${campaign.slug}/signed`);
     await page.getByRole("heading", { name: "Check your inbox" }).waitFor();
     await expect(page.evaluate(() => (window as unknown as { __marker?: number }).__marker)).resolves.toBe(1);
     expect(documentPosts).toHaveLength(0);
+    // Focus moved to the new page's heading, as a screen reader expects after a page change.
+    await expect(page.evaluate(() => document.activeElement?.tagName)).resolves.toBe("H1");
+    expect(problems).toEqual([]);
 
     await signAndConfirm(page, campaign.slug, campaign.id, email);
   });

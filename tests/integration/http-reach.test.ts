@@ -76,7 +76,7 @@ describe("share links", () => {
     const page = await confirm(signerA.id);
     const channels = [...page.matchAll(/data-channel="([a-z]+)"/g)].map((m) => m[1]);
     expect(channels).toEqual(["whatsapp", "telegram", "x", "facebook", "email"]);
-    expect(page).toContain(`<input id="share-link" type="text" readonly="" dir="ltr" value="${web.url}/campaigns/${campaign.slug}?ref=${signerA.referral_code}&amp;via=link"/>`);
+    expect(page).toContain(`<input id="share-link" type="text" readonly="" dir="ltr" data-select-on-focus="true" value="${web.url}/campaigns/${campaign.slug}?ref=${signerA.referral_code}&amp;via=link"/>`);
     const whatsapp = decode(page.match(/href="(https:\/\/wa\.me\/\?text=[^"]+)"/)![1]!);
     const message = new URL(whatsapp).searchParams.get("text")!;
     const shared = message.split("\n").at(-1)!;

@@ -299,3 +299,33 @@ describe("a plain form post the database cannot take", () => {
     expect(again.status).toBe(303);
   });
 });
+
+describe("the scripts of the campaign page and the signed page", () => {
+  it("are one module from our origin, with no inline code and no React; a hydrated page (privacy) still gets Remix's", async () => {
+    const campaign = await createCampaign(tdb.db);
+    for (const path of [`/campaigns/${campaign.slug}`, `/ur/campaigns/${campaign.slug}`, `/campaigns/${campaign.slug}/signed`]) {
+      const html = await (await fetch(`${web.url}${path}`)).text();
+      const scripts = [...html.matchAll(/<script\b([^>]*)>([^<]*)<\/script>/g)].map((m) => ({ attributes: m[1], body: m[2] }));
+      expect(scripts, path).toEqual([{ attributes: expect.stringMatching(/^ type="module" src="\/assets\/public-page-[\w-]+\.js"$/), body: "" }]);
+      expectInPage(html, "__remixContext", false);
+      expectInPage(html, "modulepreload", false);
+    }
+    // The form the script sends, and the panel it replaces with the server's answer.
+    const page = await (await fetch(`${web.url}/campaigns/${campaign.slug}`)).text();
+    expect(page).toMatch(/<div class="panel" data-sign-region="true"><h2 id="sign-heading"[^>]*>[^<]+<\/h2><form method="post" action="\/campaigns\/[\w-]+" [^>]*data-enhance="sign-form"/);
+
+    const privacy = await (await fetch(`${web.url}/privacy`)).text();
+    expectInPage(privacy, "window.__remixContext");
+    expectInPage(privacy, "public-page-", false);
+  });
+
+  it("is served from /assets/ as JavaScript, cached for good", async () => {
+    const html = await (await fetch(`${web.url}/campaigns/${(await createCampaign(tdb.db)).slug}`)).text();
+    const src = /src="(\/assets\/public-page-[\w-]+\.js)"/.exec(html)![1]!;
+    const res = await fetch(`${web.url}${src}`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toMatch(/javascript/);
+    expect(res.headers.get("cache-control")).toMatch(/immutable/);
+    expect(await res.text()).toContain("data-enhanced");
+  });
+});
