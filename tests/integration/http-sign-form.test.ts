@@ -64,6 +64,9 @@ describe("POST /campaigns/:slug with a valid form", () => {
 
     expect(res.status).toBe(303);
     expect(res.headers.get("location")).toBe(`/campaigns/${campaign.slug}/signed`);
+    // Answered before Express (server/sign-form-post.ts), yet with the headers every response gets.
+    expect(res.headers.get("x-frame-options")).toBe("DENY");
+    expect(res.headers.get("cache-control")).toBe("no-store");
 
     const rows = await tdb.db.selectFrom("signatures").selectAll().where("campaign_id", "=", campaign.id).execute();
     expect(rows).toHaveLength(1);

@@ -6,7 +6,7 @@ import { createTestDatabase, type TestDatabase } from "../support/db";
 import { createCampaign, signer } from "../support/fixtures";
 import { deletePrefix, SHARED_REDIS_URL, uniquePrefix } from "../support/redis";
 import { startSmtpServer, type TestSmtpServer } from "../support/smtp";
-import { startWeb } from "../support/web";
+import { postForm, startWeb } from "../support/web";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 let t: TestDatabase;
@@ -65,12 +65,22 @@ describe("SIGTERM", () => {
     expect((await fetch(`${web.url}/healthz`)).status).toBe(200);
     const token = "A".repeat(43);
     expect((await fetch(`${web.url}/verify/${token}`)).status).toBe(404);
+    // A plain sign form is answered before Express, or handed on to it (a field error): one line each.
+    const { slug } = await createCampaign(t.db);
+    const input = signer();
+    const fields = { name: input.name, email: input.email, country: input.country, consent: "on" };
+    expect((await postForm(`${web.url}/campaigns/${slug}`, fields)).status).toBe(303);
+    const refused = await postForm(`${web.url}/campaigns/${slug}`, { ...fields, country: "XX" });
+    expect(refused.status).toBe(400);
+    await refused.text(); // the whole page, so the connection is idle again before SIGTERM
     expect(await web.stop("SIGTERM")).toBe(0);
     expect(web.output()).toContain("web stopped");
 
     const lines = web.output().split("\n").filter((l) => l.trim());
     const records = lines.map((line) => JSON.parse(line) as { msg?: string; path?: string; status?: number });
     expect(records).toContainEqual(expect.objectContaining({ msg: "request", path: "/verify/:token", status: 404 }));
+    const signLines = records.filter((r) => r.msg === "request" && r.path?.startsWith("/campaigns/"));
+    expect(signLines.map((r) => r.status)).toEqual([303, 400]);
     expect(web.output()).not.toContain(token);
   });
 });

@@ -1,0 +1,111 @@
+/**
+ * What every request goes through before it is answered, whoever answers it (Express and Remix,
+ * or server/sign-form-post.ts, which runs before Express): its log line, the cross-site form
+ * check, the framing headers, and no shared caching of signed-in pages. Plain Node request and
+ * response, so both can run them; at most once per request.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { EMBED_PATH_PREFIX, FRAME_DENY_POLICY } from "~/modules/embeds/framing";
+import { logger } from "~/utils/logger.server";
+
+const GUARDED = Symbol("banner.guarded");
+
+type Request = IncomingMessage & { [GUARDED]?: true };
+
+/** The path of the request line, without the query (like Express's req.path). */
+function pathOf(req: IncomingMessage): string {
+  const url = req.url ?? "/";
+  const query = url.indexOf("?");
+  return query === -1 ? url : url.slice(0, query);
+}
+
+/** One JSON line per request; secrets in paths (verification and export tokens) never reach the logs. */
+function logRequest(req: IncomingMessage, res: ServerResponse) {
+  const started = process.hrtime.bigint();
+  res.on("finish", () => {
+    logger.info(
+      {
+        method: req.method,
+        path: pathOf(req).replace(/^\/(verify|exports)\/[^/]+/, "/$1/:token"),
+        status: res.statusCode,
+        ms: Number((process.hrtime.bigint() - started) / 1000n) / 1000,
+      },
+      "request",
+    );
+  });
+}
+
+/**
+ * Remix refuses a state-changing request whose Origin is another host, but by throwing (a 500).
+ * Answered here instead, with a clear 403 (the same rule: Origin must match the host).
+ * True when the request was refused (and answered).
+ */
+function refuseCrossSiteForm(req: IncomingMessage, res: ServerResponse): boolean {
+  if (req.method === "GET" || req.method === "HEAD" || req.method === "OPTIONS") return false;
+  const origin = req.headers.origin;
+  if (origin === undefined) return false;
+  // The OSDI API authenticates by its OSDI-API-Token header and never reads cookies, so a
+  // request from another origin carries no ambient authority: nothing to forge.
+  // The path as Remix will route it (dot segments resolved), so "/api/osdi/../login" is not exempt.
+  if (new URL(req.url ?? "/", "http://banner.invalid").pathname.startsWith("/api/osdi/")) return false;
+  const forwardedHost = req.headers["x-forwarded-host"];
+  const host = ((typeof forwardedHost === "string" ? forwardedHost.split(",")[0] : undefined) ?? req.headers.host ?? "").trim();
+  let originHost: string | null;
+  try {
+    originHost = origin === "null" ? null : new URL(origin).host;
+  } catch {
+    originHost = null;
+  }
+  if (originHost && originHost === host) return false;
+  const body = "This form was sent from another site, so it was not accepted. Open the page on this site and try again.\n";
+  res.writeHead(403, {
+    "Cache-Control": "no-store",
+    "Content-Type": "text/plain; charset=utf-8",
+    "Content-Length": Buffer.byteLength(body),
+  });
+  res.end(body);
+  return true;
+}
+
+/**
+ * No other site may frame our pages (clickjacking), except the widget under /embed/, whose routes
+ * send a frame-ancestors list of the origins its organisers allowed. A widget response without
+ * one (an error page) is denied like the rest, just before its headers go out.
+ */
+function denyFraming(req: IncomingMessage, res: ServerResponse) {
+  if (!pathOf(req).startsWith(EMBED_PATH_PREFIX)) {
+    res.setHeader("X-Frame-Options", "DENY");
+    res.setHeader("Content-Security-Policy", FRAME_DENY_POLICY);
+    return;
+  }
+  const writeHead = res.writeHead.bind(res) as (...args: unknown[]) => typeof res;
+  res.writeHead = ((...args: unknown[]) => {
+    if (!res.hasHeader("Content-Security-Policy")) res.setHeader("Content-Security-Policy", FRAME_DENY_POLICY);
+    return writeHead(...args);
+  }) as typeof res.writeHead;
+}
+
+/** A signed-in page carries the user's name and links: never let a shared cache keep it. */
+function privateWhenSignedIn(req: IncomingMessage, res: ServerResponse) {
+  if (!req.headers.cookie?.includes("banner_session=")) return;
+  const setHeader = res.setHeader.bind(res);
+  res.setHeader = (name: string, value: number | string | readonly string[]) =>
+    setHeader(name, name.toLowerCase() === "cache-control" ? "private, no-store" : value);
+  res.setHeader("Cache-Control", "private, no-store");
+}
+
+/** Runs the guards once per request; false when one of them has answered it already. */
+export function guardRequest(req: Request, res: ServerResponse): boolean {
+  if (req[GUARDED]) return true;
+  req[GUARDED] = true;
+  logRequest(req, res);
+  if (refuseCrossSiteForm(req, res)) return false;
+  denyFraming(req, res);
+  privateWhenSignedIn(req, res);
+  return true;
+}
+
+/** guardRequest as Express middleware. */
+export function guards(req: IncomingMessage, res: ServerResponse, next: () => void) {
+  if (guardRequest(req, res)) next();
+}
