@@ -41,7 +41,7 @@ const FACES: Record<"ur" | "ar", Face> = {
 
 /**
  * Windows has no Noto Nastaliq Urdu but ships its own Nastaliq, "Urdu Typesetting". It is another
- * design with other metrics (it sets much smaller at the same size), so it is not an alias of our
+ * design with other metrics than the ones our leading is set for, so it is not an alias of our
  * face; it stands after it in the Urdu stack (app/styles/app.css), where Windows shows it while
  * ours downloads (font-display: swap) or if ours never arrives, rather than a Naskh. Declared here,
  * with our unicode-range and no file, so that it takes only Arabic-script text: Latin text on an
