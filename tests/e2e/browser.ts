@@ -8,10 +8,12 @@ export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
 export const ARTIFACTS_DIR = path.resolve(import.meta.dirname, "__artifacts__");
 
-export async function launchChromium(): Promise<Browser> {
+/** `env` is added to this process's environment (e.g. FONTCONFIG_FILE: see ./system-fonts.ts). */
+export async function launchChromium({ env }: { env?: Record<string, string> } = {}): Promise<Browser> {
   if (!existsSync(CHROMIUM_PATH)) throw new Error(`no Chromium at ${CHROMIUM_PATH}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
+    ...(env ? { env: { ...process.env, ...env } } : {}),
     args: [
       "--headless",
       "--no-sandbox",
@@ -71,4 +73,31 @@ export async function waitForEnhancement(page: Page, problems: string[] = [], ti
 export async function artifactPath(name: string): Promise<string> {
   await mkdir(ARTIFACTS_DIR, { recursive: true });
   return path.join(ARTIFACTS_DIR, name);
+}
+
+export interface RenderedFont {
+  family: string;
+  /** true when the glyphs came from a font installed on the machine (CSS local() or the system stack), false from a downloaded @font-face file */
+  installed: boolean;
+  glyphs: number;
+}
+
+/**
+ * The fonts Chromium actually drew the text of `selector` with, from its layout (DevTools'
+ * CSS.getPlatformFontsForNode): which family, how many glyphs, and whether it was a downloaded
+ * web font or one installed on the machine. Chromium only.
+ */
+export async function renderedFonts(page: Page, selector: string): Promise<RenderedFont[]> {
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    await cdp.send("DOM.enable");
+    await cdp.send("CSS.enable");
+    const { root } = await cdp.send("DOM.getDocument", { depth: -1 });
+    const { nodeId } = await cdp.send("DOM.querySelector", { nodeId: root.nodeId, selector });
+    if (!nodeId) throw new Error(`no ${selector} on the page`);
+    const { fonts } = await cdp.send("CSS.getPlatformFontsForNode", { nodeId });
+    return fonts.map((f) => ({ family: f.familyName, installed: !f.isCustomFont, glyphs: f.glyphCount }));
+  } finally {
+    await cdp.detach().catch(() => undefined);
+  }
 }

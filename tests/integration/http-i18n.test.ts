@@ -85,8 +85,10 @@ describe("the page's language", () => {
     // The switcher: plain links to the same page in each language, each named in its own script.
     for (const [lang, name] of [["en", "English"], ["ur", "اردو"], ["ar", "العربية"], ["ms", "Bahasa Melayu"], ["tr", "Türkçe"]])
       expect(html).toMatch(new RegExp(`<a href="/${lang}/campaigns/${demo}" lang="${lang}" hrefLang="${lang}"[^>]*>${name}</a>`, "i"));
-    // Urdu's own fonts, from this origin only.
-    expect(html).toMatch(/<link rel="preload" as="font" type="font\/woff2" href="\/assets\/noto-nastaliq-urdu-400-[\w-]+\.woff2"/);
+    // Urdu's font: the device's copy first, else ours from this origin; never preloaded, since a
+    // preload would fetch it on the phones that have it (ADR 0014).
+    expect(html).toMatch(/src:local\("Noto Nastaliq Urdu Regular"\),[^;]*url\(\/assets\/noto-nastaliq-urdu-400-[\w-]+\.woff2\) format\("woff2"\)/);
+    expectInPage(html, 'rel="preload" as="font"', false);
     expectInPage(html, "fonts.googleapis", false);
   });
 
@@ -96,7 +98,7 @@ describe("the page's language", () => {
     expect(ur).toEqual({ nastaliq: true, naskh: false });
     expect(ar).toEqual({ nastaliq: false, naskh: true });
     for (const other of [en, ms, tr]) expect(other).toEqual({ nastaliq: false, naskh: false });
-    const font = /href="(\/assets\/noto-nastaliq-urdu-400-[\w-]+\.woff2)"/.exec(pages[0]!)![1]!;
+    const font = /url\((\/assets\/noto-nastaliq-urdu-400-[\w-]+\.woff2)\)/.exec(pages[0]!)![1]!;
     const res = await get(font);
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toMatch(/font\/woff2/);
