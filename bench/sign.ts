@@ -278,7 +278,8 @@ async function driveSigning(run: Run, baseUrl: string, slug: string, seconds: nu
         context.email = email;
         return {
           ...request,
-          headers: { ...request.headers, "x-forwarded-for": nextClientAddress() },
+          // Browsers send Origin with every form POST; the server checks it (server/guards.ts).
+          headers: { ...request.headers, origin: baseUrl, "x-forwarded-for": nextClientAddress() },
           body: `name=Bench+Signer+${counter}&email=${encodeURIComponent(email)}&country=PK&consent=on`,
         };
       },

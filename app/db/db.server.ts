@@ -1,5 +1,6 @@
 import { Kysely, PostgresDialect, type CompiledQuery, type Transaction } from "kysely";
 import pg from "pg";
+import { logger } from "~/utils/logger.server";
 import type { DB } from "./schema";
 
 // int8 (counts, identity ids) as numbers: every id and count here stays far below 2^53.
@@ -34,6 +35,9 @@ export function createDb({ connectionString, max = 10, applicationName = "banner
     connectionTimeoutMillis: 5_000,
     idleTimeoutMillis: 30_000,
   });
+  // An idle connection that Postgres closes (a restart, a failover, an administrator) is dropped
+  // from the pool, which connects afresh when next needed; unheard, the error would end the process.
+  pool.on("error", (error) => logger.warn({ err: error.message, applicationName }, "idle database connection lost"));
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   pools.set(db, pool);
   return db;

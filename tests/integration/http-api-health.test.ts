@@ -181,6 +181,21 @@ describe("health, readiness and metrics", () => {
   });
 });
 
+describe("a web process whose database connections are closed under it", () => {
+  it("stays up and signs again (a Postgres restart or failover closes idle connections)", async () => {
+    const campaign = await createCampaign(tdb.db);
+    await sign(web.url, campaign.slug, "PK"); // the pool holds open connections now
+    const closed = await sql<{ n: number }>`
+      SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity
+      WHERE datname = current_database() AND application_name = 'banner-web'`.execute(tdb.db);
+    expect(closed.rows[0]!.n).toBeGreaterThan(0);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(web.child.exitCode).toBeNull();
+    expect((await fetch(`${web.url}/healthz`)).status).toBe(200);
+    await sign(web.url, campaign.slug, "PK");
+  });
+});
+
 describe("a web process whose Redis is down", () => {
   it("is live but not ready, and still takes signatures with their outbox row (signing never needs Redis)", async () => {
     const campaign = await createCampaign(tdb.db);
