@@ -12,6 +12,10 @@ import { env } from "~/utils/env.server";
 import { isAppError } from "~/utils/errors.server";
 import { parseForm, readForm, type FieldErrors } from "~/utils/forms.server";
 import { clientAddress } from "~/utils/http.server";
+import type { RouteHandle } from "~/root";
+
+/** A public page signers open on their phones (most from an email): server HTML and the public pages' small script, no React (ADR 0014). */
+export const handle: RouteHandle = { hydrate: false };
 
 export const meta: MetaFunction = ({ matches }) => {
   const t = translator(rootLocale(matches));

@@ -6,6 +6,10 @@ import { useTranslation } from "~/i18n/use-translation";
 import { confirmErasure, describeErasureLink } from "~/modules/privacy/self-service-erasure.server";
 import { getDb } from "~/services.server";
 import { httpStatusFor, isAppError } from "~/utils/errors.server";
+import type { RouteHandle } from "~/root";
+
+/** A public page signers open on their phones (most from an email): server HTML and the public pages' small script, no React (ADR 0014). */
+export const handle: RouteHandle = { hydrate: false };
 
 export const meta: MetaFunction = ({ matches }) => {
   const t = translator(rootLocale(matches));

@@ -4,6 +4,10 @@ import { useTranslation } from "~/i18n/use-translation";
 import { findUnsubscribe, unsubscribe } from "~/modules/updates/updates.server";
 import { getDb } from "~/services.server";
 import { isAppError } from "~/utils/errors.server";
+import type { RouteHandle } from "~/root";
+
+/** A public page signers open on their phones (most from an email): server HTML and the public pages' small script, no React (ADR 0014). */
+export const handle: RouteHandle = { hydrate: false };
 
 export const meta: MetaFunction = () => [{ title: "Unsubscribe · Banner" }, { name: "robots", content: "noindex" }];
 const noStore = { "Cache-Control": "no-store", "Referrer-Policy": "same-origin" };

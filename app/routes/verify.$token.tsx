@@ -13,6 +13,10 @@ import { env } from "~/utils/env.server";
 import { httpStatusFor, isAppError } from "~/utils/errors.server";
 import { isWellFormedToken } from "~/utils/tokens.server";
 import { metrics } from "~/utils/metrics.server";
+import type { RouteHandle } from "~/root";
+
+/** A public page signers open on their phones (most from an email): server HTML and the public pages' small script, no React (ADR 0014). */
+export const handle: RouteHandle = { hydrate: false };
 
 export const meta: MetaFunction = ({ matches }) => {
   const t = translator(rootLocale(matches));

@@ -303,10 +303,11 @@ describe("a plain form post the database cannot take", () => {
   });
 });
 
-describe("the scripts of the campaign page and the signed page", () => {
-  it("are one module from our origin, with no inline code and no React; a hydrated page (privacy) still gets Remix's", async () => {
+describe("the scripts of the public pages", () => {
+  it("are one module from our origin, with no inline code and no React (also on the pages emails link to); a hydrated page (log in) still gets Remix's", async () => {
     const campaign = await createCampaign(tdb.db);
-    for (const path of [`/campaigns/${campaign.slug}`, `/ur/campaigns/${campaign.slug}`, `/campaigns/${campaign.slug}/signed`]) {
+    const fromEmails = [`/verify/${"A".repeat(43)}`, `/unsubscribe/${"A".repeat(43)}`, `/privacy/erase/${"A".repeat(43)}`, "/privacy", "/ur/privacy"];
+    for (const path of [`/campaigns/${campaign.slug}`, `/ur/campaigns/${campaign.slug}`, `/campaigns/${campaign.slug}/signed`, ...fromEmails]) {
       const html = await (await fetch(`${web.url}${path}`)).text();
       const scripts = [...html.matchAll(/<script\b([^>]*)>([^<]*)<\/script>/g)].map((m) => ({ attributes: m[1], body: m[2] }));
       expect(scripts, path).toEqual([{ attributes: expect.stringMatching(/^ type="module" src="\/assets\/public-page-[\w-]+\.js"$/), body: "" }]);
@@ -317,9 +318,9 @@ describe("the scripts of the campaign page and the signed page", () => {
     const page = await (await fetch(`${web.url}/campaigns/${campaign.slug}`)).text();
     expect(page).toMatch(/<div class="panel" data-sign-region="true"><h2 id="sign-heading"[^>]*>[^<]+<\/h2><form method="post" action="\/campaigns\/[\w-]+" [^>]*data-enhance="sign-form"/);
 
-    const privacy = await (await fetch(`${web.url}/privacy`)).text();
-    expectInPage(privacy, "window.__remixContext");
-    expectInPage(privacy, "public-page-", false);
+    const login = await (await fetch(`${web.url}/login`)).text();
+    expectInPage(login, "window.__remixContext");
+    expectInPage(login, "public-page-", false);
   });
 
   it("is served from /assets/ as JavaScript, cached for good", async () => {
