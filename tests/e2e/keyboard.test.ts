@@ -4,38 +4,13 @@
  * and its links lead into the fields.
  */
 import { randomBytes } from "node:crypto";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, type TestDatabase } from "../support/db";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import { createCampaign } from "../support/fixtures";
-import { deletePrefix, SHARED_REDIS_URL, uniquePrefix } from "../support/redis";
-import { startWeb, type RunningProcess } from "../support/web";
-import { launchChromium, recordProblems, waitForEnhancement } from "./browser";
+import { recordProblems, waitForEnhancement } from "./browser";
+import { e2eStack } from "./stack";
 
-let database: TestDatabase;
-let web: RunningProcess;
-let browser: Browser;
-const redisPrefix = uniquePrefix("e2ekeys");
-const contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  database = await createTestDatabase("e2ekeys");
-  [web, browser] = await Promise.all([startWeb({ DATABASE_URL: database.url, REDIS_URL: SHARED_REDIS_URL, REDIS_PREFIX: redisPrefix }), launchChromium()]);
-});
-
-afterAll(async () => {
-  await Promise.allSettled(contexts.map((c) => c.close()));
-  await browser?.close().catch(() => undefined);
-  await web?.stop().catch(() => undefined);
-  await database?.drop().catch(() => undefined);
-  await deletePrefix(redisPrefix).catch(() => undefined);
-});
-
-async function newPage(options: Parameters<Browser["newContext"]>[0] = {}): Promise<Page> {
-  const context = await browser.newContext({ locale: "en-GB", ...options });
-  contexts.push(context);
-  return context.newPage();
-}
+const stack = e2eStack({ label: "e2ekeys" });
 
 const focusedId = (page: Page) => page.evaluate(() => document.activeElement?.id ?? "");
 
@@ -79,10 +54,10 @@ const focusRing = (page: Page) =>
 
 describe("signing by keyboard alone", () => {
   it("tabs through the form, types, ticks with Space, sends with Enter; focus is visible; errors take focus and lead to the field", async () => {
-    const campaign = await createCampaign(database.db, { title: "Keyboard only" });
-    const page = await newPage();
+    const campaign = await createCampaign(stack.database.db, { title: "Keyboard only" });
+    const page = await stack.newPage();
     const problems = recordProblems(page);
-    await page.goto(`${web.url}/campaigns/${campaign.slug}`);
+    await page.goto(`${stack.web.url}/campaigns/${campaign.slug}`);
     await waitForEnhancement(page, problems);
 
     // The first Tab reaches the skip link, which shows itself and a focus ring.
@@ -142,17 +117,17 @@ describe("signing by keyboard alone", () => {
     await page.keyboard.type("Ayesha Khan");
     await expect(page.isChecked("#sign-consent")).resolves.toBe(true);
     await page.keyboard.press("Enter");
-    await page.waitForURL(`${web.url}/campaigns/${campaign.slug}/signed`);
-    const row = await database.db.selectFrom("signatures").select(["name", "country", "opt_in", "public_name"]).where("email_normalized", "=", email).executeTakeFirstOrThrow();
+    await page.waitForURL(`${stack.web.url}/campaigns/${campaign.slug}/signed`);
+    const row = await stack.database.db.selectFrom("signatures").select(["name", "country", "opt_in", "public_name"]).where("email_normalized", "=", email).executeTakeFirstOrThrow();
     expect(row).toEqual({ name: "Ayesha Khan", country: "PK", opt_in: true, public_name: true });
     // The one failed submit (sent by the page script to the page's own URL), nothing else.
-    expect(problems).toEqual([`HTTP 400: ${web.url}/campaigns/${campaign.slug}`]);
+    expect(problems).toEqual([`HTTP 400: ${stack.web.url}/campaigns/${campaign.slug}`]);
   });
 
   it("without JavaScript, the error summary comes first in the form, so it is the first thing Tab reaches there", async () => {
-    const campaign = await createCampaign(database.db, { title: "Keyboard without scripts" });
-    const page = await newPage({ javaScriptEnabled: false });
-    await page.goto(`${web.url}/campaigns/${campaign.slug}`);
+    const campaign = await createCampaign(stack.database.db, { title: "Keyboard without scripts" });
+    const page = await stack.newPage({ javaScriptEnabled: false });
+    await page.goto(`${stack.web.url}/campaigns/${campaign.slug}`);
     await page.evaluate(() => ((document.querySelector("form.stack") as HTMLFormElement).noValidate = true));
     await tabTo(page, "sign-name");
     await page.keyboard.press("Enter");

@@ -4,61 +4,20 @@
  * publishes it from the review queue; a supporter signs and confirms; the organiser sees the count.
  */
 import { randomBytes } from "node:crypto";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import { hashPassword } from "~/modules/accounts/passwords.server";
-import type { RunningWorker } from "../../workers/worker";
-import { startTestWorker } from "../support/worker";
-import { createTestDatabase, type TestDatabase } from "../support/db";
 import { eventually } from "../support/fixtures";
-import { deletePrefix, SHARED_REDIS_URL, uniquePrefix } from "../support/redis";
-import { startSmtpServer, verificationLink, type TestSmtpServer } from "../support/smtp";
-import { startWeb, type RunningProcess } from "../support/web";
-import { launchChromium } from "./browser";
+import { verificationLink } from "../support/smtp";
+import { e2eStack } from "./stack";
 
-let database: TestDatabase;
-let smtp: TestSmtpServer;
-let web: RunningProcess;
-let worker: RunningWorker;
-let browser: Browser;
-const redisPrefix = uniquePrefix("e2eorg");
-const contexts: BrowserContext[] = [];
+const stack = e2eStack({ label: "e2eorg", mail: true });
+/** Every step of this journey is a plain form: JavaScript off. */
+const newPage = () => stack.newPage({ javaScriptEnabled: false });
 const PASSWORD = "a passphrase long enough";
 
-beforeAll(async () => {
-  database = await createTestDatabase("e2eorg");
-  smtp = await startSmtpServer();
-  [web, browser] = await Promise.all([
-    startWeb({ DATABASE_URL: database.url, REDIS_URL: SHARED_REDIS_URL, REDIS_PREFIX: redisPrefix, SMTP_URL: smtp.url }),
-    launchChromium(),
-  ]);
-  worker = await startTestWorker({
-    databaseUrl: database.url,
-    redisPrefix,
-    smtpUrl: smtp.url,
-    appUrl: web.url,
-    foldEveryMs: 300,
-  });
-});
-
-afterAll(async () => {
-  await Promise.allSettled(contexts.map((c) => c.close()));
-  await browser?.close().catch(() => undefined);
-  await worker?.stop().catch(() => undefined);
-  await web?.stop().catch(() => undefined);
-  await smtp?.close().catch(() => undefined);
-  await database?.drop().catch(() => undefined);
-  await deletePrefix(redisPrefix).catch(() => undefined);
-});
-
-async function newPage(): Promise<Page> {
-  const context = await browser.newContext({ javaScriptEnabled: false, locale: "en-GB" });
-  contexts.push(context);
-  return context.newPage();
-}
-
 async function logIn(page: Page, email: string) {
-  await page.goto(`${web.url}/login`);
+  await page.goto(`${stack.web.url}/login`);
   await page.fill("#f-email", email);
   await page.fill("#f-password", PASSWORD);
   await Promise.all([page.waitForURL(/\/dashboard$/), page.click("button[type=submit]")]);
@@ -69,17 +28,17 @@ describe("an organiser", () => {
     const email = `organiser-${randomBytes(4).toString("hex")}@example.org`;
     const organiser = await newPage();
 
-    await organiser.goto(`${web.url}/signup`);
+    await organiser.goto(`${stack.web.url}/signup`);
     await organiser.fill("#f-displayName", "Amina Organiser");
     await organiser.fill("#f-email", email);
     await organiser.fill("#f-password", PASSWORD);
     await organiser.click("button[type=submit]");
     await expect.poll(() => organiser.textContent("h1")).toContain("Confirm your address");
 
-    const mail = await smtp.waitFor((m) => m.to.includes(email));
+    const mail = await stack.smtp.waitFor((m) => m.to.includes(email));
     const confirmUrl = mail.text.match(/http:\/\/\S+\/account\/confirm\/[A-Za-z0-9_-]{43}/)![0];
     await organiser.goto(confirmUrl);
-    const user = await database.db.selectFrom("users").select(["email_confirmed_at"]).where("email", "=", email).executeTakeFirstOrThrow();
+    const user = await stack.database.db.selectFrom("users").select(["email_confirmed_at"]).where("email", "=", email).executeTakeFirstOrThrow();
     expect(user.email_confirmed_at).toBeNull(); // opening the link confirmed nothing
     await organiser.click("button[type=submit]");
     await expect.poll(() => organiser.textContent("h1")).toContain("Address confirmed");
@@ -107,27 +66,27 @@ describe("an organiser", () => {
 
     // An admin (an existing account given the role) publishes it from the review queue.
     const adminEmail = `admin-${randomBytes(4).toString("hex")}@example.org`;
-    await database.db
+    await stack.database.db
       .insertInto("users")
       .values({ email: adminEmail, email_normalized: adminEmail, display_name: "Admin", password_hash: await hashPassword(PASSWORD), email_confirmed_at: new Date(), role: "admin" })
       .execute();
     const admin = await newPage();
     await logIn(admin, adminEmail);
-    await admin.goto(`${web.url}/admin/reviews`);
+    await admin.goto(`${stack.web.url}/admin/reviews`);
     await admin.click(`article:has-text("Convene the foreign ministers") button:has-text("Publish")`);
     await expect.poll(() => admin.textContent("main")).toContain("Nothing is waiting for review");
 
     // A supporter signs and confirms.
     const supporter = await newPage();
     const supporterEmail = `supporter-${randomBytes(4).toString("hex")}@example.org`;
-    await supporter.goto(`${web.url}/campaigns/${slug}`);
+    await supporter.goto(`${stack.web.url}/campaigns/${slug}`);
     await supporter.fill("#sign-name", "Bilal Supporter");
     await supporter.fill("#sign-email", supporterEmail);
     await supporter.selectOption("#sign-country", "MY");
     await supporter.check("#sign-optIn");
     await supporter.check("#sign-consent");
     await supporter.click("form:has(#sign-name) button[type=submit]");
-    const verify = await smtp.waitFor((m) => m.to.includes(supporterEmail));
+    const verify = await stack.smtp.waitFor((m) => m.to.includes(supporterEmail));
     await supporter.goto(verificationLink(verify));
     await supporter.click("button[type=submit]");
     await expect.poll(() => supporter.textContent("h1")).toContain("your signature counts");
@@ -135,7 +94,7 @@ describe("an organiser", () => {
     // The organiser's organisation page shows it as confirmed.
     await eventually(
       async () => {
-        await organiser.goto(`${web.url}/dashboard/orgs/${orgSlug}`);
+        await organiser.goto(`${stack.web.url}/dashboard/orgs/${orgSlug}`);
         return (await organiser.textContent("main"))?.includes("Confirmed: 1");
       },
       15_000,
@@ -150,13 +109,13 @@ describe("an organiser", () => {
     await Promise.all([organiser.waitForURL(/\/dashboard\/updates\/\d+$/), organiser.click("form:has(#u-subject) button[type=submit]")]);
     await expect.poll(() => organiser.textContent("main")).toContain("It will go to 1 confirmed signers");
     await organiser.click("button:has-text('Send to signers')");
-    const update = await smtp.waitFor((m) => m.to.includes(supporterEmail) && m.subject === "The petition is on its way");
+    const update = await stack.smtp.waitFor((m) => m.to.includes(supporterEmail) && m.subject === "The petition is on its way");
     expect(update.html).toContain("<strong>next week</strong>");
     const unsubscribeUrl = update.rawHeader("List-Unsubscribe")!.slice(1, -1);
     await supporter.goto(unsubscribeUrl);
     await supporter.click("button[type=submit]");
     await expect.poll(() => supporter.textContent("main")).toContain("you will get no more updates");
-    const row = await database.db.selectFrom("signatures").select("unsubscribed_at").where("email", "=", supporterEmail).executeTakeFirstOrThrow();
+    const row = await stack.database.db.selectFrom("signatures").select("unsubscribed_at").where("email", "=", supporterEmail).executeTakeFirstOrThrow();
     expect(row.unsubscribed_at).not.toBeNull();
     await eventually(
       async () => {

@@ -5,41 +5,19 @@
  */
 import { randomBytes } from "node:crypto";
 import { createServer, type Server } from "node:http";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { issueVerificationToken } from "~/modules/signatures/signatures.queries.server";
-import { createTestDatabase, type TestDatabase } from "../support/db";
 import { createCampaign, eventually } from "../support/fixtures";
-import { deletePrefix, freePort, SHARED_REDIS_URL, uniquePrefix } from "../support/redis";
-import { startWeb, type RunningProcess } from "../support/web";
-import { artifactPath, launchChromium, recordProblems } from "./browser";
+import { freePort } from "../support/redis";
+import { artifactPath, recordProblems } from "./browser";
+import { e2eStack } from "./stack";
 
-let database: TestDatabase;
-let web: RunningProcess;
-let browser: Browser;
-const redisPrefix = uniquePrefix("e2ereach");
-const contexts: BrowserContext[] = [];
+const stack = e2eStack({ label: "e2ereach" });
 const partnerSites: Server[] = [];
 
-beforeAll(async () => {
-  database = await createTestDatabase("e2ereach");
-  [web, browser] = await Promise.all([startWeb({ DATABASE_URL: database.url, REDIS_URL: SHARED_REDIS_URL, REDIS_PREFIX: redisPrefix }), launchChromium()]);
-});
-
 afterAll(async () => {
-  await Promise.allSettled(contexts.map((c) => c.close()));
   await Promise.allSettled(partnerSites.map((s) => new Promise((resolve) => s.close(resolve))));
-  await browser?.close().catch(() => undefined);
-  await web?.stop().catch(() => undefined);
-  await database?.drop().catch(() => undefined);
-  await deletePrefix(redisPrefix).catch(() => undefined);
 });
-
-async function newPage(): Promise<Page> {
-  const context = await browser.newContext({ locale: "en-GB" });
-  contexts.push(context);
-  return context.newPage();
-}
 
 /** A partner's web site on http://localhost:<port>: one page with the given HTML body. */
 async function partnerSite(body: string): Promise<string> {
@@ -54,24 +32,24 @@ async function partnerSite(body: string): Promise<string> {
 
 const freshEmail = (label: string) => `e2e-${label}-${randomBytes(5).toString("hex")}@example.org`;
 const signatureOf = (email: string) =>
-  database.db.selectFrom("signatures").select(["id", "status", "source", "partner_id", "referred_by", "referral_channel", "referral_code", "locale"]).where("email_normalized", "=", email).executeTakeFirst();
+  stack.database.db.selectFrom("signatures").select(["id", "status", "source", "partner_id", "referred_by", "referral_channel", "referral_code", "locale"]).where("email_normalized", "=", email).executeTakeFirst();
 
 async function partnerOf(campaignId: number, code: string) {
-  const org = await database.db.insertInto("organisations").values({ slug: `org-${code}`, name: `Partner ${code}` }).returning("id").executeTakeFirstOrThrow();
-  return database.db.insertInto("campaign_partners").values({ campaign_id: campaignId, organisation_id: org.id, share_code: code, status: "accepted" }).returning("id").executeTakeFirstOrThrow();
+  const org = await stack.database.db.insertInto("organisations").values({ slug: `org-${code}`, name: `Partner ${code}` }).returning("id").executeTakeFirstOrThrow();
+  return stack.database.db.insertInto("campaign_partners").values({ campaign_id: campaignId, organisation_id: org.id, share_code: code, status: "accepted" }).returning("id").executeTakeFirstOrThrow();
 }
 
 describe("the widget on another site", () => {
   it("signs inside the frame on an allowed origin, records the partner, and is refused by a site that was not allowed", async () => {
-    const campaign = await createCampaign(database.db, { title: "Framed campaign" });
+    const campaign = await createCampaign(stack.database.db, { title: "Framed campaign" });
     const partner = await partnerOf(campaign.id, "framepartner");
     const allowed = await partnerSite(
-      `<script src="${web.url}/embed.js" data-campaign="${campaign.slug}" data-partner="framepartner" data-lang="ur" data-title="Petition" async></script>`,
+      `<script src="${stack.web.url}/embed.js" data-campaign="${campaign.slug}" data-partner="framepartner" data-lang="ur" data-title="Petition" async></script>`,
     );
-    const other = await partnerSite(`<iframe src="${web.url}/embed/campaigns/${campaign.slug}" title="Petition"></iframe>`);
-    await database.db.insertInto("campaign_embed_origins").values({ campaign_id: campaign.id, origin: allowed }).execute();
+    const other = await partnerSite(`<iframe src="${stack.web.url}/embed/campaigns/${campaign.slug}" title="Petition"></iframe>`);
+    await stack.database.db.insertInto("campaign_embed_origins").values({ campaign_id: campaign.id, origin: allowed }).execute();
 
-    const page = await newPage();
+    const page = await stack.newPage();
     const problems = recordProblems(page);
     const violations: string[] = [];
     page.on("console", (m) => {
@@ -111,7 +89,7 @@ describe("the widget on another site", () => {
     expect(violations).toEqual([]);
 
     // A site that is not on the list: Chromium refuses to show the widget in its frame.
-    const refused = await newPage();
+    const refused = await stack.newPage();
     const consoleErrors: string[] = [];
     refused.on("console", (m) => consoleErrors.push(m.text()));
     await refused.goto(other);
@@ -124,10 +102,10 @@ describe("the widget on another site", () => {
 
 describe("share links", () => {
   it("a confirmed signer's WhatsApp link brings a signature that records them as the referrer", async () => {
-    const campaign = await createCampaign(database.db);
+    const campaign = await createCampaign(stack.database.db);
     const a = freshEmail("sharer");
-    const sharer = await newPage();
-    await sharer.goto(`${web.url}/campaigns/${campaign.slug}`);
+    const sharer = await stack.newPage();
+    await sharer.goto(`${stack.web.url}/campaigns/${campaign.slug}`);
     await sharer.fill("#sign-name", "Sana Mir");
     await sharer.fill("#sign-email", a);
     await sharer.selectOption("#sign-country", "PK");
@@ -136,17 +114,17 @@ describe("share links", () => {
     await sharer.getByRole("heading", { name: "Check your inbox" }).waitFor();
 
     const signerA = (await eventually(() => signatureOf(a), 10_000, "A's signature"))!;
-    await sharer.goto(`${web.url}/verify/${await issueVerificationToken(database.db, signerA.id)}`);
+    await sharer.goto(`${stack.web.url}/verify/${await issueVerificationToken(stack.database.db, signerA.id)}`);
     await sharer.getByRole("button", { name: "Confirm my signature" }).click();
     await sharer.locator('[data-testid="confirmed"]').waitFor();
     const whatsapp = await sharer.locator('a[data-channel="whatsapp"]').getAttribute("href");
     const shared = new URL(whatsapp!).searchParams.get("text")!.split("\n").at(-1)!;
-    expect(shared).toBe(`${web.url}/campaigns/${campaign.slug}?ref=${signerA.referral_code}&via=whatsapp`);
-    expect(await sharer.locator("#share-link").inputValue()).toBe(`${web.url}/campaigns/${campaign.slug}?ref=${signerA.referral_code}&via=link`);
+    expect(shared).toBe(`${stack.web.url}/campaigns/${campaign.slug}?ref=${signerA.referral_code}&via=whatsapp`);
+    expect(await sharer.locator("#share-link").inputValue()).toBe(`${stack.web.url}/campaigns/${campaign.slug}?ref=${signerA.referral_code}&via=link`);
 
     // A friend opens the link from WhatsApp and signs.
     const b = freshEmail("friend");
-    const friend = await newPage();
+    const friend = await stack.newPage();
     await friend.goto(shared);
     await friend.fill("#sign-name", "Omar Farooq");
     await friend.fill("#sign-email", b);

@@ -1,63 +1,19 @@
 import { randomBytes } from "node:crypto";
-import type { Browser, BrowserContext, Page, Request, Response } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Page, Request, Response } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import { DEMO_CAMPAIGN } from "~/modules/campaigns/demo-campaign";
-import { seedDemoCampaign } from "~/modules/campaigns/seed-demo-campaign.server";
-import type { RunningWorker } from "../../workers/worker";
-import { startTestWorker } from "../support/worker";
-import { createTestDatabase, type TestDatabase } from "../support/db";
 import { createCampaign, eventually } from "../support/fixtures";
-import { deletePrefix, SHARED_REDIS_URL, uniquePrefix } from "../support/redis";
-import { startSmtpServer, verificationLink, type TestSmtpServer } from "../support/smtp";
-import { startWeb, type RunningProcess } from "../support/web";
-import { artifactPath, launchChromium, recordProblems, waitForEnhancement } from "./browser";
+import { verificationLink } from "../support/smtp";
+import { artifactPath, recordProblems, waitForEnhancement } from "./browser";
+import { e2eStack } from "./stack";
 
-let database: TestDatabase;
-let smtp: TestSmtpServer;
-let web: RunningProcess;
-let worker: RunningWorker;
-let browser: Browser;
-const redisPrefix = uniquePrefix("e2e");
-const contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  database = await createTestDatabase("e2e");
-  // The real demo campaign first (the seed only runs on an empty database): realistic screenshots.
-  await seedDemoCampaign(database.db);
-  smtp = await startSmtpServer();
-  [web, browser] = await Promise.all([
-    startWeb({ DATABASE_URL: database.url, REDIS_URL: SHARED_REDIS_URL, REDIS_PREFIX: redisPrefix, SMTP_URL: smtp.url }),
-    launchChromium(),
-  ]);
-  worker = await startTestWorker({
-    databaseUrl: database.url,
-    redisPrefix,
-    smtpUrl: smtp.url,
-    appUrl: web.url,
-    foldEveryMs: 300,
-  });
-});
-
-afterAll(async () => {
-  await Promise.allSettled(contexts.map((c) => c.close()));
-  await browser?.close().catch(() => undefined);
-  await worker?.stop().catch(() => undefined);
-  await web?.stop().catch(() => undefined);
-  await smtp?.close().catch(() => undefined);
-  await database?.drop().catch(() => undefined);
-  await deletePrefix(redisPrefix).catch(() => undefined);
-});
-
-async function newPage(options: Parameters<Browser["newContext"]>[0] = {}): Promise<Page> {
-  const context = await browser.newContext({ locale: "en-GB", ...options });
-  contexts.push(context);
-  return context.newPage();
-}
+// The real demo campaign (realistic screenshots), a real SMTP server and the worker.
+const stack = e2eStack({ label: "e2e", demoCampaign: true, mail: true });
 
 const freshEmail = (label: string) => `e2e-${label}-${randomBytes(5).toString("hex")}@example.org`;
 
 function signaturesOf(campaignId: number) {
-  return database.db.selectFrom("signatures").select(["id", "status", "confirmed_at", "email_normalized"]).where("campaign_id", "=", campaignId).execute();
+  return stack.database.db.selectFrom("signatures").select(["id", "status", "confirmed_at", "email_normalized"]).where("campaign_id", "=", campaignId).execute();
 }
 
 async function fillSignForm(page: Page, fields: { name: string; email: string; country: string; consent: boolean }) {
@@ -72,7 +28,7 @@ async function fillSignForm(page: Page, fields: { name: string; email: string; c
 
 /** The confirmed count the campaign page shows, reloading until it equals `expected`. */
 async function waitForShownCount(page: Page, slug: string, expected: number): Promise<void> {
-  await page.goto(`${web.url}/campaigns/${slug}`);
+  await page.goto(`${stack.web.url}/campaigns/${slug}`);
   await eventually(
     async () => {
       // A reload revalidates the page even inside its short public max-age.
@@ -88,10 +44,10 @@ async function waitForShownCount(page: Page, slug: string, expected: number): Pr
 /** Signs `slug` in the browser, follows the emailed link, checks GET changes nothing, confirms. */
 async function signAndConfirm(page: Page, slug: string, campaignId: number, email: string) {
   // The email arrives over real SMTP, with a link to this very server.
-  const mail = await smtp.waitFor((m) => m.to.includes(email), 10_000);
+  const mail = await stack.smtp.waitFor((m) => m.to.includes(email), 10_000);
   expect(mail.subject).toContain("Confirm your signature");
   const link = verificationLink(mail);
-  expect(link.startsWith(`${web.url}/verify/`)).toBe(true);
+  expect(link.startsWith(`${stack.web.url}/verify/`)).toBe(true);
 
   const [row] = await signaturesOf(campaignId);
   expect(row).toMatchObject({ status: "pending", confirmed_at: null, email_normalized: email });
@@ -104,7 +60,7 @@ async function signAndConfirm(page: Page, slug: string, campaignId: number, emai
   await expect(page.innerText("body")).resolves.not.toContain("your signature counts");
   await new Promise((r) => setTimeout(r, 700)); // two fold periods: a wrong GET-confirm would show by now
   expect((await signaturesOf(campaignId))[0]).toMatchObject({ status: "pending", confirmed_at: null });
-  const counted = await database.db.selectFrom("campaign_counts").select("confirmed").where("campaign_id", "=", campaignId).executeTakeFirst();
+  const counted = await stack.database.db.selectFrom("campaign_counts").select("confirmed").where("campaign_id", "=", campaignId).executeTakeFirst();
   expect(counted?.confirmed ?? 0).toBe(0);
 
   // Pressing the button confirms.
@@ -120,15 +76,15 @@ async function signAndConfirm(page: Page, slug: string, campaignId: number, emai
 
 describe("signing a petition in a real browser", () => {
   it("with JavaScript on, a supporter signs without a page reload, confirms from the emailed link, and the page counts them", async () => {
-    const campaign = await createCampaign(database.db, { title: "E2E with JavaScript" });
-    const page = await newPage();
+    const campaign = await createCampaign(stack.database.db, { title: "E2E with JavaScript" });
+    const page = await stack.newPage();
     const problems = recordProblems(page);
     const documentPosts: Request[] = [];
     page.on("request", (r) => {
       if (r.isNavigationRequest() && r.method() === "POST") documentPosts.push(r);
     });
 
-    await page.goto(`${web.url}/campaigns/${campaign.slug}`);
+    await page.goto(`${stack.web.url}/campaigns/${campaign.slug}`);
     await expect(page.getAttribute('[data-testid="signature-count"]', "data-count")).resolves.toBe("0");
     await waitForEnhancement(page, problems);
     // The page's own small script runs, not React and Remix (ADR 0014).
@@ -139,7 +95,7 @@ describe("signing a petition in a real browser", () => {
     // A full page load would wipe this; the page script's submission keeps it.
     await page.evaluate(() => ((window as unknown as { __marker?: number }).__marker = 1));
     await page.getByRole("button", { name: "Sign the petition" }).click();
-    await page.waitForURL(`${web.url}/campaigns/${campaign.slug}/signed`);
+    await page.waitForURL(`${stack.web.url}/campaigns/${campaign.slug}/signed`);
     await page.getByRole("heading", { name: "Check your inbox" }).waitFor();
     await expect(page.evaluate(() => (window as unknown as { __marker?: number }).__marker)).resolves.toBe(1);
     expect(documentPosts).toHaveLength(0);
@@ -151,20 +107,20 @@ describe("signing a petition in a real browser", () => {
   });
 
   it("with JavaScript off, the same flow works with plain form posts", async () => {
-    const campaign = await createCampaign(database.db, { title: "E2E without JavaScript" });
-    const page = await newPage({ javaScriptEnabled: false });
+    const campaign = await createCampaign(stack.database.db, { title: "E2E without JavaScript" });
+    const page = await stack.newPage({ javaScriptEnabled: false });
     const posts: { url: string; status: number }[] = [];
     page.on("response", (r: Response) => {
       if (r.request().method() === "POST") posts.push({ url: r.url(), status: r.status() });
     });
 
-    await page.goto(`${web.url}/campaigns/${campaign.slug}`);
+    await page.goto(`${stack.web.url}/campaigns/${campaign.slug}`);
     // Proof that the page really runs without scripts: nothing hydrates.
     await expect(page.evaluate(() => "__remixContext" in window && Object.keys(document.querySelector("form.stack")!).length)).resolves.toBeFalsy();
     const email = freshEmail("nojs");
     await fillSignForm(page, { name: "Mehmet Yılmaz", email, country: "TR", consent: true });
     await page.getByRole("button", { name: "Sign the petition" }).click();
-    await page.waitForURL(`${web.url}/campaigns/${campaign.slug}/signed`);
+    await page.waitForURL(`${stack.web.url}/campaigns/${campaign.slug}/signed`);
     await page.getByRole("heading", { name: "Check your inbox" }).waitFor();
     // The browser itself posted the form (no .data fetch) and followed a 303.
     expect(posts).toEqual([{ url: expect.stringMatching(new RegExp(`/campaigns/${campaign.slug}(\\?index)?$`)), status: 303 }]);
@@ -175,8 +131,8 @@ describe("signing a petition in a real browser", () => {
   });
 
   it("with JavaScript off, bad input re-renders the form with a 400, an error summary and field messages, and stores nothing", async () => {
-    const campaign = await createCampaign(database.db, { title: "E2E bad input" });
-    const page = await newPage({ javaScriptEnabled: false });
+    const campaign = await createCampaign(stack.database.db, { title: "E2E bad input" });
+    const page = await stack.newPage({ javaScriptEnabled: false });
     let dialogs = 0;
     page.on("dialog", (d) => {
       dialogs++;
@@ -185,15 +141,15 @@ describe("signing a petition in a real browser", () => {
     const hostile = "<script>alert(1)</script>";
 
     const outboxRows = () =>
-      database.db.selectFrom("outbox").select(({ fn }) => fn.countAll<string>().as("n")).executeTakeFirstOrThrow().then((r) => Number(r.n));
+      stack.database.db.selectFrom("outbox").select(({ fn }) => fn.countAll<string>().as("n")).executeTakeFirstOrThrow().then((r) => Number(r.n));
     const outboxBefore = await outboxRows();
 
-    await page.goto(`${web.url}/campaigns/${campaign.slug}`);
+    await page.goto(`${stack.web.url}/campaigns/${campaign.slug}`);
     await fillSignForm(page, { name: hostile, email: freshEmail("bad"), country: "MY", consent: false });
     // The browser's own validation stops a missing consent first...
     await page.getByRole("button", { name: "Sign the petition" }).click();
     await expect(page.evaluate(() => (document.querySelector("#sign-consent") as HTMLInputElement).validity.valueMissing)).resolves.toBe(true);
-    expect(page.url()).toBe(`${web.url}/campaigns/${campaign.slug}`);
+    expect(page.url()).toBe(`${stack.web.url}/campaigns/${campaign.slug}`);
     // ...so switch it off, as an old browser or a hand-made request would, to reach the server.
     await page.evaluate(() => ((document.querySelector("form.stack") as HTMLFormElement).noValidate = true));
     const [response] = await Promise.all([
@@ -227,12 +183,12 @@ describe("signing a petition in a real browser", () => {
 
   it("a 360 px wide phone shows the campaign page without horizontal scrolling", async () => {
     const slug = DEMO_CAMPAIGN.slug;
-    const desktop = await newPage({ viewport: { width: 1280, height: 900 } });
-    await desktop.goto(`${web.url}/campaigns/${slug}`);
+    const desktop = await stack.newPage({ viewport: { width: 1280, height: 900 } });
+    await desktop.goto(`${stack.web.url}/campaigns/${slug}`);
     await desktop.screenshot({ path: await artifactPath("campaign-desktop-1280.png"), fullPage: true });
 
-    const phone = await newPage({ viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true });
-    await phone.goto(`${web.url}/campaigns/${slug}`);
+    const phone = await stack.newPage({ viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true });
+    await phone.goto(`${stack.web.url}/campaigns/${slug}`);
     await phone.getByRole("button", { name: "Sign the petition" }).waitFor();
     await phone.screenshot({ path: await artifactPath("campaign-phone-360.png"), fullPage: true });
     const widths = await phone.evaluate(() => ({ scroll: document.scrollingElement!.scrollWidth, inner: window.innerWidth }));
