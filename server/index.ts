@@ -106,9 +106,10 @@ async function main() {
   // and every other request, goes to Express and Remix.
   const signForm = signFormPost(clientIp);
   const server = createServer((req, res) => {
-    if (!signForm.wants(req)) return void app(req, res);
+    const target = signForm.target(req);
+    if (!target) return void app(req, res);
     if (!guardRequest(req, res)) return;
-    void signForm.handle(req, res, () => app(req, res));
+    void signForm.handle(req, res, target, () => app(req, res));
   });
   server.listen(config.PORT, () => {
     logger.info({ port: config.PORT, url: config.APP_URL, dev }, "web listening");

@@ -29,8 +29,13 @@ const SIGN_FORM_PATH = /^\/(?:([^/?]+)\/)?campaigns\/([^/?]+)\/?$/;
 
 const FORM_TYPE = "application/x-www-form-urlencoded";
 
+export interface SignFormTarget {
+  lang: string | undefined;
+  slug: string;
+}
+
 /** The request's language prefix and campaign slug when it is a plain sign-form post this handler takes. */
-function plainSignFormPost(req: IncomingMessage): { lang: string | undefined; slug: string } | null {
+function plainSignFormPost(req: IncomingMessage): SignFormTarget | null {
   if (req.method !== "POST") return null;
   const match = SIGN_FORM_PATH.exec(req.url ?? "");
   if (!match) return null;
@@ -57,12 +62,10 @@ type Response = ServerResponse & { locals?: Record<string, unknown> };
 
 export function signFormPost(clientIp: (req: IncomingMessage) => string | null) {
   return {
-    wants: (req: IncomingMessage) => plainSignFormPost(req) !== null,
+    /** The post's language prefix and campaign when this handler takes it; null for everything else. */
+    target: plainSignFormPost,
     /** Answers the post, or hands it to `next` (Express, then Remix) with the result in res.locals. */
-    async handle(req: IncomingMessage, res: Response, next: () => void) {
-      const target = plainSignFormPost(req);
-      if (!target) return next();
-      const { lang, slug } = target;
+    async handle(req: IncomingMessage, res: Response, { lang, slug }: SignFormTarget, next: () => void) {
       res.locals ??= {};
       try {
         const body = new URLSearchParams(await readBody(req));

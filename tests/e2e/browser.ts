@@ -38,26 +38,6 @@ export function recordProblems(page: Page): string[] {
 }
 
 /**
- * Waits until React has hydrated `selector` (React tags hydrated DOM nodes with `__reactFiber$…`
- * keys), so a click is handled by Remix rather than by the browser's plain form submission.
- */
-export async function waitForHydration(page: Page, selector: string, problems: string[] = [], timeout = 20_000): Promise<void> {
-  try {
-    await page.waitForFunction(
-      (sel) => {
-        const el = document.querySelector(sel);
-        return Boolean(el && Object.keys(el).some((k) => k.startsWith("__reactFiber$")));
-      },
-      selector,
-      { timeout, polling: 100 },
-    );
-  } catch (error) {
-    // A rebuild of build/ while the server runs deletes the hashed assets it still links to.
-    throw new Error(`${selector} never hydrated: ${String(error)}\n${problems.join("\n") || "(no page errors or failed requests)"}`, { cause: error });
-  }
-}
-
-/**
  * Waits until the script of a page React does not hydrate (the campaign page: app/enhance/) has
  * run, so a submit is sent by it rather than by the browser's plain form submission.
  */

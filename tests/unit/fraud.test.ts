@@ -4,7 +4,8 @@ import { FORM_STAMP_FIELD, HONEYPOT_FIELD } from "~/modules/fraud/fraud.fields";
 import { invalidationCriteriaSchema } from "~/modules/fraud/fraud.schema";
 import { issueFormStamp, readFormStamp, screenSignForm } from "~/modules/fraud/form-screen.server";
 import { canonicalEmail } from "~/modules/signatures/signatures.schema";
-import { parseTrustedProxies, rateLimitSubject, resolveClientAddress } from "~/utils/client-address.server";
+import ipaddr from "ipaddr.js";
+import { parseAddress, parseTrustedProxies, rateLimitSubject, resolveClientAddress } from "~/utils/client-address.server";
 import { parseEnv } from "~/utils/env.server";
 import { parseRateRules } from "~/utils/rate-limit.server";
 
@@ -57,6 +58,20 @@ describe("the client address", () => {
     // Garbage stops the walk at the last address a trusted proxy vouched for.
     expect(resolveClientAddress("127.0.0.1", "203.0.113.9, not-an-ip", trusted)).toBe("127.0.0.1");
     expect(resolveClientAddress("127.0.0.1", undefined, trusted)).toBe("127.0.0.1");
+  });
+
+  it("reads addresses as ipaddr.js's strict forms do, whether or not Node wraps IPv4 in ::ffff:", () => {
+    // parseAddress reads dotted quads itself (the hot path); it must agree with ipaddr.js's rules.
+    const reference = (text: string) => {
+      const t = text.trim();
+      if (ipaddr.IPv4.isValidFourPartDecimal(t)) return ipaddr.IPv4.parse(t).toString();
+      return t.includes(":") && ipaddr.IPv6.isValid(t) ? ipaddr.process(t).toString() : null;
+    };
+    const cases = ["1.2.3.4", " 10.0.0.1 ", "0.0.0.0", "255.255.255.255", "256.1.1.1", "01.2.3.4", "1.2.3.04", "1.2.3", "1.2.3.4.5", "1.2.3.x",
+      "::ffff:1.2.3.4", "::FFFF:1.2.3.4", "::ffff:01.2.3.4", "::ffff:256.1.1.1", "::ffff:7f00:1", "2001:db8::1", "::1", "", "x"];
+    for (const text of cases) expect(parseAddress(text)?.toString() ?? null, JSON.stringify(text)).toBe(reference(text));
+    expect(parseAddress("::ffff:203.0.113.9")?.toString()).toBe("203.0.113.9");
+    expect(parseAddress("01.2.3.4")).toBeNull();
   });
 
   it("limits IPv6 per /64", () => {

@@ -61,19 +61,30 @@ function selectPetition(qb: ReturnType<typeof petitionsOf>) {
   ]);
 }
 
+/** A query for one page of rows: what kysely's select builder offers. */
+interface RowsQuery<R> {
+  limit(limit: number): RowsQuery<R>;
+  offset(offset: number): RowsQuery<R>;
+  execute(): Promise<R[]>;
+}
+
+/** The page `query` asks for of `rows` (already ordered), and the total that `count` counts. */
+async function pageOf<R>(query: ListQuery, rows: RowsQuery<R>, count: { executeTakeFirstOrThrow(): Promise<{ n: number }> }) {
+  const [items, total] = await Promise.all([
+    rows.limit(query.perPage).offset((query.page - 1) * query.perPage).execute(),
+    count.executeTakeFirstOrThrow(),
+  ]);
+  return { items, total: total.n };
+}
+
+const COUNT = sql<number>`count(*)::int`.as("n");
+
 export type PetitionRow = Awaited<ReturnType<typeof getPetition>>;
 
 export async function listPetitions(db: Executor, principal: ApiPrincipal, query: ListQuery) {
   const base = petitionsOf(db, principal).where(modifiedWithin(petitionModified, query.filter));
-  const [rows, count] = await Promise.all([
-    selectPetition(base)
-      .orderBy("c.id")
-      .limit(query.perPage)
-      .offset((query.page - 1) * query.perPage)
-      .execute(),
-    base.select(sql<number>`count(*)::int`.as("n")).executeTakeFirstOrThrow(),
-  ]);
-  return { items: await withTargets(db, rows), total: count.n };
+  const page = await pageOf(query, selectPetition(base).orderBy("c.id"), base.select(COUNT));
+  return { items: await withTargets(db, page.items), total: page.total };
 }
 
 export async function getPetition(db: Executor, principal: ApiPrincipal, petitionId: number) {
@@ -116,15 +127,7 @@ export type SignatureRow = Awaited<ReturnType<typeof getSignature>>;
 export async function listSignatures(db: Executor, principal: ApiPrincipal, petitionId: number, query: ListQuery) {
   await getPetition(db, principal, petitionId);
   const base = signaturesOf(db).where("s.campaign_id", "=", petitionId).where(modifiedWithin(sql<Date>`s.updated_at`, query.filter));
-  const [items, count] = await Promise.all([
-    selectSignature(base)
-      .orderBy("s.id")
-      .limit(query.perPage)
-      .offset((query.page - 1) * query.perPage)
-      .execute(),
-    base.select(sql<number>`count(*)::int`.as("n")).executeTakeFirstOrThrow(),
-  ]);
-  return { items, total: count.n };
+  return pageOf(query, selectSignature(base).orderBy("s.id"), base.select(COUNT));
 }
 
 export async function getSignature(db: Executor, principal: ApiPrincipal, petitionId: number, signatureId: number) {
@@ -167,15 +170,7 @@ export type PersonRow = Awaited<ReturnType<typeof getPerson>>;
 
 export async function listPeople(db: Executor, principal: ApiPrincipal, query: ListQuery) {
   const base = peopleOf(db, principal).where(modifiedWithin(sql<Date>`s.updated_at`, query.filter));
-  const [items, count] = await Promise.all([
-    selectPerson(base)
-      .orderBy("s.id")
-      .limit(query.perPage)
-      .offset((query.page - 1) * query.perPage)
-      .execute(),
-    base.select(sql<number>`count(*)::int`.as("n")).executeTakeFirstOrThrow(),
-  ]);
-  return { items, total: count.n };
+  return pageOf(query, selectPerson(base).orderBy("s.id"), base.select(COUNT));
 }
 
 export async function getPerson(db: Executor, principal: ApiPrincipal, personId: number) {
