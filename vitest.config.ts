@@ -34,6 +34,29 @@ export default defineConfig({
           fileParallelism: false,
         },
       },
+      {
+        resolve: { alias },
+        test: {
+          name: "security",
+          include: ["tests/security/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 60_000,
+          hookTimeout: 90_000,
+        },
+      },
+      {
+        resolve: { alias },
+        test: {
+          // Fault and topology tests start engines of their own (Postgres, Redis, PgBouncer,
+          // nginx) on free ports; one file at a time keeps a 2-core machine responsive.
+          name: "faults",
+          include: ["tests/faults/**/*.test.ts", "tests/topology/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 180_000,
+          hookTimeout: 180_000,
+          fileParallelism: false,
+        },
+      },
     ],
   },
 });
