@@ -2,28 +2,42 @@ import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
+import { withSystemFonts } from "./system-fonts";
 
 /** The Debian Chromium; Playwright's own download is never used. Override with CHROMIUM_PATH. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
 export const ARTIFACTS_DIR = path.resolve(import.meta.dirname, "__artifacts__");
 
-/** `env` is added to this process's environment (e.g. FONTCONFIG_FILE: see ./system-fonts.ts). */
+/**
+ * `env` is added to this process's environment. Without a FONTCONFIG_FILE there, the browser gets
+ * a fontconfig of its own that leaves out the host's Nastaliq and Naskh (./system-fonts.ts): a
+ * plain device, whether or not the machine has fonts-noto-core. A case that plays a device with
+ * the font passes withSystemFonts([...]).env.
+ */
 export async function launchChromium({ env }: { env?: Record<string, string> } = {}): Promise<Browser> {
   if (!existsSync(CHROMIUM_PATH)) throw new Error(`no Chromium at ${CHROMIUM_PATH}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
-  return chromium.launch({
-    executablePath: CHROMIUM_PATH,
-    ...(env ? { env: { ...process.env, ...env } } : {}),
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-    ],
-  });
+  const plainDevice = env?.FONTCONFIG_FILE ? undefined : await withSystemFonts();
+  const browser = await chromium
+    .launch({
+      executablePath: CHROMIUM_PATH,
+      env: { ...process.env, ...plainDevice?.env, ...env },
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+      ],
+    })
+    .catch(async (error: unknown) => {
+      await plainDevice?.remove();
+      throw error;
+    });
+  if (plainDevice) browser.once("disconnected", () => void plainDevice.remove());
+  return browser;
 }
 
 /** Page errors, failed requests and 4xx/5xx asset loads, for a readable failure message. */

@@ -1,7 +1,7 @@
 /**
- * A Chromium that stands in for a device with a font installed: a fontconfig set-up that reads the
- * machine's own (/etc/fonts/fonts.conf) and adds a folder of ours, handed to Chromium through
- * FONTCONFIG_FILE. Chromium on Linux resolves CSS `local()` through fontconfig (by full name and
+ * The fonts a Chromium sees, whatever the host has installed: a fontconfig set-up that reads the
+ * machine's own (/etc/fonts/fonts.conf), leaves out the fonts a case must not depend on, and adds a
+ * folder of ours (a device with a font installed), handed to Chromium through FONTCONFIG_FILE. Chromium on Linux resolves CSS `local()` through fontconfig (by full name and
  * PostScript name), as a phone resolves it against the fonts it ships.
  *
  * Chromium takes only TrueType/OpenType files there: a .woff or .woff2 in the folder is listed by
@@ -21,16 +21,45 @@ export interface SystemFonts {
   remove(): Promise<void>;
 }
 
-export async function withSystemFonts(fonts: { file: string; bytes: Uint8Array }[]): Promise<SystemFonts> {
+/**
+ * Fonts on the host that a case must not see unless it says so: a Linux desktop with Debian's
+ * fonts-noto-core has Noto Nastaliq Urdu (and Noto Naskh Arabic) installed, and CSS `local()`
+ * would take them instead of our files. Left out by file name; a set-up with no fonts of its own
+ * also by family, so a differently named copy is left out too. fontconfig lets an acceptfont glob
+ * win over a rejectfont glob but not over a rejectfont pattern, so a set-up that adds fonts (a
+ * phone with its Nastaliq) rejects by file name only and accepts its own folder.
+ */
+const HOST_FONTS_LEFT_OUT = ["Noto Nastaliq Urdu", "Noto Naskh Arabic", "Noto Naskh Arabic UI", "Urdu Typesetting"];
+const HOST_FILES_LEFT_OUT = ["*Nastaliq*", "*NaskhArabic*", "*UrduTypesetting*", "*urdtype*"];
+
+const xml = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+
+/**
+ * A fontconfig set-up of a Chromium's own: the machine's fonts (/etc/fonts/fonts.conf) without the
+ * ones above, plus `fonts`, written into a folder of its own. Every launchChromium() gets one, so
+ * no browser test depends on what the host has installed.
+ */
+export async function withSystemFonts(fonts: { file: string; bytes: Uint8Array }[] = []): Promise<SystemFonts> {
   const dir = await mkdtemp(path.join(tmpdir(), "banner-fonts-"));
   for (const font of fonts) await writeFile(path.join(dir, font.file), font.bytes);
+  const byFamily = fonts.length ? [] : HOST_FONTS_LEFT_OUT;
+  const patterns = byFamily.map((family) => `      <pattern><patelt name="family"><string>${xml(family)}</string></patelt></pattern>`).join("\n");
+  const globs = HOST_FILES_LEFT_OUT.map((glob) => `      <glob>${xml(glob)}</glob>`).join("\n");
   // Our cache folder comes first, so fontconfig writes its cache there rather than in $HOME.
   const conf = `<?xml version="1.0"?>
 <!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">
 <fontconfig>
-  <cachedir>${path.join(dir, "cache")}</cachedir>
+  <cachedir>${xml(path.join(dir, "cache"))}</cachedir>
   <include ignore_missing="no">/etc/fonts/fonts.conf</include>
-  <dir>${dir}</dir>
+  <dir>${xml(dir)}</dir>
+  <selectfont>
+    <acceptfont>
+      <glob>${xml(dir)}/*</glob>
+    </acceptfont>
+    <rejectfont>
+${[globs, patterns].filter(Boolean).join("\n")}
+    </rejectfont>
+  </selectfont>
 </fontconfig>
 `;
   await writeFile(path.join(dir, "fonts.conf"), conf);
