@@ -1,19 +1,25 @@
-# One image for every role: web, worker and the one-shot migrate step.
-FROM node:20-bookworm-slim AS deps
+# One image for every role: web, worker and the one-shot migrate step. It carries production
+# dependencies only; web and worker run the JavaScript `npm run build` compiled (build/web.js,
+# build/worker.js). The migrate step still runs TypeScript through tsx (a production dependency):
+# migrations and the seed are read as .ts files.
+FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
-
-FROM deps AS build
 COPY . .
 RUN npm run build
+
+FROM node:20-bookworm-slim AS prod-deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund
 
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /app
-COPY --from=deps /app/node_modules ./node_modules
-COPY --from=build /app/build ./build
 COPY . .
+COPY --from=prod-deps /app/node_modules ./node_modules
+COPY --from=build /app/build ./build
 USER node
 EXPOSE 3000
-CMD ["npm", "run", "start:web"]
+CMD ["node", "--enable-source-maps", "build/web.js"]

@@ -5,8 +5,9 @@ import { spawnTs, supervise, waitForHttp } from "./processes";
 /** `npm run dev`: Vite dev server (inside the Express server) and the worker, reloading on change. */
 const config = env();
 await prepareDatabase(config.DATABASE_URL);
-const web = spawnTs("server/index.ts", ["--dev"], { ...process.env, NODE_ENV: "development" });
-const worker = spawnTs("workers/index.ts", [], { ...process.env, NODE_ENV: "development" });
-supervise({ web, worker });
+supervise({
+  web: () => spawnTs("server/index.ts", ["--dev"], { ...process.env, NODE_ENV: "development" }),
+  worker: () => spawnTs("workers/index.ts", [], { ...process.env, NODE_ENV: "development" }),
+});
 await waitForHttp(`http://127.0.0.1:${config.PORT}/healthz`);
 console.log(`\n  Banner (dev) is running at ${config.APP_URL}\n`);

@@ -1,16 +1,17 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { spawn, type ChildProcess, type StdioOptions } from "node:child_process";
+import { existsSync, mkdirSync, openSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 
 export const ROOT = path.resolve(import.meta.dirname, "..");
 
 /** Runs a TypeScript entry with tsx inside this very Node, so the PID we hold is the process. */
-export function spawnTs(entry: string, args: string[] = [], env: NodeJS.ProcessEnv = process.env): ChildProcess {
-  return spawn(process.execPath, ["--import", "tsx", path.join(ROOT, entry), ...args], {
-    cwd: ROOT,
-    env,
-    stdio: "inherit",
-  });
+export function spawnTs(entry: string, args: string[] = [], env: NodeJS.ProcessEnv = process.env, stdio: StdioOptions = "inherit"): ChildProcess {
+  return spawn(process.execPath, ["--import", "tsx", path.join(ROOT, entry), ...args], { cwd: ROOT, env, stdio });
+}
+
+/** Runs a compiled entry from build/ (build-tools/bundle-node.ts) with plain Node. */
+export function spawnJs(entry: string, args: string[] = [], env: NodeJS.ProcessEnv = process.env, stdio: StdioOptions = "inherit"): ChildProcess {
+  return spawn(process.execPath, ["--enable-source-maps", path.join(ROOT, entry), ...args], { cwd: ROOT, env, stdio });
 }
 
 function newestMtime(target: string): number {
@@ -22,24 +23,34 @@ function newestMtime(target: string): number {
   return newest;
 }
 
-/** True when there is no build, or the app's sources changed after it was made. */
+/** What `npm run build` makes: the Remix app and the compiled web server and worker. */
+export const BUILD_OUTPUTS = ["build/server/index.js", "build/web.js", "build/worker.js"];
+const BUILD_SOURCES = ["app", "public", "server", "workers", "build-tools", "vite.config.ts"];
+
+/** True when a build output is missing, or the sources changed after the oldest one was made. */
 export function buildIsStale(): boolean {
-  const built = path.join(ROOT, "build/server/index.js");
-  if (!existsSync(built)) return true;
-  const sources = Math.max(
-    newestMtime(path.join(ROOT, "app")),
-    newestMtime(path.join(ROOT, "public")),
-    newestMtime(path.join(ROOT, "vite.config.ts")),
-  );
-  return sources > statSync(built).mtimeMs;
+  const outputs = BUILD_OUTPUTS.map((f) => path.join(ROOT, f));
+  if (!outputs.every((f) => existsSync(f))) return true;
+  const built = Math.min(...outputs.map((f) => statSync(f).mtimeMs));
+  return Math.max(...BUILD_SOURCES.map((s) => newestMtime(path.join(ROOT, s)))) > built;
 }
 
-export function run(command: string, args: string[]): Promise<void> {
+/** Runs a command to the end; its output goes to `logFile` when given (appended), else to ours. */
+export function run(command: string, args: string[], { logFile }: { logFile?: string } = {}): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: ROOT, stdio: "inherit" });
-    child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`${command} ${args.join(" ")} exited with ${code}`))));
+    const stdio: StdioOptions = logFile ? ["ignore", openLog(logFile), openLog(logFile)] : "inherit";
+    const child = spawn(command, args, { cwd: ROOT, stdio });
+    child.on("exit", (code) =>
+      code === 0 ? resolve() : reject(new Error(`${command} ${args.join(" ")} exited with ${code}${logFile ? `; see ${path.relative(ROOT, logFile)}` : ""}`)),
+    );
     child.on("error", reject);
   });
+}
+
+/** A file descriptor appending to `file` (its folder made if missing), for a child's output. */
+export function openLog(file: string): number {
+  mkdirSync(path.dirname(file), { recursive: true });
+  return openSync(file, "a");
 }
 
 export async function waitForHttp(url: string, timeoutMs = 60_000): Promise<void> {
@@ -56,27 +67,67 @@ export async function waitForHttp(url: string, timeoutMs = 60_000): Promise<void
   throw new Error(`${url} did not answer within ${timeoutMs / 1000} s`);
 }
 
-/** Supervises web and worker: a signal stops both; one dying stops the other. */
-export function supervise(children: Record<string, ChildProcess>): void {
+export interface SuperviseOptions {
+  /** restart a child that dies on its own (not on our signal) after a pause that doubles */
+  restart?: boolean;
+  /** first pause before a restart; doubles per crash in a row, up to maxBackoffMs */
+  backoffMs?: number;
+  maxBackoffMs?: number;
+  /** a child that ran this long before dying starts again from the first pause */
+  stableAfterMs?: number;
+  log?: (line: string) => void;
+}
+
+/**
+ * Supervises web and worker: a signal stops them all. A child that dies on its own is started
+ * again after a pause that doubles with each crash in a row (1 s, 2 s, 4 s … 30 s), so a crash
+ * loop neither spins the CPU nor gives up; without `restart`, one dying stops the rest.
+ */
+export function supervise(children: Record<string, () => ChildProcess>, options: SuperviseOptions = {}): Record<string, () => ChildProcess | undefined> {
+  const { restart = false, backoffMs = 1_000, maxBackoffMs = 30_000, stableAfterMs = 60_000, log = (line) => console.error(line) } = options;
+  const running: Record<string, ChildProcess | undefined> = {};
+  const timers = new Set<NodeJS.Timeout>();
   let stopping = false;
+  let worst = 0;
+
   const stopAll = (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
-    for (const child of Object.values(children)) if (child.exitCode === null) child.kill(signal);
+    for (const t of timers) clearTimeout(t);
+    for (const child of Object.values(running)) if (child && child.exitCode === null && child.signalCode === null) child.kill(signal);
+    maybeExit();
   };
-  let remaining = Object.keys(children).length;
-  let worst = 0;
-  for (const [name, child] of Object.entries(children)) {
+  const maybeExit = () => {
+    if (stopping && Object.values(running).every((c) => !c || c.exitCode !== null || c.signalCode !== null)) process.exit(worst);
+  };
+
+  const start = (name: string, crashes: number) => {
+    const child = children[name]!();
+    const startedAt = Date.now();
+    running[name] = child;
     child.on("exit", (code, signal) => {
-      remaining--;
-      if (!stopping) {
-        console.error(`${name} exited (${signal ?? code}); stopping the rest`);
+      if (stopping) return maybeExit();
+      const how = signal ?? `code ${code}`;
+      if (!restart) {
+        log(`${name} exited (${how}); stopping the rest`);
         worst = code || 1;
-        stopAll("SIGTERM");
+        return stopAll("SIGTERM");
       }
-      if (remaining === 0) process.exit(worst);
+      const inARow = Date.now() - startedAt >= stableAfterMs ? 0 : crashes + 1;
+      const pause = Math.min(maxBackoffMs, backoffMs * 2 ** Math.max(0, inARow - 1));
+      log(`${name} exited (${how}); restarting it in ${pause / 1000} s${inARow > 1 ? ` (crash ${inARow} in a row)` : ""}`);
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        if (stopping) return;
+        start(name, inARow);
+        log(`${name} restarted (pid ${running[name]?.pid})`);
+      }, pause);
+      timers.add(timer);
     });
-  }
+  };
+  for (const name of Object.keys(children)) start(name, 0);
+
   process.on("SIGINT", () => stopAll("SIGINT"));
   process.on("SIGTERM", () => stopAll("SIGTERM"));
+  return Object.fromEntries(Object.keys(children).map((name) => [name, () => running[name]]));
 }
