@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
+import { buildIsStale } from "../../scripts/processes";
 import { freePort } from "./redis";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
@@ -26,12 +27,24 @@ const LENIENT_FRAUD_DEFENCES = {
   SIGN_MIN_FILL_SECONDS: "0",
 };
 
+let compiledIsFresh: boolean | undefined;
+
+/**
+ * The compiled server (build/web.js, as production runs it) when `npm run build` made it after the
+ * last change to the sources; otherwise server/index.ts through tsx, so a test run right after
+ * an edit to server/ never runs old code. The compiled one starts in about half the time.
+ */
+function webEntry(): string[] {
+  compiledIsFresh ??= !buildIsStale();
+  return compiledIsFresh ? ["build/web.js"] : ["--import", "tsx", "server/index.ts"];
+}
+
 /** Starts the real web server (built app) as a child process with the given environment. */
 export async function startWeb(env: Record<string, string>, opts: { startTimeoutMs?: number } = {}): Promise<RunningProcess> {
   if (!existsSync(path.join(ROOT, "build/server/index.js"))) throw new Error("no build: run `npm run build` before the tests");
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, ["--import", "tsx", "server/index.ts"], {
+  const child = spawn(process.execPath, webEntry(), {
     cwd: ROOT,
     env: { ...process.env, NODE_ENV: "test", LOG_LEVEL: "warn", APP_URL: url, ...LENIENT_FRAUD_DEFENCES, ...env, PORT: String(port) },
     stdio: ["ignore", "pipe", "pipe"],
