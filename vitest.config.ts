@@ -7,6 +7,10 @@ export default defineConfig({
   resolve: { alias },
   test: {
     env: { NODE_ENV: "test" },
+    // vitest's default on a 2-core machine is one worker, so every file ran after the other while
+    // most of them wait on a child web server, Postgres or Redis. Three files at a time keep both
+    // cores busy; the e2e and fault projects still run one file at a time (fileParallelism).
+    maxWorkers: Number(process.env.VITEST_MAX_WORKERS) || 3,
     projects: [
       {
         resolve: { alias },
