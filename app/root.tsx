@@ -72,7 +72,7 @@ export interface RouteHandle {
   /**
    * `false`: React does not hydrate this page. It is sent as server-rendered HTML with one small
    * script of its own (app/enhance/public-page.ts) instead of React, Remix and the message
-   * catalogues: the public pages a first visit lands on, which must stay within issue 5's 60 KB.
+   * catalogues: the public pages a first visit lands on, which must stay within the 60 KB page budget (ADR 0013).
    */
   hydrate?: false;
 }

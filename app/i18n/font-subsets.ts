@@ -1,7 +1,7 @@
 /**
  * Which characters our Urdu and Arabic font files keep. Fontsource's "arabic" files cover the
  * whole Arabic script (Sindhi, Pashto, Kurdish, Quranic marks…): the Nastaliq face is 156 KB,
- * more than the campaign page's whole 60 KB budget (issue 5). Cutting each face down to what
+ * more than the campaign page's whole 60 KB budget (60 KB compressed on a first visit, ADR 0013). Cutting each face down to what
  * Arabic, Urdu and Persian text uses keeps every contextual form of those letters (the subsetter
  * follows the font's shaping rules from each kept character) and drops the rest.
  *

@@ -17,7 +17,7 @@ import { getDb, getReadyRedis } from "~/services.server";
 import { env } from "~/utils/env.server";
 import { campaignSlugParam, clientAddress, presignedSign, PUBLIC_CACHE } from "~/utils/http.server";
 
-/** Not hydrated: the page and its small script stay within issue 5's 60 KB (ADR 0014). */
+/** Not hydrated: the page and its small script stay within the 60 KB page budget (ADR 0014). */
 export const handle: RouteHandle = { hydrate: false };
 
 export const meta: MetaFunction<typeof loader> = ({ data, matches }) => {

@@ -21,7 +21,7 @@ import { startWeb, type RunningProcess } from "../support/web";
 import { artifactPath, launchChromium, recordProblems, renderedFonts, waitForEnhancement } from "./browser";
 import { systemNastaliq, withSystemFonts, type SystemFonts } from "./system-fonts";
 
-/** The budget from issue 5, for the document, CSS, scripts and fonts together. */
+/** The page budget (ADR 0013: 60 KB compressed on a first visit, images aside), for the document, CSS, scripts and fonts together. */
 const BUDGET_KB = 60;
 /**
  * What a device without Nastaliq downloads on top: the face Urdu is written in, already cut down

@@ -181,7 +181,7 @@ describe("campaign content in the page's language", () => {
     expectInPage(translated, 'data-testid="content-language-notice"', false);
     expectInPage(await (await get("/tr")).text(), "Talep sürümleri");
 
-    // The ask changes (issue 3 will do this through the organisers' editor): the Turkish text is
+    // The ask changes (as the organisers' editor does when people have signed: a new ask version): the Turkish text is
     // now of a different version, so Turkish readers get the current English ask, and are told.
     await tdb.db.updateTable("campaigns").set({ ask: "The new ask.", ask_version: 2 }).where("id", "=", campaign.id).execute();
     const stale = await (await get(`/tr/campaigns/${campaign.slug}`)).text();

@@ -20,7 +20,7 @@ export interface SigningLimits {
 
 /**
  * Rate limits protect the service, but signing must never depend on Redis (a signature and its
- * email wait in Postgres while Redis is away; DESIGN.md invariant 1). So when Redis cannot count,
+ * email wait in Postgres while Redis is away: a signature that got a success answer is never lost). So when Redis cannot count,
  * the request is let through and the outage logged, unlike log-in, which refuses.
  */
 async function hitOrAllow(deps: RateLimitDeps, checks: Parameters<typeof hitRateLimits>[2], what: string): Promise<RateLimitResult> {
@@ -33,7 +33,7 @@ async function hitOrAllow(deps: RateLimitDeps, checks: Parameters<typeof hitRate
 }
 
 /**
- * Counts one signing attempt against every limit, in one Redis round trip (MULTI): per client
+ * Counts one signing attempt against every limit, in one Redis round trip (one Lua script, app/utils/rate-limit.server.ts): per client
  * address (IPv6 per /64) and per registrable email domain, each per campaign and in every
  * configured window (a burst window and a sustained one).
  */
