@@ -6,28 +6,19 @@ import { readdirSync } from "node:fs";
 import { request } from "node:http";
 import path from "node:path";
 import { brotliDecompressSync, gunzipSync } from "node:zlib";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { chooseEncoding } from "../../server/compression";
-import { createTestDatabase, type TestDatabase } from "../support/db";
 import { createCampaign } from "../support/fixtures";
-import { deletePrefix, uniquePrefix } from "../support/redis";
-import { startWeb, type RunningProcess } from "../support/web";
+import { integrationStack } from "../support/stack";
+import type { RunningProcess } from "../support/web";
 
-let tdb: TestDatabase;
+const stack = integrationStack({ label: "httpgzip", web: true });
 let web: RunningProcess;
-let prefix: string;
 let slug: string;
 
 beforeAll(async () => {
-  prefix = uniquePrefix("httpgzip");
-  tdb = await createTestDatabase("httpgzip");
-  [web, { slug }] = await Promise.all([startWeb({ DATABASE_URL: tdb.url, REDIS_PREFIX: prefix }), createCampaign(tdb.db)]);
-});
-
-afterAll(async () => {
-  await web?.stop();
-  await tdb?.drop();
-  if (prefix) await deletePrefix(prefix);
+  web = stack.web;
+  ({ slug } = await createCampaign(stack.database.db));
 });
 
 function get(pathname: string, acceptEncoding?: string, method = "GET") {

@@ -4,25 +4,20 @@
  */
 import { randomBytes } from "node:crypto";
 import sharp from "sharp";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, type TestDatabase } from "../support/db";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { TestDatabase } from "../support/db";
 import { createCampaign } from "../support/fixtures";
 import { createOrganisation, signedInUser, TEST_SESSION_SECRET } from "../support/organisers";
-import { deletePrefix, uniquePrefix } from "../support/redis";
-import { startWeb, type RunningProcess } from "../support/web";
+import { integrationStack } from "../support/stack";
+import type { RunningProcess } from "../support/web";
 
+const stack = integrationStack({ label: "hero", web: { SESSION_SECRET: TEST_SESSION_SECRET } });
 let t: TestDatabase;
 let web: RunningProcess;
-const prefix = uniquePrefix("hero");
 
-beforeAll(async () => {
-  t = await createTestDatabase("hero");
-  web = await startWeb({ DATABASE_URL: t.url, REDIS_PREFIX: prefix, SESSION_SECRET: TEST_SESSION_SECRET });
-});
-afterAll(async () => {
-  await web?.stop();
-  await t?.drop();
-  await deletePrefix(prefix);
+beforeAll(() => {
+  t = stack.database;
+  web = stack.web;
 });
 
 async function campaignOfNewOrganisation() {

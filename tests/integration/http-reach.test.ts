@@ -5,27 +5,22 @@
  */
 import QRCode from "qrcode";
 import { sql } from "kysely";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { commitSessionCookie } from "~/modules/accounts/session-cookie.server";
 import { createSession } from "~/modules/accounts/sessions.server";
 import { issueVerificationToken } from "~/modules/signatures/signatures.queries.server";
-import { createTestDatabase, type TestDatabase } from "../support/db";
+import type { TestDatabase } from "../support/db";
 import { createCampaign } from "../support/fixtures";
-import { deletePrefix, uniquePrefix } from "../support/redis";
-import { postForm, startWeb, type RunningProcess } from "../support/web";
+import { integrationStack } from "../support/stack";
+import { postForm, type RunningProcess } from "../support/web";
 
+const stack = integrationStack({ label: "httpreach", web: true });
 let tdb: TestDatabase;
 let web: RunningProcess;
-const prefix = uniquePrefix("httpreach");
 
-beforeAll(async () => {
-  tdb = await createTestDatabase("httpreach");
-  web = await startWeb({ DATABASE_URL: tdb.url, REDIS_PREFIX: prefix });
-});
-afterAll(async () => {
-  await web?.stop();
-  await tdb?.drop();
-  await deletePrefix(prefix);
+beforeAll(() => {
+  tdb = stack.database;
+  web = stack.web;
 });
 
 let n = 0;
