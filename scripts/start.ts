@@ -20,12 +20,12 @@ if (buildIsStale()) {
 }
 
 try {
-  const db = await prepareDatabase(config.DATABASE_URL);
+  const db = await prepareDatabase(config.DATABASE_DIRECT_URL);
   console.log(
     `Database ready${db.created ? " (created)" : ""}; migrations applied: ${db.applied.length}${db.seeded ? "; demo campaign seeded" : ""}`,
   );
 } catch (error) {
-  console.error(`Could not prepare the database at ${config.DATABASE_URL}: ${(error as Error).message}`);
+  console.error(`Could not prepare the database at ${config.DATABASE_DIRECT_URL}: ${(error as Error).message}`);
   console.error("Is PostgreSQL running? See README.md for how to start it.");
   process.exit(1);
 }
