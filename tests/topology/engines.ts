@@ -240,10 +240,10 @@ export interface Nginx {
  * nginx with deploy/nginx.conf, its upstream servers, port and paths swapped for the test's own.
  * The lines it swaps are marked in that file.
  */
-export async function startNginx(upstreams: string[]): Promise<Nginx> {
+export async function startNginx(upstreams: string[], port?: number): Promise<Nginx> {
   const account = engineAccount();
   const dir = scratchDir("nginx");
-  const port = await freePort();
+  port ??= await freePort();
   let conf = readFileSync(path.join(ROOT, "deploy/nginx.conf"), "utf8");
   const replace = (pattern: RegExp, value: string) => {
     if (!pattern.test(conf)) throw new Error(`deploy/nginx.conf lacks ${pattern}`);
