@@ -249,7 +249,7 @@ export async function startNginx(upstreams: string[], port?: number): Promise<Ng
     if (!pattern.test(conf)) throw new Error(`deploy/nginx.conf lacks ${pattern}`);
     conf = conf.replace(pattern, value);
   };
-  replace(/^\s*server web:3000[^\n]*$/m, upstreams.map((u) => `    server ${u} max_fails=1 fail_timeout=2s;`).join("\n"));
+  replace(/^\s*server banner-web:3000[^\n]*$/m, upstreams.map((u) => `    server ${u} max_fails=1 fail_timeout=2s;`).join("\n"));
   replace(/^\s*listen 8080;[^\n]*$/m, `    listen 127.0.0.1:${port};`);
   replace(/^pid [^\n]*$/m, `pid ${dir}/nginx.pid;`);
   replace(/^user [^\n]*$/m, "");
