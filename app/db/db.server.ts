@@ -25,10 +25,17 @@ export interface CreateDbOptions {
   preparedStatements?: PreparedStatements;
 }
 
+// Kept on globalThis like the singletons (app/utils/singleton.server.ts): the web process loads
+// this module twice (server/index.ts through tsx, and inside the Remix build), and a database
+// made by one copy (say, by /readyz before any page) must be known to the other.
+const registry = globalThis as unknown as {
+  __bannerPools?: WeakMap<Database, pg.Pool>;
+  __bannerNamedStatements?: WeakMap<Database, PreparedStatements | Promise<boolean> | boolean>;
+};
 // The pg pool behind each kysely instance, for what kysely cannot do: COPY … TO STDOUT streams.
-const pools = new WeakMap<Database, pg.Pool>();
+const pools = (registry.__bannerPools ??= new WeakMap());
 // Per database: whether executePrepared may name its statements (decided once, on first use).
-const namedStatements = new WeakMap<Database, PreparedStatements | Promise<boolean> | boolean>();
+const namedStatements = (registry.__bannerNamedStatements ??= new WeakMap());
 
 /** The pg pool of a database made by createDb. */
 export function poolOf(db: Database): pg.Pool {

@@ -110,6 +110,9 @@ describe("two web and two worker processes behind nginx, on PgBouncer and a Redi
     await reviewCampaign(t.db, admin, campaignId, { decision: "publish", note: null });
     const cookie = await sessionCookie(owner.id);
 
+    // Ready means Postgres (through PgBouncer) and the Redis Cluster both answer.
+    for (const web of webs) expect((await fetch(`${web.url}/readyz`)).status, web.output()).toBe(200);
+
     // The public page through nginx: the second request comes from nginx's cache.
     const page = await fetch(`${nginx.url}/campaigns/${slug}`);
     expect(page.status, diagnostics()).toBe(200);
@@ -161,7 +164,7 @@ describe("two web and two worker processes behind nginx, on PgBouncer and a Redi
 
     // An export, written by one of the two workers, once.
     const asked = await postForm(`${nginx.url}/dashboard/campaigns/${campaignId}/exports/signatures`, { scope: "signatures" }, { headers: { Cookie: cookie } });
-    expect(asked.status).toBe(303);
+    expect(asked.status, `${await asked.text()}\n${diagnostics()}`).toBe(303);
     const exportPage = asked.headers.get("location")!;
     await eventually(
       async () => (await (await fetch(`${nginx.url}${exportPage}`, { headers: { Cookie: cookie } })).text()).includes('data-testid="export-download"'),
@@ -193,6 +196,7 @@ describe("two web and two worker processes behind nginx, on PgBouncer and a Redi
     const keys = await clusterKeys(cluster.ports);
     expect(keys.length).toBeGreaterThan(0);
     expect(keys.filter((k) => !k.startsWith(`{${PREFIX}}:`) && !k.startsWith(`${PREFIX}:ratelimit:`))).toEqual([]);
+    expect(keys.filter((k) => k.startsWith(`${PREFIX}:ratelimit:`)).length).toBeGreaterThan(0); // signing's limits ran on the cluster
     const target = redisTarget({ REDIS_URL: "redis://unused", REDIS_CLUSTER_NODES: parseClusterNodes(cluster.nodes)! });
     const connection = createRedisClient(target, { maxRetriesPerRequest: 1 });
     const counts_ = new Queue("counts", { connection, prefix: queuePrefix(target, PREFIX) });
