@@ -2,11 +2,13 @@ import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb, executePrepared, poolOf, reachesPostgresDirectly, type Database } from "~/db/db.server";
 import { countConfirmedFromScratch, foldCountChanges, getCampaignCounts, recountCampaigns } from "~/modules/counts/counts.server";
+import { requestExport } from "~/modules/exports/request-export.server";
+import { runExport } from "~/modules/exports/run-export.server";
 import { confirmSignature } from "~/modules/signatures/confirm-signature.server";
 import { signPetition } from "~/modules/signatures/sign-petition.server";
 import { issueVerificationToken } from "~/modules/signatures/signatures.queries.server";
 import { createTestDatabase, type TestDatabase } from "../support/db";
-import { createCampaign, signer } from "../support/fixtures";
+import { createCampaign, createTestUser, signer } from "../support/fixtures";
 import { startPgBouncer, type PgBouncer } from "./engines";
 
 // Everything the web and the worker do to Postgres, through PgBouncer 1.18 in transaction
@@ -76,5 +78,24 @@ describe("through a transaction-pooling PgBouncer", () => {
     // A session lock taken through PgBouncer stays on whichever server connection ran it.
     const held = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`.execute(t.db);
     expect(held.rows[0]!.n).toBe(0);
+  });
+
+  it("writes an export once when several runs of its job start together", async () => {
+    const campaign = await createCampaign(t.db);
+    const admin = await createTestUser(t.db, "admin");
+    await sql`
+      INSERT INTO signatures (campaign_id, status, name, email, email_normalized, country, public_name, opt_in, consent_version, locale, confirmed_at)
+      SELECT ${campaign.id}, 'confirmed', 'Signer ' || n, 'pooled-' || n || '@example.org', 'pooled-' || n || '@example.org', 'PK', false, false, '2026-11', 'en', now()
+      FROM generate_series(1, 2000) AS n`.execute(t.db);
+    const asked = await requestExport(pooled, admin, campaign.id, { kind: "signatures" }, { streamMaxRows: 0, linkTtlHours: 1, bom: false });
+    if (asked.kind !== "job") throw new Error("expected an export job");
+    const runs = await Promise.allSettled(Array.from({ length: 4 }, () => runExport(pooled, asked.exportId)));
+    expect(runs.filter((r) => r.status === "fulfilled" && r.value === "written")).toHaveLength(1);
+    const row = await t.db.selectFrom("exports").select(["status", "rows_done"]).where("id", "=", asked.exportId).executeTakeFirstOrThrow();
+    expect(row).toEqual({ status: "done", rows_done: 2000 });
+    const audits = await t.db.selectFrom("audit_log").select("id").where("campaign_id", "=", campaign.id).where("action", "=", "export.signatures").execute();
+    expect(audits).toHaveLength(1);
+    // A replay after it finished leaves the file alone.
+    expect(await runExport(pooled, asked.exportId)).toBe("skipped");
   });
 });
