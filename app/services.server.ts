@@ -1,18 +1,21 @@
 import type { Redis } from "ioredis";
 import { createDb, type Database } from "./db/db.server";
 import { createProducer, createProducerConnection, type Producer, type Queues } from "./jobs/queues.server";
+import { redisTarget } from "./jobs/redis.server";
 import { env } from "./utils/env.server";
 import { singleton } from "./utils/singleton.server";
 
 /** The web process's connections, created on first use and shared by every request. */
 export function getDb(): Database {
-  return singleton("db", () => createDb({ connectionString: env().DATABASE_URL, max: 20, applicationName: "banner-web" }));
+  return singleton("db", () =>
+    createDb({ connectionString: env().DATABASE_URL, max: 20, applicationName: "banner-web", preparedStatements: env().DATABASE_PREPARED_STATEMENTS }),
+  );
 }
 
 /** Redis is optional for the web: signing never needs it (the outbox does), readiness and metrics do. */
 export function getRedis(): Redis {
   return singleton("redis", () => {
-    const redis = createProducerConnection(env().REDIS_URL);
+    const redis = createProducerConnection(redisTarget(env()));
     redis.on("error", () => undefined); // reported through /readyz
     return redis;
   });
@@ -41,7 +44,7 @@ export async function getReadyRedis(timeoutMs = 2_000): Promise<Redis> {
 
 /** Queues for reading depths (the web never enqueues: the outbox does). Rebuilt after a failure. */
 export function getProducer(): Producer {
-  return singleton("producer", () => createProducer(env().REDIS_URL, env().REDIS_PREFIX));
+  return singleton("producer", () => createProducer(redisTarget(env()), env().REDIS_PREFIX));
 }
 
 export function getQueues(): Queues {

@@ -4,7 +4,7 @@ import { spawnTs, supervise, waitForHttp } from "./processes";
 
 /** `npm run dev`: Vite dev server (inside the Express server) and the worker, reloading on change. */
 const config = env();
-await prepareDatabase(config.DATABASE_URL);
+await prepareDatabase(config.DATABASE_DIRECT_URL);
 supervise({
   web: () => spawnTs("server/index.ts", ["--dev"], { ...process.env, NODE_ENV: "development" }),
   worker: () => spawnTs("workers/index.ts", [], { ...process.env, NODE_ENV: "development" }),

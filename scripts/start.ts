@@ -50,12 +50,12 @@ if (buildIsStale()) {
   step("build", "up to date");
 }
 
-const dbUrl = new URL(config.DATABASE_URL);
+const dbUrl = new URL(config.DATABASE_DIRECT_URL);
 const dbName = `${dbUrl.pathname.slice(1)} on ${dbUrl.hostname}:${dbUrl.port || 5432}`;
-const db = createDb({ connectionString: config.DATABASE_URL, max: 2, applicationName: "banner-setup" });
+const db = createDb({ connectionString: config.DATABASE_DIRECT_URL, max: 2, applicationName: "banner-setup" });
 try {
   t = Date.now();
-  const created = await ensureDatabase(config.DATABASE_URL);
+  const created = await ensureDatabase(config.DATABASE_DIRECT_URL);
   step("database", `${dbName}${created ? " (created)" : ""}`);
   const applied = ((await migrateToLatest(db)).results ?? []).filter((r) => r.status === "Success").length;
   step("migrations", applied ? `${applied} applied` : "up to date");

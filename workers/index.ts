@@ -1,6 +1,7 @@
 import { retentionPolicy } from "~/modules/privacy/retention.server";
 import { env, EnvError } from "~/utils/env.server";
 import { logger } from "~/utils/logger.server";
+import { redisTarget } from "~/jobs/redis.server";
 import { startWorker } from "./worker";
 
 async function main() {
@@ -16,7 +17,8 @@ async function main() {
   }
   const worker = await startWorker({
     databaseUrl: config.DATABASE_URL,
-    redisUrl: config.REDIS_URL,
+    preparedStatements: config.DATABASE_PREPARED_STATEMENTS,
+    redisUrl: redisTarget(config),
     redisPrefix: config.REDIS_PREFIX,
     smtpUrl: config.SMTP_URL,
     mailFrom: config.MAIL_FROM,

@@ -1,7 +1,8 @@
 import { Worker } from "bullmq";
 import type { Redis } from "ioredis";
-import { createDb, type Database } from "~/db/db.server";
+import { createDb, type Database, type PreparedStatements } from "~/db/db.server";
 import { createProducer, createWorkerConnection, type Queues } from "~/jobs/queues.server";
+import { queuePrefix } from "~/jobs/redis.server";
 import { createMailer, type Mailer } from "~/mail/transport.server";
 import { DEFAULT_RETENTION, type RetentionPolicy } from "~/modules/privacy/retention.server";
 import { logger } from "~/utils/logger.server";
@@ -14,6 +15,9 @@ import { startRelay, type Relay } from "./relay";
 
 export interface WorkerConfig {
   databaseUrl: string;
+  /** DATABASE_PREPARED_STATEMENTS; "auto" when unset. */
+  preparedStatements?: PreparedStatements;
+  /** A redis:// URL, or a cluster as `redisTarget()` writes it. */
   redisUrl: string;
   redisPrefix: string;
   smtpUrl?: string;
@@ -41,7 +45,7 @@ export interface RunningWorker {
 
 /** Starts the relay, the processors and the schedules. `stop` finishes active jobs first. */
 export async function startWorker(config: WorkerConfig): Promise<RunningWorker> {
-  const db = createDb({ connectionString: config.databaseUrl, max: 10, applicationName: "banner-worker" });
+  const db = createDb({ connectionString: config.databaseUrl, max: 10, applicationName: "banner-worker", preparedStatements: config.preparedStatements });
   const producer = createProducer(config.redisUrl, config.redisPrefix);
   const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, db });
 
@@ -50,7 +54,7 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
     const connection = createWorkerConnection(config.redisUrl);
     connection.on("error", () => undefined);
     workerConnections.push(connection);
-    const worker = new Worker(name, processor, { connection, prefix: config.redisPrefix, concurrency });
+    const worker = new Worker(name, processor, { connection, prefix: queuePrefix(config.redisUrl, config.redisPrefix), concurrency });
     worker.on("failed", (job, err) =>
       logger.warn({ queue: name, job: job?.id, name: job?.name, attempts: job?.attemptsMade, err: err.message }, "job failed"),
     );

@@ -11,14 +11,31 @@ pg.types.setTypeParser(pg.types.builtins.DATE, (value) => value);
 export type Database = Kysely<DB>;
 export type Executor = Kysely<DB> | Transaction<DB>;
 
+/**
+ * Named prepared statements: "on" only when the URL reaches Postgres itself, "off" behind a
+ * transaction-pooling PgBouncer before 1.21 (a statement prepared on one server connection is
+ * missing on the next), "auto" asks the server where the connection really ends (ADR 0020).
+ */
+export type PreparedStatements = "auto" | "on" | "off";
+
 export interface CreateDbOptions {
   connectionString: string;
   max?: number;
   applicationName?: string;
+  preparedStatements?: PreparedStatements;
 }
 
+// Kept on globalThis like the singletons (app/utils/singleton.server.ts): the web process loads
+// this module twice (server/index.ts through tsx, and inside the Remix build), and a database
+// made by one copy (say, by /readyz before any page) must be known to the other.
+const registry = globalThis as unknown as {
+  __bannerPools?: WeakMap<Database, pg.Pool>;
+  __bannerNamedStatements?: WeakMap<Database, PreparedStatements | Promise<boolean> | boolean>;
+};
 // The pg pool behind each kysely instance, for what kysely cannot do: COPY … TO STDOUT streams.
-const pools = new WeakMap<Database, pg.Pool>();
+const pools = (registry.__bannerPools ??= new WeakMap());
+// Per database: whether executePrepared may name its statements (decided once, on first use).
+const namedStatements = (registry.__bannerNamedStatements ??= new WeakMap());
 
 /** The pg pool of a database made by createDb. */
 export function poolOf(db: Database): pg.Pool {
@@ -27,7 +44,7 @@ export function poolOf(db: Database): pg.Pool {
   return pool;
 }
 
-export function createDb({ connectionString, max = 10, applicationName = "banner" }: CreateDbOptions): Database {
+export function createDb({ connectionString, max = 10, applicationName = "banner", preparedStatements = "auto" }: CreateDbOptions): Database {
   const pool = new pg.Pool({
     connectionString,
     max,
@@ -40,7 +57,54 @@ export function createDb({ connectionString, max = 10, applicationName = "banner
   pool.on("error", (error) => logger.warn({ err: error.message, applicationName }, "idle database connection lost"));
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   pools.set(db, pool);
+  namedStatements.set(db, preparedStatements);
   return db;
+}
+
+/**
+ * Whether this pool's connections end at Postgres itself rather than at a pooler or proxy: the
+ * address and port the server says it was reached on must be the ones the socket went to. A
+ * pooler in between (PgBouncer, a cloud proxy) makes its own connection, so they differ. A false
+ * "proxied" (say, a port mapped by Docker) only costs speed; a Unix socket on both ends counts as
+ * direct, which is why DATABASE_PREPARED_STATEMENTS=off exists.
+ */
+export async function reachesPostgresDirectly(pool: pg.Pool): Promise<boolean> {
+  const client = await pool.connect();
+  try {
+    const { rows } = await client.query<{ addr: string | null; port: number | null }>(
+      "SELECT host(inet_server_addr()) AS addr, inet_server_port() AS port",
+    );
+    const socket = (client as unknown as { connection?: { stream?: { remoteAddress?: string; remotePort?: number } } }).connection?.stream;
+    const remoteAddress = socket?.remoteAddress?.replace(/^::ffff:/, "");
+    const serverAddress = rows[0]?.addr?.replace(/^::ffff:/, "") ?? undefined;
+    if (remoteAddress === undefined || serverAddress === undefined) return remoteAddress === serverAddress;
+    return remoteAddress === serverAddress && socket?.remotePort === rows[0]?.port;
+  } finally {
+    client.release();
+  }
+}
+
+async function mayNameStatements(db: Database, pool: pg.Pool): Promise<boolean> {
+  const known = namedStatements.get(db) ?? "auto";
+  if (typeof known === "boolean") return known;
+  if (known instanceof Promise) return known;
+  if (known !== "auto") {
+    namedStatements.set(db, known === "on");
+    return known === "on";
+  }
+  const decided = reachesPostgresDirectly(pool).then(
+    (direct) => {
+      namedStatements.set(db, direct);
+      if (!direct) logger.info("database reached through a pooler: statements are not named (ADR 0020)");
+      return direct;
+    },
+    (error: unknown) => {
+      namedStatements.delete(db); // undecided: ask again next time
+      throw error;
+    },
+  );
+  namedStatements.set(db, decided);
+  return decided;
 }
 
 /**
@@ -48,11 +112,11 @@ export function createDb({ connectionString, max = 10, applicationName = "banner
  * plans the text once per connection instead of on every call. For the hot statements only
  * (signing: measured 1.0k → 1.8k statements/s straight through pg on this 2-core machine), and only
  * for a statement whose SQL text never changes (every value a parameter), or each text would
- * leave one more prepared statement on every connection.
+ * leave one more prepared statement on every connection. Behind a pooler it runs unnamed.
  */
 export async function executePrepared<R>(db: Database, name: string, compiled: CompiledQuery<R>): Promise<R[]> {
   const pool = pools.get(db);
-  if (!pool) return (await db.executeQuery(compiled)).rows;
+  if (!pool || !(await mayNameStatements(db, pool))) return (await db.executeQuery(compiled)).rows;
   const result = await pool.query({ name, text: compiled.sql, values: compiled.parameters as unknown[] });
   return result.rows as R[];
 }

@@ -221,6 +221,9 @@ export interface ExportsTable {
   started_at: Timestamp | null;
   finished_at: Timestamp | null;
   expires_at: Timestamp;
+  /** the run writing the file, and until when its claim holds unless renewed */
+  lease_token: string | null;
+  lease_expires_at: Timestamp | null;
 }
 
 /** An export's file, gzip-compressed, in pieces of about 1 MB. */

@@ -1,13 +1,14 @@
 import { Queue, type JobsOptions } from "bullmq";
-import { Redis, type RedisOptions } from "ioredis";
+import type { Redis, RedisOptions } from "ioredis";
 import { QUEUE_NAMES, type QueueName } from "./definitions";
+import { createRedisClient, queuePrefix } from "./redis.server";
 
 /**
  * A producer connection fails fast when Redis is away (no offline queue), so nobody ever waits
  * on Redis while holding a database transaction; the outbox keeps the work until Redis is back.
  */
 export function createProducerConnection(redisUrl: string, extra: RedisOptions = {}): Redis {
-  return new Redis(redisUrl, {
+  return createRedisClient(redisUrl, {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     connectTimeout: 2_000,
@@ -19,7 +20,7 @@ export function createProducerConnection(redisUrl: string, extra: RedisOptions =
 
 /** A worker connection blocks on Redis, so it must retry forever (BullMQ requires null). */
 export function createWorkerConnection(redisUrl: string): Redis {
-  return new Redis(redisUrl, { maxRetriesPerRequest: null, connectTimeout: 2_000 });
+  return createRedisClient(redisUrl, { maxRetriesPerRequest: null, connectTimeout: 2_000 });
 }
 
 export const DEFAULT_JOB_OPTIONS: JobsOptions = {
@@ -59,7 +60,7 @@ export function createProducer(redisUrl: string, prefix: string): Producer {
   const make = () => {
     const connection = createProducerConnection(redisUrl);
     connection.on("error", () => undefined); // reported by whoever uses the queues
-    return { connection, queues: createQueues(connection, prefix) };
+    return { connection, queues: createQueues(connection, queuePrefix(redisUrl, prefix)) };
   };
   let current = make();
   const dispose = async (old: ReturnType<typeof make>) => {

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { parseTrustedProxies } from "./client-address.server";
 import { parseRateRules } from "./rate-limit.server";
+import { parseClusterNodes } from "~/jobs/redis.server";
 
 const DEV_SESSION_SECRET = "banner-development-secret-not-for-production";
 
@@ -46,7 +47,24 @@ const envObject = z.object({
     DATABASE_URL: urlWithProtocol(["postgres:", "postgresql:"]).default(
       "postgres://postgres@127.0.0.1:5432/banner",
     ),
+    // Postgres itself, for migrations and whatever needs a real session; unset: DATABASE_URL.
+    DATABASE_DIRECT_URL: urlWithProtocol(["postgres:", "postgresql:"]).optional(),
+    // Named prepared statements for the hot queries: "auto" turns them off behind a pooler (ADR 0020).
+    DATABASE_PREPARED_STATEMENTS: z.enum(["auto", "on", "off"], { error: 'must be "auto", "on" or "off"' }).default("auto"),
     REDIS_URL: urlWithProtocol(["redis:", "rediss:"]).default("redis://127.0.0.1:6379"),
+    // A Redis Cluster instead of REDIS_URL: "host:port,host:port,…" (any of its masters will do).
+    REDIS_CLUSTER_NODES: z
+      .string()
+      .optional()
+      .transform((value, ctx) => {
+        if (value === undefined) return undefined;
+        const nodes = parseClusterNodes(value);
+        if (!nodes) {
+          ctx.addIssue({ code: "custom", message: 'must be "host:port" pairs separated by commas, e.g. "10.0.0.1:6379,10.0.0.2:6379"' });
+          return z.NEVER;
+        }
+        return nodes;
+      }),
     // Lets several deployments (and every test run) share one Redis without colliding.
     REDIS_PREFIX: z
       .string()
@@ -151,6 +169,7 @@ const envSchema = envObject
   })
   .transform((env) => ({
     ...env,
+    DATABASE_DIRECT_URL: env.DATABASE_DIRECT_URL ?? env.DATABASE_URL,
     SESSION_SECRET: env.SESSION_SECRET ?? DEV_SESSION_SECRET,
   }));
 

@@ -1,4 +1,5 @@
 import type { Redis } from "ioredis";
+import { isCluster } from "~/jobs/redis.server";
 
 export interface RateLimitRule {
   /** a name for the rule; part of the Redis key */
@@ -51,7 +52,12 @@ export async function hitRateLimits(
 ): Promise<RateLimitResult> {
   if (checks.length === 0) return { allowed: true, retryAfterSeconds: 0 };
   const keys = checks.map(({ rule, key }) => `${prefix}:ratelimit:${rule.name}:${key}`);
-  const results = await hitCommand(redis)(keys.length, ...keys, ...checks.map(({ rule }) => rule.windowSeconds));
+  const hit = hitCommand(redis);
+  // A cluster refuses a script whose keys live in different slots, and these keys would: there,
+  // each counter gets its own call (each is atomic by itself, which is all a window needs).
+  const results = isCluster(redis)
+    ? (await Promise.all(checks.map(({ rule }, i) => hit(1, keys[i]!, rule.windowSeconds)))).flat()
+    : await hit(keys.length, ...keys, ...checks.map(({ rule }) => rule.windowSeconds));
   let allowed = true;
   let retryAfterSeconds = 0;
   checks.forEach(({ rule }, i) => {

@@ -9,8 +9,13 @@ import { recordMilestones } from "./milestones.server";
  * skipped or counted twice, whatever order rows committed in. See docs/decisions/0003.
  */
 
-// One advisory lock serialises folds and recounts across every worker process.
-const COUNTS_LOCK = 0x62616e6e; // "bann"
+/**
+ * Serialises folds and recounts across every worker process, for one transaction only (a lock
+ * held across transactions would leak to other clients behind a transaction-pooling PgBouncer).
+ * LOCK TABLE, unlike an advisory lock taken by a SELECT, does not start a REPEATABLE READ
+ * transaction's snapshot, so a recount's snapshot begins after the fold it waited for.
+ */
+const lockCounts = (trx: Executor) => sql`LOCK TABLE count_folds_lock IN EXCLUSIVE MODE`.execute(trx);
 
 export interface CampaignCounts {
   total: number;
@@ -21,7 +26,7 @@ export interface CampaignCounts {
 /** Consumes up to `batch` ledger rows into the aggregates. Returns how many rows it consumed. */
 export async function foldCountChanges(db: Database, batch = 50_000): Promise<number> {
   return db.transaction().execute(async (trx) => {
-    await sql`SELECT pg_advisory_xact_lock(${COUNTS_LOCK})`.execute(trx);
+    await lockCounts(trx);
     const result = await sql<{ consumed: number; campaign_ids: number[] | null }>`
       WITH consumed AS (
         DELETE FROM signature_count_changes
@@ -72,47 +77,41 @@ export async function foldAllCountChanges(db: Database, maxRounds = 100): Promis
 
 /**
  * Recomputes the aggregates from the signatures themselves: the safety net against any drift.
- * It runs in one REPEATABLE READ snapshot, after taking the counts lock on its own session (so the
- * snapshot starts after any fold that held the lock). Ledger rows in the snapshot are deleted,
+ * It runs in one REPEATABLE READ snapshot, taken after the counts lock (so the snapshot starts
+ * after any fold that held the lock). Ledger rows in the snapshot are deleted,
  * because the recount already includes them; rows committed later stay for the next fold.
  */
 export async function recountCampaigns(db: Database, campaignId?: number): Promise<void> {
-  await db.connection().execute(async (conn) => {
-    await sql`SELECT pg_advisory_lock(${COUNTS_LOCK})`.execute(conn);
-    try {
-      await conn
-        .transaction()
-        .setIsolationLevel("repeatable read")
-        .execute(async (trx) => {
-          const only = campaignId === undefined ? sql`true` : sql`campaign_id = ${campaignId}`;
-          const onlyCampaign = campaignId === undefined ? sql`true` : sql`c.id = ${campaignId}`;
-          await sql`DELETE FROM signature_count_changes WHERE ${only}`.execute(trx);
-          await sql`DELETE FROM campaign_country_counts WHERE ${only}`.execute(trx);
-          await sql`DELETE FROM campaign_daily_counts WHERE ${only}`.execute(trx);
-          await sql`
-            INSERT INTO campaign_counts AS t (campaign_id, confirmed, updated_at)
-            SELECT c.id, count(s.id), now()
-            FROM campaigns c LEFT JOIN signatures s ON s.campaign_id = c.id AND s.status = 'confirmed'
-            WHERE ${onlyCampaign}
-            GROUP BY c.id
-            ON CONFLICT (campaign_id) DO UPDATE SET confirmed = excluded.confirmed, updated_at = now()
-              WHERE t.confirmed IS DISTINCT FROM excluded.confirmed`.execute(trx);
-          await sql`
-            INSERT INTO campaign_country_counts (campaign_id, country, confirmed)
-            SELECT campaign_id, country, count(*) FROM signatures
-            WHERE status = 'confirmed' AND ${only}
-            GROUP BY campaign_id, country`.execute(trx);
-          await sql`
-            INSERT INTO campaign_daily_counts (campaign_id, day, confirmed)
-            SELECT campaign_id, (confirmed_at AT TIME ZONE 'UTC')::date, count(*) FROM signatures
-            WHERE status = 'confirmed' AND ${only}
-            GROUP BY 1, 2`.execute(trx);
-          await recordMilestones(trx, campaignId === undefined ? "all" : [campaignId]);
-        });
-    } finally {
-      await sql`SELECT pg_advisory_unlock(${COUNTS_LOCK})`.execute(conn);
-    }
-  });
+  await db
+    .transaction()
+    .setIsolationLevel("repeatable read")
+    .execute(async (trx) => {
+      await lockCounts(trx);
+      const only = campaignId === undefined ? sql`true` : sql`campaign_id = ${campaignId}`;
+      const onlyCampaign = campaignId === undefined ? sql`true` : sql`c.id = ${campaignId}`;
+      await sql`DELETE FROM signature_count_changes WHERE ${only}`.execute(trx);
+      await sql`DELETE FROM campaign_country_counts WHERE ${only}`.execute(trx);
+      await sql`DELETE FROM campaign_daily_counts WHERE ${only}`.execute(trx);
+      await sql`
+        INSERT INTO campaign_counts AS t (campaign_id, confirmed, updated_at)
+        SELECT c.id, count(s.id), now()
+        FROM campaigns c LEFT JOIN signatures s ON s.campaign_id = c.id AND s.status = 'confirmed'
+        WHERE ${onlyCampaign}
+        GROUP BY c.id
+        ON CONFLICT (campaign_id) DO UPDATE SET confirmed = excluded.confirmed, updated_at = now()
+          WHERE t.confirmed IS DISTINCT FROM excluded.confirmed`.execute(trx);
+      await sql`
+        INSERT INTO campaign_country_counts (campaign_id, country, confirmed)
+        SELECT campaign_id, country, count(*) FROM signatures
+        WHERE status = 'confirmed' AND ${only}
+        GROUP BY campaign_id, country`.execute(trx);
+      await sql`
+        INSERT INTO campaign_daily_counts (campaign_id, day, confirmed)
+        SELECT campaign_id, (confirmed_at AT TIME ZONE 'UTC')::date, count(*) FROM signatures
+        WHERE status = 'confirmed' AND ${only}
+        GROUP BY 1, 2`.execute(trx);
+      await recordMilestones(trx, campaignId === undefined ? "all" : [campaignId]);
+    });
 }
 
 export async function getCampaignCounts(db: Executor, campaignId: number): Promise<CampaignCounts> {

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { sql } from "kysely";
 import type pg from "pg";
 import { poolOf, type Database } from "~/db/db.server";
@@ -8,8 +9,9 @@ import { copyOut, storeExportFile } from "./export-files.server";
 import { auditActionFor } from "./request-export.server";
 import { SIGNATURE_EXPORT_HEADER, signatureExportCopy } from "./signature-rows.server";
 
-// Session-level advisory lock (class, export id): one writer per export, whatever BullMQ does.
-const EXPORT_LOCK_CLASS = 0x65787074; // "expt"
+// One writer per export, whatever BullMQ does: a lease in the export's row (not a session lock,
+// which a transaction-pooling PgBouncer would hand to other clients), renewed at every piece written.
+const LEASE = sql`interval '2 minutes'`;
 const DELIVERY_BATCH = 5_000;
 
 type ExportRow = Awaited<ReturnType<typeof loadExport>>;
@@ -51,32 +53,41 @@ export async function runExport(db: Database, exportId: number): Promise<"writte
     await markExportFailed(db, exportId, "the decision-maker was removed");
     return "skipped";
   }
+  const leaseToken = randomUUID();
+  const claimed = await db
+    .updateTable("exports")
+    .set({ status: "running", started_at: sql`now()`, rows_done: 0, lease_token: leaseToken, lease_expires_at: sql`now() + ${LEASE}` })
+    .where("id", "=", exportId)
+    .where("status", "in", ["queued", "running"])
+    .where((eb) => eb.or([eb("lease_expires_at", "is", null), eb("lease_expires_at", "<", sql<Date>`now()`)]))
+    .returning("id")
+    .executeTakeFirst();
+  if (!claimed) {
+    const now = await loadExport(db, exportId);
+    if (now && (now.status === "queued" || now.status === "running")) throw new Error(`export ${exportId} is being written by another run`);
+    return "skipped";
+  }
   const client = await poolOf(db).connect();
   try {
-    const locked = await client.query<{ ok: boolean }>("SELECT pg_try_advisory_lock($1, $2) AS ok", [EXPORT_LOCK_CLASS, exportId]);
-    if (!locked.rows[0]!.ok) throw new Error(`export ${exportId} is being written by another run`);
-    await db
-      .updateTable("exports")
-      .set({ status: "running", started_at: sql`now()`, rows_done: 0 })
-      .where("id", "=", exportId)
-      .where("status", "in", ["queued", "running"])
-      .execute();
-    const progress = (lines: number) =>
-      db
+    const progress = async (lines: number) => {
+      const renewed = await db
         .updateTable("exports")
-        .set({ rows_done: Math.max(0, lines - 1) }) // the header is a line, not a row
+        .set({ rows_done: Math.max(0, lines - 1), lease_expires_at: sql`now() + ${LEASE}` }) // the header is a line, not a row
         .where("id", "=", exportId)
-        .execute()
-        .then(() => undefined);
+        .where("lease_token", "=", leaseToken)
+        .executeTakeFirst();
+      if (Number(renewed.numUpdatedRows) === 0) throw new Error(`export ${exportId}: the lease lapsed and another run took over`);
+    };
 
     const written = job.kind === "delivery" ? await writeDelivery(db, client, job, progress) : await writeSignatures(db, client, job, progress);
 
     await db.transaction().execute(async (trx) => {
       const finished = await trx
         .updateTable("exports")
-        .set({ status: "done", rows_done: written.rows, byte_size: written.bytes, finished_at: sql`now()` })
+        .set({ status: "done", rows_done: written.rows, byte_size: written.bytes, finished_at: sql`now()`, lease_token: null, lease_expires_at: null })
         .where("id", "=", exportId)
         .where("status", "=", "running")
+        .where("lease_token", "=", leaseToken)
         .returning("id")
         .executeTakeFirst();
       if (!finished) return;
@@ -108,12 +119,19 @@ export async function runExport(db: Database, exportId: number): Promise<"writte
         rowCount: written.rows,
       });
     });
-    await client.query("SELECT pg_advisory_unlock($1, $2)", [EXPORT_LOCK_CLASS, exportId]);
     client.release();
     return "written";
   } catch (error) {
-    // The connection may be halfway through a COPY: destroy it (which also drops the lock).
+    // The connection may be halfway through a COPY: destroy it.
     client.release(error as Error);
+    // Let the next attempt start at once rather than wait for the lease to lapse.
+    await db
+      .updateTable("exports")
+      .set({ lease_expires_at: null })
+      .where("id", "=", exportId)
+      .where("lease_token", "=", leaseToken)
+      .execute()
+      .catch(() => undefined);
     throw error;
   }
 }
