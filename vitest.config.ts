@@ -23,7 +23,9 @@ export default defineConfig({
           include: ["tests/integration/**/*.test.ts"],
           environment: "node",
           testTimeout: 30_000,
-          hookTimeout: 60_000,
+          // A web server's start-up (startWeb waits up to 75 s) on a machine that runs several
+          // files, or other work, at once.
+          hookTimeout: 90_000,
         },
       },
       {

@@ -52,7 +52,7 @@ export async function startWeb(env: Record<string, string>, opts: { startTimeout
   let out = "";
   child.stdout!.on("data", (d) => (out += d));
   child.stderr!.on("data", (d) => (out += d));
-  const deadline = Date.now() + (opts.startTimeoutMs ?? 30_000);
+  const deadline = Date.now() + (opts.startTimeoutMs ?? 75_000);
   for (;;) {
     if (child.exitCode !== null) throw new Error(`web exited with ${child.exitCode}:\n${out}`);
     try {
