@@ -50,6 +50,20 @@ campaign delivers the petition, decision-makers see how many people, and from wh
 asking the OIC to convene its foreign ministers on Kashmir.`,
 } as const;
 
+/**
+ * Who runs the demo campaign: a made-up coalition, so the page can show who stands behind it the
+ * way a real campaign does. Its logo is drawn from shapes (no text to render or translate).
+ */
+export const DEMO_HOST = {
+  slug: "kashmir-solidarity-coalition",
+  name: "Kashmir Solidarity Coalition",
+  logoSvg: `<svg xmlns="http://www.w3.org/2000/svg" width="256" height="256" viewBox="0 0 64 64">
+<rect width="64" height="64" rx="12" fill="#0b6e4f"/>
+<path d="M18 12v42" stroke="#fff" stroke-width="4" stroke-linecap="round"/>
+<path d="M20 14h26l-6 9 6 9H20z" fill="#f2c14e"/>
+</svg>`,
+} as const;
+
 /** The version of the ask the translations below were written for (see campaigns.ask_version). */
 export const DEMO_ASK_VERSION = 1;
 
