@@ -20,7 +20,7 @@ export type CampaignViewProps = CampaignPageData & {
 
 /** The public campaign page's body; the organisers' preview renders the very same. */
 export function CampaignView(props: CampaignViewProps) {
-  const { campaign, count, signers, countries, attribution, formStamp, partners, targets, askHistory, defaultLocale, appUrl, hero, host, map, actionData } = props;
+  const { campaign, count, signers, countries, attribution, formStamp, partners, targets, askHistory, defaultLocale, appUrl, hero, host, map, updates, reasons, actionData } = props;
   const preview = props.preview ?? false;
   const { t, n, locale, href } = useTranslation();
   const open = preview || (campaign.status === "published" && !actionData?.closed);
@@ -125,10 +125,49 @@ export function CampaignView(props: CampaignViewProps) {
         </p>
       </div>
       <div className="campaign-argument stack-page">
+        {updates.length > 0 ? (
+          <section aria-labelledby="updates-heading" data-testid="campaign-updates">
+            <h2 id="updates-heading">{t("campaign.updates")}</h2>
+            <ol className="campaign-updates" lang={defaultLocale} dir={direction(defaultLocale)}>
+              {updates.map((u) => (
+                <li key={u.id}>
+                  <article className="panel" aria-labelledby={`update-${u.id}`}>
+                    <h3 id={`update-${u.id}`} className="bidi">
+                      {u.subject}
+                    </h3>
+                    {u.sentOn ? (
+                      <p className="muted small" lang={locale} dir={direction(locale)}>
+                        {t("campaign.updateSentOn", { date: u.sentOn })}
+                      </p>
+                    ) : null}
+                    <div className="argument" dangerouslySetInnerHTML={{ __html: u.html }} />
+                  </article>
+                </li>
+              ))}
+            </ol>
+          </section>
+        ) : null}
         <section aria-labelledby="why-heading">
           <h2 id="why-heading">{t("campaign.why")}</h2>
           <div className="argument" {...contentLang} dangerouslySetInnerHTML={{ __html: campaign.argumentHtml }} />
         </section>
+        {reasons.length > 0 ? (
+          <section aria-labelledby="reasons-heading" data-testid="signer-reasons">
+            <h2 id="reasons-heading">{t("campaign.reasons")}</h2>
+            <ul className="reasons">
+              {reasons.map((r, i) => (
+                <li key={i}>
+                  <figure>
+                    <blockquote className="bidi">{r.comment}</blockquote>
+                    <figcaption className="muted small">
+                      <span className="bidi">{r.firstName}</span>, {r.country}
+                    </figcaption>
+                  </figure>
+                </li>
+              ))}
+            </ul>
+          </section>
+        ) : null}
         <SignersMap {...map} />
         {targets.length > 0 ? (
           <section aria-labelledby="responses-heading">

@@ -28,10 +28,12 @@ export interface ScreenshotComparison {
   sizes: [kept: string, fresh: string];
 }
 
-/** Takes a full-page screenshot and compares it with the kept one; throws with the figures when they differ. */
-export async function expectScreenshot(page: Page, name: string): Promise<ScreenshotComparison | undefined> {
+/**
+ * Takes a full-page screenshot (`style`: CSS applied only while taking it, e.g. to lay sticky
+ * elements in the flow: a full-page capture keeps them where the first screen shows them) and compares it with the kept one; throws with the figures when they differ. */
+export async function expectScreenshot(page: Page, name: string, options: { style?: string } = {}): Promise<ScreenshotComparison | undefined> {
   const fresh = await artifactPath(name);
-  await page.screenshot({ path: fresh, fullPage: true, animations: "disabled", caret: "hide" });
+  await page.screenshot({ path: fresh, fullPage: true, animations: "disabled", caret: "hide", ...options });
   const kept = path.join(SCREENSHOTS_DIR, name);
   if (process.env.UPDATE_SCREENSHOTS === "1" || (!existsSync(kept) && !process.env.CI)) {
     await mkdir(SCREENSHOTS_DIR, { recursive: true });

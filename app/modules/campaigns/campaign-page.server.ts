@@ -5,6 +5,8 @@ import { countryName, countryOptions } from "~/i18n/countries";
 import { formatDate, type Locale } from "~/i18n/i18n";
 import { getCampaignCounts } from "~/modules/counts/counts.server";
 import { logoPath } from "~/modules/organisations/organisation-logo.server";
+import { publicSignerReasons } from "~/modules/signatures/signer-comments.server";
+import { listPublishedUpdates } from "~/modules/updates/updates.server";
 import { getHeroImage } from "~/modules/media/hero-image.server";
 import { listPublicPartners } from "~/modules/partners/partners.server";
 import { groupSmallCountries, PUBLIC_COUNTRY_MIN } from "~/modules/stats/public-countries";
@@ -23,7 +25,7 @@ import { authorizeCampaign } from "./manage-campaigns.server";
  */
 export async function campaignPageData(db: Executor, found: { campaign: Selectable<CampaignsTable>; content: CampaignContent }, locale: Locale) {
   const { campaign, content } = found;
-  const [counts, signers, partners, targets, askVersions, hero, host] = await Promise.all([
+  const [counts, signers, partners, targets, askVersions, hero, host, updates, reasons] = await Promise.all([
     getCampaignCounts(db, campaign.id),
     recentPublicSigners(db, campaign.id),
     listPublicPartners(db, campaign.id),
@@ -31,6 +33,8 @@ export async function campaignPageData(db: Executor, found: { campaign: Selectab
     listAskVersions(db, campaign.id),
     getHeroImage(db, campaign.id),
     campaign.organisation_id === null ? undefined : findHostOrganisation(db, campaign.organisation_id),
+    listPublishedUpdates(db, campaign.id),
+    publicSignerReasons(db, campaign.id),
   ]);
   const byCountry = groupSmallCountries(counts.byCountry);
   return {
@@ -57,6 +61,10 @@ export async function campaignPageData(db: Executor, found: { campaign: Selectab
     host: host ?? null,
     // Countries with few signers are shown only as a group, so no one is singled out.
     map: { shown: byCountry.shown.map((c) => ({ ...c, name: countryName(c.country, locale) })), other: byCountry.other, min: PUBLIC_COUNTRY_MIN },
+    // The campaign's story: updates its organisers sent and chose to publish, newest first (in
+    // the language they were written in, which is the campaign's own).
+    updates: updates.map((u) => ({ id: u.id, subject: u.subject, html: renderMarkdown(u.bodyMd, { headingOffset: 2 }), sentOn: u.sentAt ? formatDate(locale, u.sentAt) : null })),
+    reasons: reasons.map((r) => ({ ...r, country: countryName(r.country, locale) })),
     signers: signers.map((s) => ({ firstName: s.firstName, country: countryName(s.country, locale) })),
     countries: countryOptions(locale),
     partners,
