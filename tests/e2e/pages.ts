@@ -58,6 +58,7 @@ export const PAGES: CheckedPage[] = [
   { name: "campaign exports", audience: "organiser", path: (f) => `/dashboard/campaigns/${f.draftCampaignId}/exports` },
   { name: "campaign partners", audience: "organiser", path: (f) => `/dashboard/campaigns/${f.draftCampaignId}/partners` },
   { name: "campaign responses", audience: "organiser", path: (f) => `/dashboard/campaigns/${f.draftCampaignId}/responses` },
+  { name: "supporters' reasons", audience: "organiser", path: (f) => `/dashboard/campaigns/${f.draftCampaignId}/comments` },
   { name: "campaign embed", audience: "organiser", path: (f) => `/dashboard/campaigns/${f.draftCampaignId}/embed` },
   { name: "campaign numbers", audience: "organiser", path: (f) => `/dashboard/campaigns/${f.draftCampaignId}/stats` },
   { name: "API keys", audience: "organiser", path: (f) => `/dashboard/orgs/${f.orgSlug}/api-keys` },
