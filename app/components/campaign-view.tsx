@@ -20,9 +20,9 @@ export type CampaignViewProps = CampaignPageData & {
 
 /** The public campaign page's body; the organisers' preview renders the very same. */
 export function CampaignView(props: CampaignViewProps) {
-  const { campaign, count, signers, countries, attribution, formStamp, partners, targets, askHistory, defaultLocale, appUrl, hero, map, actionData } = props;
+  const { campaign, count, signers, countries, attribution, formStamp, partners, targets, askHistory, defaultLocale, appUrl, hero, host, map, updates, reasons, actionData } = props;
   const preview = props.preview ?? false;
-  const { t, locale, href } = useTranslation();
+  const { t, n, locale, href } = useTranslation();
   const open = preview || (campaign.status === "published" && !actionData?.closed);
   // Untranslated content says which language it is in, so screen readers switch voice.
   const other = campaign.contentLocale !== locale;
@@ -38,19 +38,36 @@ export function CampaignView(props: CampaignViewProps) {
         ) : null}
         {hero ? <HeroPicture hero={hero} sizes="(min-width: 70rem) 44rem, (min-width: 60rem) calc(100vw - 28rem), 100vw" /> : null}
         <h1 {...contentLang}>{campaign.title}</h1>
+        {host ? <HostLine host={host} /> : null}
+        {/* On phones the summary gives way to the ask: link previews (WhatsApp…) have shown it already. */}
         <p className="lead" {...contentLang}>
           {campaign.summary}
         </p>
+        <h2>{t("campaign.theAsk")}</h2>
+        <p className="ask" {...contentLang}>
+          {campaign.ask}
+        </p>
+        <ProgressBar count={count} goal={campaign.goal} liveUrl={preview ? undefined : `/api/v1/campaigns/${campaign.slug}`} />
+        {campaign.deadline ? (
+          <p className="deadline" data-testid="deadline">
+            <strong>{t("campaign.closesOn", { date: campaign.deadline.date })}</strong> · {t("campaign.daysLeft", { days: n(campaign.deadline.daysLeft) })}
+          </p>
+        ) : null}
+        {/* Phones: the form is below the fold; this takes the reader to its first field (no script needed). */}
+        {open ? (
+          <p className="sign-jump">
+            <a className="button full" href="#sign-name">
+              {t("campaign.signJump")}
+            </a>
+          </p>
+        ) : null}
         <p className="addressed">
           {t("campaign.addressedTo")}:{" "}
           <strong className="bidi" {...contentLang}>
             {campaign.addressedTo}
           </strong>
         </p>
-        <h2>{t("campaign.theAsk")}</h2>
-        <p className="ask" {...contentLang}>
-          {campaign.ask}
-        </p>
+        {campaign.openSince ? <p className="muted small">{t("campaign.openSince", { date: campaign.openSince })}</p> : null}
         {askHistory.length > 0 ? (
           <details className="ask-history">
             <summary>{t("campaign.versionHistory")}</summary>
@@ -68,15 +85,8 @@ export function CampaignView(props: CampaignViewProps) {
             </ol>
           </details>
         ) : null}
-        <ProgressBar count={count} goal={campaign.goal} liveUrl={preview ? undefined : `/api/v1/campaigns/${campaign.slug}`} />
-        {campaign.openSince ? <p className="muted small">{t("campaign.openSince", { date: campaign.openSince })}</p> : null}
-        {/* No signer is known here: the links carry only the channel. */}
-        <ShareLinks campaignUrl={`${appUrl}${href(`/campaigns/${campaign.slug}`)}`} title={campaign.title} />
-        <p className="small">
-          <Link to={href(`/campaigns/${campaign.slug}/qr`)}>{t("share.qrLink")}</Link>
-        </p>
       </header>
-      <aside className="sign" aria-labelledby="sign-heading">
+      <aside className="sign" id="sign" aria-labelledby="sign-heading">
         {/* What the page script replaces with the server's answer to a failed submit. */}
         <div className="panel" data-sign-region>
           <h2 id="sign-heading" style={{ marginBlockStart: 0 }}>
@@ -106,11 +116,58 @@ export function CampaignView(props: CampaignViewProps) {
           )}
         </section>
       </aside>
+      {/* Sharing comes after the form: asking someone to share before they have signed loses both. */}
+      <div className="campaign-share">
+        {/* No signer is known here: the links carry only the channel. */}
+        <ShareLinks campaignUrl={`${appUrl}${href(`/campaigns/${campaign.slug}`)}`} title={campaign.title} />
+        <p className="small">
+          <Link to={href(`/campaigns/${campaign.slug}/qr`)}>{t("share.qrLink")}</Link>
+        </p>
+      </div>
       <div className="campaign-argument stack-page">
+        {updates.length > 0 ? (
+          <section aria-labelledby="updates-heading" data-testid="campaign-updates">
+            <h2 id="updates-heading">{t("campaign.updates")}</h2>
+            <ol className="campaign-updates" lang={defaultLocale} dir={direction(defaultLocale)}>
+              {updates.map((u) => (
+                <li key={u.id}>
+                  <article className="panel" aria-labelledby={`update-${u.id}`}>
+                    <h3 id={`update-${u.id}`} className="bidi">
+                      {u.subject}
+                    </h3>
+                    {u.sentOn ? (
+                      <p className="muted small" lang={locale} dir={direction(locale)}>
+                        {t("campaign.updateSentOn", { date: u.sentOn })}
+                      </p>
+                    ) : null}
+                    <div className="argument" dangerouslySetInnerHTML={{ __html: u.html }} />
+                  </article>
+                </li>
+              ))}
+            </ol>
+          </section>
+        ) : null}
         <section aria-labelledby="why-heading">
           <h2 id="why-heading">{t("campaign.why")}</h2>
           <div className="argument" {...contentLang} dangerouslySetInnerHTML={{ __html: campaign.argumentHtml }} />
         </section>
+        {reasons.length > 0 ? (
+          <section aria-labelledby="reasons-heading" data-testid="signer-reasons">
+            <h2 id="reasons-heading">{t("campaign.reasons")}</h2>
+            <ul className="reasons">
+              {reasons.map((r, i) => (
+                <li key={i}>
+                  <figure>
+                    <blockquote className="bidi">{r.comment}</blockquote>
+                    <figcaption className="muted small">
+                      <span className="bidi">{r.firstName}</span>, {r.country}
+                    </figcaption>
+                  </figure>
+                </li>
+              ))}
+            </ul>
+          </section>
+        ) : null}
         <SignersMap {...map} />
         {targets.length > 0 ? (
           <section aria-labelledby="responses-heading">
@@ -155,5 +212,21 @@ export function CampaignView(props: CampaignViewProps) {
         ) : null}
       </div>
     </article>
+  );
+}
+
+/** "Started by <organisation>", with its logo, linking to the organisation's public page. */
+function HostLine({ host }: { host: NonNullable<CampaignPageData["host"]> }) {
+  const { t, href } = useTranslation();
+  return (
+    <p className="host" data-testid="host">
+      {host.logoUrl ? <img src={host.logoUrl} alt="" width={32} height={32} /> : null}
+      <span>
+        {t("campaign.startedBy")}{" "}
+        <Link to={href(`/organisations/${host.slug}`)} className="bidi">
+          {host.name}
+        </Link>
+      </span>
+    </p>
   );
 }

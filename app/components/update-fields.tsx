@@ -1,8 +1,11 @@
 import { useTranslation } from "~/i18n/use-translation";
 import type { MessageKey } from "~/i18n/i18n";
 
-/** Subject, Markdown body and an optional country filter: the fields of an update. */
-export function UpdateFields({ values = {}, errors = {} }: { values?: Record<string, string>; errors?: Record<string, MessageKey> }) {
+/**
+ * Subject, Markdown body, an optional country filter and whether the update is also published on
+ * the campaign page (`published`: the box's state; ticked unless the organiser untick it).
+ */
+export function UpdateFields({ values = {}, errors = {}, published = true }: { values?: Record<string, string>; errors?: Record<string, MessageKey>; published?: boolean }) {
   const { t } = useTranslation();
   const error = (field: string) =>
     errors[field] ? (
@@ -26,6 +29,15 @@ export function UpdateFields({ values = {}, errors = {} }: { values?: Record<str
         <label htmlFor="u-countries">{t("updates.countries")}</label>
         <input id="u-countries" name="countries" type="text" dir="ltr" maxLength={800} defaultValue={values.countries} aria-invalid={errors.countries ? true : undefined} aria-describedby={errors.countries ? "u-countries-error" : undefined} />
         {error("countries")}
+      </div>
+      <div className="field">
+        <div className="check">
+          <input type="checkbox" id="u-publishOnPage" name="publishOnPage" defaultChecked={published} aria-describedby="u-publishOnPage-hint" />
+          <label htmlFor="u-publishOnPage">{t("updates.publishOnPage")}</label>
+        </div>
+        <span className="hint" id="u-publishOnPage-hint">
+          {t("updates.publishOnPageHint")}
+        </span>
       </div>
     </>
   );

@@ -72,6 +72,9 @@ export interface SignaturesTable {
   postal_code: string | null;
   comment: string | null;
   public_name: boolean;
+  /** an organiser hid the comment from the campaign page (it stays in exports) */
+  comment_hidden_at: Timestamp | null;
+  comment_hidden_by: number | null;
   opt_in: boolean;
   consent_version: string;
   locale: string;
@@ -427,6 +430,8 @@ export interface UpdatesTable {
   updated_at: Generated<Date>;
   queued_at: Timestamp | null;
   finished_at: Timestamp | null;
+  /** also shown on the campaign page once sent (the organiser's choice; on by default) */
+  published_on_page: Generated<boolean>;
 }
 
 export type DeliveryStatus = "queued" | "sending" | "sent" | "failed";

@@ -1,5 +1,6 @@
 import { data, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
+import { ShareLinks } from "~/components/share-links";
 import { direction, translator } from "~/i18n/i18n";
 import { assertLanguageParam, localeFor } from "~/i18n/locale.server";
 import { rootLocale } from "~/i18n/meta";
@@ -7,6 +8,7 @@ import { useTranslation } from "~/i18n/use-translation";
 import { findPublicCampaignInLocale } from "~/modules/campaigns/campaigns.queries.server";
 import type { RouteHandle } from "~/root";
 import { getDb } from "~/services.server";
+import { env } from "~/utils/env.server";
 
 /** Not hydrated, like the campaign page the signer comes from (ADR 0014). */
 export const handle: RouteHandle = { hydrate: false };
@@ -20,11 +22,11 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
   assertLanguageParam(params);
   const found = await findPublicCampaignInLocale(getDb(), params.slug ?? "", localeFor(request));
   if (!found) throw data(null, { status: 404 });
-  return { slug: found.campaign.slug, title: found.content.title, titleLocale: found.content.locale };
+  return { slug: found.campaign.slug, title: found.content.title, titleLocale: found.content.locale, appUrl: env().APP_URL };
 }
 
 export default function Signed() {
-  const { slug, title, titleLocale } = useLoaderData<typeof loader>();
+  const { slug, title, titleLocale, appUrl } = useLoaderData<typeof loader>();
   const { t, locale, href } = useTranslation();
   return (
     <section className="panel centered" aria-labelledby="signed-title">
@@ -41,6 +43,8 @@ export default function Signed() {
           </span>
         </Link>
       </p>
+      {/* Right after signing is when people share most; the links carry only the channel. */}
+      <ShareLinks campaignUrl={`${appUrl}${href(`/campaigns/${slug}`)}`} title={title} intro={t("signed.shareIntro")} />
     </section>
   );
 }

@@ -120,6 +120,9 @@ export default function EditCampaign() {
           <Link to={`/dashboard/campaigns/${campaign.id}/responses`}>{t("responses.link")}</Link>
         </li>
         <li>
+          <Link to={`/dashboard/campaigns/${campaign.id}/comments`}>{t("comments.link")}</Link>
+        </li>
+        <li>
           <Link to={`/dashboard/campaigns/${campaign.id}/exports`}>{t("exports.open")}</Link>
         </li>
         <li>

@@ -27,7 +27,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const user = await requireUser(request);
-  const parsed = parseForm(composeUpdateSchema, await readForm(request, 128 * 1024), ["subject", "bodyMd", "countries"]);
+  const parsed = parseForm(composeUpdateSchema, await readForm(request, 128 * 1024), ["subject", "bodyMd", "countries", "publishOnPage"]);
   if (!parsed.ok) return data<{ errors: FieldErrors; values: Record<string, string> }>({ errors: parsed.errors, values: parsed.values }, { status: 400 });
   try {
     const update = await createUpdate(getDb(), user, routeId(params.id), parsed.data);
@@ -45,7 +45,7 @@ export default function NewUpdate() {
     <section className="panel">
       <h1>{t("updates.new")}</h1>
       <Form method="post" className="stack">
-        <UpdateFields values={result?.values} errors={result?.errors} />
+        <UpdateFields values={result?.values} errors={result?.errors} published={result?.values ? "publishOnPage" in result.values : true} />
         <button type="submit" className="button">
           {t("updates.save")}
         </button>

@@ -29,6 +29,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
           subject: update.subject,
           bodyMd: update.body_md,
           countries: (update.countries ?? []).join(", "),
+          publishedOnPage: update.published_on_page,
           html: renderMarkdown(update.body_md, { headingOffset: 1 }),
         },
         campaign: { id: campaign.id, title: campaign.title },
@@ -54,7 +55,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   try {
     switch (form.get("intent")) {
       case "save": {
-        const parsed = parseForm(composeUpdateSchema, form, ["subject", "bodyMd", "countries"]);
+        const parsed = parseForm(composeUpdateSchema, form, ["subject", "bodyMd", "countries", "publishOnPage"]);
         if (!parsed.ok) return data<ActionData>({ errors: parsed.errors, values: parsed.values }, { status: 400 });
         await editUpdate(db, user, id, parsed.data);
         return data<ActionData>({ notice: "campaigns.saved" });
@@ -132,7 +133,11 @@ export default function UpdatePage() {
           <section className="panel">
             <Form method="post" className="stack">
               <input type="hidden" name="intent" value="save" />
-              <UpdateFields values={result?.values ?? { subject: update.subject, bodyMd: update.bodyMd, countries: update.countries }} errors={result?.errors} />
+              <UpdateFields
+                values={result?.values ?? { subject: update.subject, bodyMd: update.bodyMd, countries: update.countries }}
+                errors={result?.errors}
+                published={result?.values ? "publishOnPage" in result.values : update.publishedOnPage}
+              />
               <button type="submit" className="button secondary">
                 {t("updates.save")}
               </button>

@@ -5,7 +5,7 @@
 import { randomBytes } from "node:crypto";
 import type { Database } from "~/db/db.server";
 import { hashPassword } from "~/modules/accounts/passwords.server";
-import { DEMO_CAMPAIGN } from "~/modules/campaigns/demo-campaign";
+import { DEMO_CAMPAIGN, DEMO_HOST } from "~/modules/campaigns/demo-campaign";
 import { createCampaign, submitForReview } from "~/modules/campaigns/manage-campaigns.server";
 import { seedDemoCampaign } from "~/modules/campaigns/seed-demo-campaign.server";
 import { createOrganisation, type Actor } from "~/modules/organisations/organisations.server";
@@ -38,6 +38,7 @@ export const PAGES: CheckedPage[] = [
   { name: "home", audience: "public", prefixable: true, path: () => "/" },
   { name: "campaign", audience: "public", prefixable: true, path: (f) => `/campaigns/${f.slug}` },
   { name: "signed", audience: "public", prefixable: true, path: (f) => `/campaigns/${f.slug}/signed` },
+  { name: "host organisation", audience: "public", prefixable: true, path: () => `/organisations/${DEMO_HOST.slug}` },
   { name: "verify", audience: "public", path: (f) => `/verify/${f.verifyToken}` },
   { name: "unsubscribe", audience: "public", path: (f) => `/unsubscribe/${f.unsubscribeToken}` },
   { name: "not found", audience: "public", path: () => "/no-such-page" },
@@ -57,6 +58,7 @@ export const PAGES: CheckedPage[] = [
   { name: "campaign exports", audience: "organiser", path: (f) => `/dashboard/campaigns/${f.draftCampaignId}/exports` },
   { name: "campaign partners", audience: "organiser", path: (f) => `/dashboard/campaigns/${f.draftCampaignId}/partners` },
   { name: "campaign responses", audience: "organiser", path: (f) => `/dashboard/campaigns/${f.draftCampaignId}/responses` },
+  { name: "supporters' reasons", audience: "organiser", path: (f) => `/dashboard/campaigns/${f.draftCampaignId}/comments` },
   { name: "campaign embed", audience: "organiser", path: (f) => `/dashboard/campaigns/${f.draftCampaignId}/embed` },
   { name: "campaign numbers", audience: "organiser", path: (f) => `/dashboard/campaigns/${f.draftCampaignId}/stats` },
   { name: "API keys", audience: "organiser", path: (f) => `/dashboard/orgs/${f.orgSlug}/api-keys` },

@@ -4,6 +4,9 @@ import type { CampaignsTable } from "~/db/schema";
 import { countryName, countryOptions } from "~/i18n/countries";
 import { formatDate, type Locale } from "~/i18n/i18n";
 import { getCampaignCounts } from "~/modules/counts/counts.server";
+import { logoPath } from "~/modules/organisations/organisation-logo.server";
+import { publicSignerReasons } from "~/modules/signatures/signer-comments.server";
+import { listPublishedUpdates } from "~/modules/updates/updates.server";
 import { getHeroImage } from "~/modules/media/hero-image.server";
 import { listPublicPartners } from "~/modules/partners/partners.server";
 import { groupSmallCountries, PUBLIC_COUNTRY_MIN } from "~/modules/stats/public-countries";
@@ -22,13 +25,16 @@ import { authorizeCampaign } from "./manage-campaigns.server";
  */
 export async function campaignPageData(db: Executor, found: { campaign: Selectable<CampaignsTable>; content: CampaignContent }, locale: Locale) {
   const { campaign, content } = found;
-  const [counts, signers, partners, targets, askVersions, hero] = await Promise.all([
+  const [counts, signers, partners, targets, askVersions, hero, host, updates, reasons] = await Promise.all([
     getCampaignCounts(db, campaign.id),
     recentPublicSigners(db, campaign.id),
     listPublicPartners(db, campaign.id),
     listPublicTargetResponses(db, campaign.id),
     listAskVersions(db, campaign.id),
     getHeroImage(db, campaign.id),
+    campaign.organisation_id === null ? undefined : findHostOrganisation(db, campaign.organisation_id),
+    listPublishedUpdates(db, campaign.id),
+    publicSignerReasons(db, campaign.id),
   ]);
   const byCountry = groupSmallCountries(counts.byCountry);
   return {
@@ -43,14 +49,22 @@ export async function campaignPageData(db: Executor, found: { campaign: Selectab
       status: campaign.status,
       // Formatted here, once: the browser's ICU may word a date differently from Node's.
       openSince: campaign.published_at ? formatDate(locale, campaign.published_at) : null,
+      // Only while it is still ahead: a passed deadline says nothing a supporter can act on.
+      deadline: campaign.status === "published" ? deadlineFor(locale, campaign.deadline_at) : null,
       argumentHtml: renderMarkdown(content.argumentMd, { headingOffset: 1 }),
     },
     defaultLocale: campaign.locale,
     appUrl: env().APP_URL,
     count: counts.total,
     hero,
+    /** who runs the campaign: named, with its logo and a link to its public page */
+    host: host ?? null,
     // Countries with few signers are shown only as a group, so no one is singled out.
     map: { shown: byCountry.shown.map((c) => ({ ...c, name: countryName(c.country, locale) })), other: byCountry.other, min: PUBLIC_COUNTRY_MIN },
+    // The campaign's story: updates its organisers sent and chose to publish, newest first (in
+    // the language they were written in, which is the campaign's own).
+    updates: updates.map((u) => ({ id: u.id, subject: u.subject, html: renderMarkdown(u.bodyMd, { headingOffset: 2 }), sentOn: u.sentAt ? formatDate(locale, u.sentAt) : null })),
+    reasons: reasons.map((r) => ({ ...r, country: countryName(r.country, locale) })),
     signers: signers.map((s) => ({ firstName: s.firstName, country: countryName(s.country, locale) })),
     countries: countryOptions(locale),
     partners,
@@ -75,6 +89,25 @@ export async function campaignPageData(db: Executor, found: { campaign: Selectab
           }))
         : [],
   };
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * "Closes on …" and the whole days left, counted up (a deadline later today is "1 day left");
+ * the page is cached for seconds only, so the count is never a day behind.
+ */
+export function deadlineFor(locale: Locale, deadlineAt: Date | string | null, now = new Date()) {
+  if (!deadlineAt) return null;
+  const at = new Date(deadlineAt);
+  const left = at.getTime() - now.getTime();
+  if (left <= 0) return null;
+  return { date: formatDate(locale, at), daysLeft: Math.ceil(left / DAY_MS) };
+}
+
+async function findHostOrganisation(db: Executor, organisationId: number) {
+  const org = await db.selectFrom("organisations").select(["id", "slug", "name", "logo_hash"]).where("id", "=", organisationId).executeTakeFirst();
+  return org ? { slug: org.slug, name: org.name, logoUrl: org.logo_hash ? logoPath(org.id, org.logo_hash) : null } : undefined;
 }
 
 export type CampaignPageData = Awaited<ReturnType<typeof campaignPageData>>;

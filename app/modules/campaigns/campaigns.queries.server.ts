@@ -21,9 +21,9 @@ const PUBLIC_STATUSES: CampaignStatus[] = ["published", "closed"];
  * Campaigns the public may see, open ones first, each with its confirmed count. With `locale`,
  * title and summary come from a translation written for the current ask, where there is one.
  */
-export async function listPublicCampaigns(db: Executor, opts: { openOnly?: boolean; locale?: string } = {}): Promise<CampaignSummary[]> {
+export async function listPublicCampaigns(db: Executor, opts: { openOnly?: boolean; locale?: string; organisationId?: number } = {}): Promise<CampaignSummary[]> {
   const locale = opts.locale ?? "";
-  const rows = await db
+  let query = db
     .selectFrom("campaigns as c")
     .leftJoin("campaign_counts as n", "n.campaign_id", "c.id")
     .leftJoin("campaign_translations as t", (join) =>
@@ -40,13 +40,9 @@ export async function listPublicCampaigns(db: Executor, opts: { openOnly?: boole
       sql<number>`coalesce(n.confirmed, 0)`.as("signatureCount"),
       sql<Date>`greatest(c.updated_at, n.updated_at)`.as("updatedAt"),
     ])
-    .where("c.status", "in", opts.openOnly ? ["published"] : PUBLIC_STATUSES)
-    .orderBy(sql`c.status = 'published'`, "desc")
-    .orderBy("c.published_at", "desc")
-    .orderBy("c.id", "desc")
-    .limit(200)
-    .execute();
-  return rows;
+    .where("c.status", "in", opts.openOnly ? ["published"] : PUBLIC_STATUSES);
+  if (opts.organisationId !== undefined) query = query.where("c.organisation_id", "=", opts.organisationId);
+  return query.orderBy(sql`c.status = 'published'`, "desc").orderBy("c.published_at", "desc").orderBy("c.id", "desc").limit(200).execute();
 }
 
 export async function findPublicCampaignBySlug(db: Executor, slug: string) {

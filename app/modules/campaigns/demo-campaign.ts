@@ -6,23 +6,25 @@ export const DEMO_CAMPAIGN = {
   slug: "convene-oic-on-kashmir",
   title: "OIC: convene your foreign ministers on Kashmir",
   summary:
-    "The Organisation of Islamic Cooperation has still not called its Council of Foreign Ministers together on Kashmir. Add your name to ask it to do so.",
+    "In 2020 Pakistan asked the Organisation of Islamic Cooperation to call its Council of Foreign Ministers together on Kashmir. Add your name to renew that call.",
   ask: "We call on the Organisation of Islamic Cooperation to convene a session of its Council of Foreign Ministers dedicated to Kashmir, and on friendly states inside and outside the OIC to stand together behind that call.",
   addressed_to: "The Secretary-General and member states of the Organisation of Islamic Cooperation (OIC)",
   goal: 100_000,
   locale: "en",
-  argument_md: `## A meeting that has never been called
+  argument_md: `## The meeting Pakistan asked for
 
 On **5 August 2019**, India revoked Articles 370 and 35-A, the provisions that had given
-Jammu and Kashmir its special constitutional status. Since the first anniversary of that
-decision, Pakistan's government has made Kashmir the centre of its diplomacy, with its Foreign
-Minister, Shah Mehmood Qureshi, and the country's diplomats carrying the effort.
+Jammu and Kashmir its special constitutional status. From the first anniversary of that
+decision, in August 2020, Pakistan's government put Kashmir at the centre of its diplomacy. The
+effort was led by Shah Mehmood Qureshi, Pakistan's Foreign Minister at the time (he held the
+office from 2018 to 2022), and by the country's diplomats.
 
 One request has been at the heart of it: that the **Organisation of Islamic Cooperation**
 bring its **Council of Foreign Ministers (CFM)** together to discuss the status of Kashmir.
 It is a modest and reasonable request. The CFM is where the foreign ministers of the OIC's
 member states meet to agree on shared positions, and Kashmir is a question on which the
-organisation has long said it cares. Yet no such session has been convened.
+organisation has long said it cares. Yet by August 2020 no such session had been convened.
+This campaign takes that call up again.
 
 ## Why the foreign ministers, and why now
 
@@ -37,17 +39,32 @@ organisation has long said it cares. Yet no such session has been convened.
 
 ## Friends beyond one forum
 
-Support for the people of Kashmir does not have to wait for every OIC member to agree.
-States such as **Malaysia** and **Turkey** have already backed the call to end the military
-siege in Indian-administered Kashmir. Pakistan has many partners, inside the Muslim world and
-beyond it, each able to play a different part. They can act together on a common platform,
-and the name of that platform matters far less than putting the voices of Kashmiris first.
+Support for the people of Kashmir does not have to wait for every OIC member to agree. By
+2020, states such as **Malaysia** and **Türkiye** had already backed the call to end the
+military siege in Indian-administered Kashmir. Pakistan has many partners, inside the Muslim
+world and beyond it, each able to play a different part. They can act together on a common
+platform, and the name of that platform matters far less than putting the voices of Kashmiris
+first.
 
 ## What your signature does
 
 Every confirmed signature is counted once, by country, and the totals are public. When the
 campaign delivers the petition, decision-makers see how many people, and from where, are
 asking the OIC to convene its foreign ministers on Kashmir.`,
+} as const;
+
+/**
+ * Who runs the demo campaign: a made-up coalition, so the page can show who stands behind it the
+ * way a real campaign does. Its logo is drawn from shapes (no text to render or translate).
+ */
+export const DEMO_HOST = {
+  slug: "kashmir-solidarity-coalition",
+  name: "Kashmir Solidarity Coalition",
+  logoSvg: `<svg xmlns="http://www.w3.org/2000/svg" width="256" height="256" viewBox="0 0 64 64">
+<rect width="64" height="64" rx="12" fill="#0b6e4f"/>
+<path d="M18 12v42" stroke="#fff" stroke-width="4" stroke-linecap="round"/>
+<path d="M20 14h26l-6 9 6 9H20z" fill="#f2c14e"/>
+</svg>`,
 } as const;
 
 /** The version of the ask the translations below were written for (see campaigns.ask_version). */
@@ -71,19 +88,21 @@ export const DEMO_CAMPAIGN_TRANSLATIONS: Record<"ur" | "ar" | "ms" | "tr", Campa
   ur: {
     title: "او آئی سی: کشمیر پر اپنے وزرائے خارجہ کا اجلاس بلائیں",
     summary:
-      "اسلامی تعاون تنظیم نے اب تک کشمیر پر اپنی وزرائے خارجہ کونسل کا اجلاس طلب نہیں کیا۔ اپنا نام شامل کر کے اس سے یہ اجلاس بلانے کا مطالبہ کیجیے۔",
+      "2020 میں پاکستان نے اسلامی تعاون تنظیم سے کشمیر پر اپنی وزرائے خارجہ کونسل کا اجلاس بلانے کا مطالبہ کیا۔ اپنا نام شامل کر کے اس مطالبے کو پھر سے اٹھائیے۔",
     ask: "ہم اسلامی تعاون تنظیم سے مطالبہ کرتے ہیں کہ وہ اپنی وزرائے خارجہ کونسل کا ایک اجلاس صرف کشمیر کے لیے طلب کرے، اور او آئی سی کے اندر اور باہر دوست ممالک سے اپیل کرتے ہیں کہ وہ اس مطالبے کی پشت پر متحد ہو کر کھڑے ہوں۔",
     addressed_to: "اسلامی تعاون تنظیم (او آئی سی) کے سیکرٹری جنرل اور رکن ممالک",
-    argument_md: `## ایک اجلاس جو کبھی بلایا ہی نہیں گیا
+    argument_md: `## وہ اجلاس جس کا پاکستان نے مطالبہ کیا
 
 **5 اگست 2019** کو بھارت نے آرٹیکل 370 اور ⁦35-A⁩ منسوخ کر دیے، یعنی وہ دفعات جن کے تحت جموں و کشمیر کو
-خصوصی آئینی حیثیت حاصل تھی۔ اس فیصلے کی پہلی برسی کے بعد سے حکومتِ پاکستان نے کشمیر کو اپنی سفارت کاری کا
-مرکز بنا رکھا ہے، اور اس کوشش کی قیادت وزیرِ خارجہ شاہ محمود قریشی اور ملک کے سفارت کار کر رہے ہیں۔
+خصوصی آئینی حیثیت حاصل تھی۔ اگست 2020 میں اس فیصلے کی پہلی برسی سے حکومتِ پاکستان نے کشمیر کو اپنی سفارت کاری
+کا مرکز بنایا۔ اس کوشش کی قیادت اُس وقت کے وزیرِ خارجہ شاہ محمود قریشی (جو 2018 سے 2022 تک اس عہدے پر رہے)
+اور ملک کے سفارت کاروں نے کی۔
 
 اس کوشش کے مرکز میں ایک درخواست ہے: کہ **اسلامی تعاون تنظیم** کشمیر کی حیثیت پر غور کے لیے اپنی
 **وزرائے خارجہ کونسل (CFM)** کا اجلاس بلائے۔ یہ ایک معتدل اور معقول مطالبہ ہے۔ وزرائے خارجہ کونسل وہ فورم ہے
 جہاں او آئی سی کے رکن ممالک کے وزرائے خارجہ مل کر مشترکہ موقف طے کرتے ہیں، اور کشمیر ایسا مسئلہ ہے جس سے
-تنظیم عرصے سے اپنی وابستگی ظاہر کرتی آئی ہے۔ اس کے باوجود ایسا کوئی اجلاس اب تک طلب نہیں کیا گیا۔
+تنظیم عرصے سے اپنی وابستگی ظاہر کرتی آئی ہے۔ اس کے باوجود اگست 2020 تک ایسا کوئی اجلاس طلب نہیں کیا گیا تھا۔
+یہ مہم اسی مطالبے کو پھر سے اٹھاتی ہے۔
 
 ## وزرائے خارجہ ہی کیوں، اور ابھی کیوں
 
@@ -98,8 +117,8 @@ export const DEMO_CAMPAIGN_TRANSLATIONS: Record<"ur" | "ar" | "ms" | "tr", Campa
 ## ایک فورم سے آگے کے دوست
 
 کشمیری عوام کی حمایت کے لیے یہ ضروری نہیں کہ او آئی سی کے ہر رکن کے متفق ہونے کا انتظار کیا جائے۔
-**ملائیشیا** اور **ترکی** جیسے ممالک بھارت کے زیرِ انتظام کشمیر میں فوجی محاصرہ ختم کرنے کے مطالبے کی پہلے ہی
-حمایت کر چکے ہیں۔ مسلم دنیا کے اندر اور اس سے باہر پاکستان کے بہت سے شراکت دار ہیں، اور ہر ایک اپنا الگ کردار
+2020 تک **ملائیشیا** اور **ترکیہ** جیسے ممالک بھارت کے زیرِ انتظام کشمیر میں فوجی محاصرہ ختم کرنے کے مطالبے
+کی حمایت کر چکے تھے۔ مسلم دنیا کے اندر اور اس سے باہر پاکستان کے بہت سے شراکت دار ہیں، اور ہر ایک اپنا الگ کردار
 ادا کر سکتا ہے۔ یہ سب ایک مشترکہ پلیٹ فارم پر مل کر کام کر سکتے ہیں، اور اس پلیٹ فارم کا نام اتنا اہم نہیں جتنا
 یہ کہ کشمیریوں کی آواز کو سب سے آگے رکھا جائے۔
 
@@ -111,18 +130,20 @@ export const DEMO_CAMPAIGN_TRANSLATIONS: Record<"ur" | "ar" | "ms" | "tr", Campa
   },
   ar: {
     title: "ندعو منظمة التعاون الإسلامي إلى جمع وزراء خارجيتها بشأن كشمير",
-    summary: "لم تعقد منظمة التعاون الإسلامي حتى الآن اجتماعًا لمجلس وزراء خارجيتها بشأن كشمير. أضِف اسمك لتطالبها بذلك.",
+    summary: "في عام 2020 طالبت باكستان منظمة التعاون الإسلامي بعقد اجتماع لمجلس وزراء خارجيتها بشأن كشمير. أضِف اسمك لتجديد هذا المطلب.",
     ask: "ندعو منظمة التعاون الإسلامي إلى عقد دورة لمجلس وزراء خارجيتها مخصَّصة لكشمير، وندعو الدول الصديقة داخل المنظمة وخارجها إلى الوقوف صفًّا واحدًا خلف هذا المطلب.",
     addressed_to: "الأمين العام لمنظمة التعاون الإسلامي والدول الأعضاء فيها",
-    argument_md: `## اجتماع لم يُعقد قط
+    argument_md: `## الاجتماع الذي طلبته باكستان
 
 في **5 أغسطس 2019** ألغت الهند المادتين 370 و⁦35-A⁩، وهما النصّان اللذان منحا جامو وكشمير وضعهما الدستوري
-الخاص. ومنذ الذكرى الأولى لذلك القرار، جعلت الحكومة الباكستانية كشمير محور دبلوماسيتها، ويقود هذا الجهد
-وزير الخارجية شاه محمود قريشي ومعه الدبلوماسيون الباكستانيون.
+الخاص. ومنذ الذكرى الأولى لذلك القرار، في أغسطس 2020، جعلت الحكومة الباكستانية كشمير محور دبلوماسيتها، وقاد
+هذا الجهدَ شاه محمود قريشي، وزير الخارجية الباكستاني آنذاك (شغل المنصب من 2018 إلى 2022)، ومعه
+الدبلوماسيون الباكستانيون.
 
 وفي قلب هذا الجهد مطلب واحد: أن تجمع **منظمة التعاون الإسلامي** **مجلس وزراء خارجيتها (CFM)** لبحث وضع
 كشمير. إنه مطلب متواضع ومعقول؛ فالمجلس هو المكان الذي يلتقي فيه وزراء خارجية الدول الأعضاء للاتفاق على مواقف
-مشتركة، وكشمير قضية طالما أعلنت المنظمة اهتمامها بها. ومع ذلك لم تُعقد مثل هذه الدورة حتى الآن.
+مشتركة، وكشمير قضية طالما أعلنت المنظمة اهتمامها بها. ومع ذلك لم تكن مثل هذه الدورة قد عُقدت حتى أغسطس 2020،
+وهذه الحملة تجدّد ذلك المطلب.
 
 ## لماذا وزراء الخارجية، ولماذا الآن
 
@@ -136,7 +157,7 @@ export const DEMO_CAMPAIGN_TRANSLATIONS: Record<"ur" | "ar" | "ms" | "tr", Campa
 
 ## أصدقاء خارج منتدى واحد
 
-لا يتعيّن أن ينتظر دعمُ شعب كشمير موافقةَ كل عضو في المنظمة؛ فدول مثل **ماليزيا** و**تركيا** أيّدت بالفعل
+لا يتعيّن أن ينتظر دعمُ شعب كشمير موافقةَ كل عضو في المنظمة؛ فبحلول عام 2020 كانت دول مثل **ماليزيا** و**تركيا** قد أيّدت
 الدعوة إلى إنهاء الحصار العسكري في كشمير الخاضعة للإدارة الهندية. ولباكستان شركاء كثيرون داخل العالم الإسلامي
 وخارجه، يستطيع كلٌّ منهم أداء دور مختلف. ويمكنهم العمل معًا على منصة مشتركة، واسم تلك المنصة أقل أهمية بكثير
 من أن يكون صوت الكشميريين في المقدمة.
@@ -149,20 +170,21 @@ export const DEMO_CAMPAIGN_TRANSLATIONS: Record<"ur" | "ar" | "ms" | "tr", Campa
   ms: {
     title: "OIC: Adakan mesyuarat menteri-menteri luar anda mengenai Kashmir",
     summary:
-      "Pertubuhan Kerjasama Islam masih belum mengadakan mesyuarat Majlis Menteri-Menteri Luarnya mengenai Kashmir. Tambahkan nama anda untuk mendesaknya berbuat demikian.",
+      "Pada 2020, Pakistan meminta Pertubuhan Kerjasama Islam mengadakan mesyuarat Majlis Menteri-Menteri Luarnya mengenai Kashmir. Tambahkan nama anda untuk menyuarakan semula seruan itu.",
     ask: "Kami menyeru Pertubuhan Kerjasama Islam supaya mengadakan satu sesi Majlis Menteri-Menteri Luarnya yang khusus membincangkan Kashmir, dan menyeru negara-negara sahabat di dalam dan di luar OIC supaya bersatu menyokong seruan ini.",
     addressed_to: "Setiausaha Agung dan negara-negara anggota Pertubuhan Kerjasama Islam (OIC)",
-    argument_md: `## Mesyuarat yang tidak pernah diadakan
+    argument_md: `## Mesyuarat yang diminta oleh Pakistan
 
 Pada **5 Ogos 2019**, India memansuhkan Perkara 370 dan 35-A, iaitu peruntukan yang memberikan Jammu dan
-Kashmir status perlembagaan yang istimewa. Sejak ulang tahun pertama keputusan itu, kerajaan Pakistan menjadikan
-Kashmir teras diplomasinya, dengan Menteri Luarnya, Shah Mehmood Qureshi, dan para diplomat negara itu
-menggerakkan usaha tersebut.
+Kashmir status perlembagaan yang istimewa. Mulai ulang tahun pertama keputusan itu, pada Ogos 2020, kerajaan
+Pakistan menjadikan Kashmir teras diplomasinya. Usaha itu diketuai oleh Shah Mehmood Qureshi, Menteri Luar
+Pakistan ketika itu (beliau memegang jawatan tersebut dari 2018 hingga 2022), bersama para diplomat negara itu.
 
 Satu permintaan menjadi nadi usaha itu: agar **Pertubuhan Kerjasama Islam** menghimpunkan **Majlis
 Menteri-Menteri Luar (CFM)** untuk membincangkan status Kashmir. Permintaan ini sederhana dan munasabah. CFM
 ialah tempat menteri-menteri luar negara anggota OIC bertemu untuk menyepakati pendirian bersama, dan Kashmir
-ialah isu yang sudah lama dinyatakan penting oleh pertubuhan itu. Namun, sesi sedemikian masih belum diadakan.
+ialah isu yang sudah lama dinyatakan penting oleh pertubuhan itu. Namun, sehingga Ogos 2020, sesi sedemikian belum pernah
+diadakan. Kempen ini menyuarakan semula seruan itu.
 
 ## Mengapa menteri-menteri luar, dan mengapa sekarang
 
@@ -177,8 +199,8 @@ ialah isu yang sudah lama dinyatakan penting oleh pertubuhan itu. Namun, sesi se
 
 ## Sahabat di luar satu forum
 
-Sokongan kepada rakyat Kashmir tidak perlu menunggu persetujuan setiap anggota OIC. Negara seperti
-**Malaysia** dan **Turki** telah pun menyokong seruan untuk menamatkan kepungan tentera di Kashmir yang
+Sokongan kepada rakyat Kashmir tidak perlu menunggu persetujuan setiap anggota OIC. Menjelang 2020,
+negara seperti **Malaysia** dan **Turki** telah pun menyokong seruan untuk menamatkan kepungan tentera di Kashmir yang
 ditadbir India. Pakistan mempunyai ramai rakan, di dalam dan di luar dunia Islam, dan setiap satunya boleh
 memainkan peranan yang berbeza. Mereka boleh bertindak bersama di atas satu platform, dan nama platform itu jauh
 kurang penting berbanding meletakkan suara rakyat Kashmir di hadapan.
@@ -192,19 +214,21 @@ menghimpunkan menteri-menteri luarnya mengenai Kashmir.`,
   tr: {
     title: "İİT: Dışişleri bakanlarınızı Keşmir için toplayın",
     summary:
-      "İslam İşbirliği Teşkilatı, Dışişleri Bakanları Konseyi'ni Keşmir gündemiyle hâlâ toplamadı. Bunu yapması çağrısına siz de adınızı ekleyin.",
+      "Pakistan 2020'de İslam İşbirliği Teşkilatı'ndan Dışişleri Bakanları Konseyi'ni Keşmir gündemiyle toplamasını istedi. Bu çağrıyı yenilemek için siz de adınızı ekleyin.",
     ask: "İslam İşbirliği Teşkilatı'nı Dışişleri Bakanları Konseyi'ni yalnızca Keşmir'i görüşmek üzere toplamaya, İİT'nin içindeki ve dışındaki dost ülkeleri de bu çağrının arkasında birlikte durmaya davet ediyoruz.",
     addressed_to: "İslam İşbirliği Teşkilatı (İİT) Genel Sekreteri ve üye devletler",
-    argument_md: `## Hiç toplanmamış bir toplantı
+    argument_md: `## Pakistan'ın istediği toplantı
 
 **5 Ağustos 2019**'da Hindistan, Cammu ve Keşmir'e özel anayasal statü tanıyan 370. ve 35-A maddelerini
-yürürlükten kaldırdı. Bu kararın ilk yıl dönümünden bu yana Pakistan hükümeti Keşmir'i diplomasisinin merkezine
-koydu; bu çabayı Dışişleri Bakanı Şah Mahmud Kureyşi ve ülkenin diplomatları yürütüyor.
+yürürlükten kaldırdı. Bu kararın Ağustos 2020'deki ilk yıl dönümünden itibaren Pakistan hükümeti Keşmir'i
+diplomasisinin merkezine koydu; bu çabayı dönemin Dışişleri Bakanı Şah Mahmud Kureyşi (2018-2022 arasında bu
+görevdeydi) ve ülkenin diplomatları yürüttü.
 
 Bu çabanın özünde tek bir talep var: **İslam İşbirliği Teşkilatı**'nın, Keşmir'in statüsünü görüşmek üzere
 **Dışişleri Bakanları Konseyi**'ni (CFM) toplaması. Bu, ölçülü ve makul bir taleptir. Konsey, İİT üyesi
 devletlerin dışişleri bakanlarının ortak tutumlar üzerinde uzlaştığı yerdir ve Keşmir, teşkilatın uzun zamandır
-önemsediğini söylediği bir meseledir. Yine de böyle bir oturum henüz toplanmadı.
+önemsediğini söylediği bir meseledir. Yine de Ağustos 2020'ye kadar böyle bir oturum
+toplanmamıştı. Bu kampanya o çağrıyı yeniden dile getiriyor.
 
 ## Neden dışişleri bakanları, neden şimdi
 
@@ -219,9 +243,9 @@ devletlerin dışişleri bakanlarının ortak tutumlar üzerinde uzlaştığı y
 
 ## Tek bir forumun ötesindeki dostlar
 
-Keşmir halkına destek, İİT'nin her üyesinin aynı fikre gelmesini beklemek zorunda değil. **Malezya** ve
-**Türkiye** gibi ülkeler, Hindistan yönetimindeki Keşmir'deki askerî kuşatmanın sona erdirilmesi çağrısını
-şimdiden destekledi. Pakistan'ın Müslüman dünyasının içinde ve dışında, her biri farklı bir rol üstlenebilecek
+Keşmir halkına destek, İİT'nin her üyesinin aynı fikre gelmesini beklemek zorunda değil. 2020'ye
+gelindiğinde **Malezya** ve **Türkiye** gibi ülkeler, Hindistan yönetimindeki Keşmir'deki askerî kuşatmanın
+sona erdirilmesi çağrısını desteklemişti. Pakistan'ın Müslüman dünyasının içinde ve dışında, her biri farklı bir rol üstlenebilecek
 pek çok ortağı var. Bu ülkeler ortak bir platformda birlikte hareket edebilir; o platformun adı, Keşmirlilerin
 sesini en öne koymaktan çok daha az önemlidir.
 

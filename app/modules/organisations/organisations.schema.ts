@@ -21,3 +21,6 @@ export const memberRoleField = z.enum(MEMBER_ROLES, message("error.role.invalid"
 export const inviteMemberSchema = z.object({ email: emailField, role: memberRoleField });
 export const changeRoleSchema = z.object({ userId: z.coerce.number().int().positive(), role: memberRoleField });
 export const memberIdSchema = z.object({ userId: z.coerce.number().int().positive() });
+
+/** An organisation's slug in a public URL; anything else is simply not found. */
+export const organisationSlugParam = z.string().max(ORG_SLUG_MAX).regex(/^[a-z0-9]+(-[a-z0-9]+)*$/);

@@ -33,6 +33,11 @@ export const composeUpdateSchema = z.object({
       }
       return codes.length ? [...new Set(codes)] : null;
     }),
+  // A checkbox: present (any value) when ticked. The form ticks it by default.
+  publishOnPage: z
+    .string()
+    .optional()
+    .transform((v) => v !== undefined),
 });
 
 export type ComposeUpdateInput = z.output<typeof composeUpdateSchema>;

@@ -7,6 +7,9 @@ import { AppError } from "~/utils/errors.server";
 import { hashToken, isWellFormedToken, tokenMatchesHash } from "~/utils/tokens.server";
 import type { ComposeUpdateInput } from "./updates.schema";
 
+/** An update's fields; it is published on the campaign page unless `publishOnPage` is false. */
+type UpdateInput = Omit<ComposeUpdateInput, "publishOnPage"> & { publishOnPage?: boolean };
+
 /**
  * Updates from organisers to the signers of a campaign. Each (update, signature) has one
  * delivery row; it is claimed before sending and never sent again once claimed, so retried
@@ -21,21 +24,28 @@ async function authorizeUpdate(db: Executor, actor: Actor, updateId: number) {
   return { update, campaign };
 }
 
-export async function createUpdate(db: Database, actor: Actor, campaignId: number, input: ComposeUpdateInput) {
+export async function createUpdate(db: Database, actor: Actor, campaignId: number, input: UpdateInput) {
   await authorizeCampaign(db, actor, campaignId);
   return db
     .insertInto("updates")
-    .values({ campaign_id: campaignId, author_id: actor.id, subject: input.subject, body_md: input.bodyMd, countries: input.countries })
+    .values({
+      campaign_id: campaignId,
+      author_id: actor.id,
+      subject: input.subject,
+      body_md: input.bodyMd,
+      countries: input.countries,
+      published_on_page: input.publishOnPage ?? true,
+    })
     .returning("id")
     .executeTakeFirstOrThrow();
 }
 
-export async function editUpdate(db: Database, actor: Actor, updateId: number, input: ComposeUpdateInput) {
+export async function editUpdate(db: Database, actor: Actor, updateId: number, input: UpdateInput) {
   const { update } = await authorizeUpdate(db, actor, updateId);
   if (update.status !== "draft") throw new AppError("CONFLICT", "already sent");
   await db
     .updateTable("updates")
-    .set({ subject: input.subject, body_md: input.bodyMd, countries: input.countries, updated_at: sql`now()` })
+    .set({ subject: input.subject, body_md: input.bodyMd, countries: input.countries, published_on_page: input.publishOnPage ?? true, updated_at: sql`now()` })
     .where("id", "=", updateId)
     .where("status", "=", "draft")
     .execute();
@@ -197,4 +207,22 @@ export async function unsubscribe(db: Database, token: string) {
   if (!row) throw new AppError("TOKEN_INVALID");
   await db.updateTable("signatures").set({ unsubscribed_at: sql`coalesce(unsubscribed_at, now())` }).where("id", "=", row.signatureId).execute();
   return { title: row.title, slug: row.slug };
+}
+
+/**
+ * What the campaign page shows of its story: updates that have gone out to signers and that their
+ * organisers chose to publish, newest first. Updates sent to some countries only stay private.
+ */
+export async function listPublishedUpdates(db: Executor, campaignId: number, limit = 10) {
+  return db
+    .selectFrom("updates")
+    .select(["id", "subject", "body_md as bodyMd", "queued_at as sentAt"])
+    .where("campaign_id", "=", campaignId)
+    .where("status", "in", ["sending", "sent"])
+    .where("published_on_page", "=", true)
+    .where("countries", "is", null)
+    .orderBy("queued_at", "desc")
+    .orderBy("id", "desc")
+    .limit(limit)
+    .execute();
 }
