@@ -30,6 +30,7 @@ const BENCHMARKS: Record<string, () => Promise<{ run(signal?: AbortSignal): Prom
   sign: () => import("./sign"),
   "fan-out": () => import("./fan-out"),
   export: () => import("./export"),
+  surge: () => import("./surge"),
 };
 
 function newestMtime(dir: string): number {
