@@ -209,11 +209,14 @@ export function createPageCache({ build, mode, freshMs }: PageCacheOptions) {
     handle(req: IncomingMessage, res: ServerResponse, next: () => void) {
       const url = req.url ?? "/";
       if ((req.method !== "GET" && req.method !== "HEAD") || url.length > MAX_URL_LENGTH || !isAnonymous(req)) return next();
-      const query = url.indexOf("?");
-      if (!isCacheablePath(query === -1 ? url : url.slice(0, query))) return next();
       const host = req.headers.host ?? "localhost";
-      if (!/^[\w.:[\]-]{1,255}$/.test(host)) return next();
       const key = `${host} ${url}`;
+      const entry = entries.get(key);
+      // A key with a copy was checked when the copy was made; only the others are checked here.
+      if (!entry) {
+        const query = url.indexOf("?");
+        if (!isCacheablePath(query === -1 ? url : url.slice(0, query)) || !/^[\w.:[\]-]{1,255}$/.test(host)) return next();
+      }
       const now = Date.now();
       const pass = passUntil.get(key);
       if (pass !== undefined) {
@@ -223,7 +226,6 @@ export function createPageCache({ build, mode, freshMs }: PageCacheOptions) {
         }
         passUntil.delete(key);
       }
-      const entry = entries.get(key);
       const age = entry ? now - entry.renderedAt : Infinity;
       if (entry && age < freshMs) {
         count("hits", "hit");
