@@ -8,8 +8,8 @@
  *   request that carries nothing of the visitor's (no cookie, no Accept-Language), so nothing
  *   personal can end up in it. A response is kept only when it is a 200 that says `public` and
  *   sets no cookie; anything else (a 404, a redirect, an error) is answered by Remix as usual.
- * - Freshness: a copy is fresh for PAGE_CACHE_FRESH_MS (500 ms); after that the next request gets
- *   the old copy while one re-render runs (stale-while-revalidate); a copy older than a second
+ * - Freshness: a copy is fresh for PAGE_CACHE_FRESH_MS (400 ms); after that the next request gets
+ *   the old copy while one re-render runs (stale-while-revalidate); a copy older than 700 ms
  *   is not served while it is re-rendered. So the count on a page or in the API is at most about a
  *   second behind the database under load, and a page nobody asked for in a while is rendered
  *   afresh. Edits to a campaign are picked up the same way.
@@ -37,8 +37,11 @@ const COMPRESSIBLE = /^(text\/|application\/(json|problem\+json|xml)|image\/svg\
 const MIN_COMPRESS_BYTES = 1024;
 const MAX_URL_LENGTH = 512;
 const MAX_ENTRIES = 500;
-/** A copy older than this is never served while a re-render is possible. */
-const MAX_STALE_MS = 1000;
+/**
+ * A copy whose data is older than this is never served: requests wait for the re-render. With the
+ * worker folding counts every 250 ms, a count is on the pages within about a second.
+ */
+const MAX_STALE_MS = 700;
 /** When re-rendering fails, an older copy is better than an error page, for this long. */
 const STALE_IF_ERROR_MS = 60_000;
 
@@ -77,6 +80,7 @@ interface Entry {
   gzip: Buffer | null;
   br: Buffer | null;
   etag: string;
+  /** when the render that made it started (its data is at least this fresh) */
   renderedAt: number;
 }
 
@@ -121,6 +125,8 @@ export function createPageCache({ build, mode, freshMs }: PageCacheOptions) {
   async function renderEntry(host: string, url: string): Promise<Outcome> {
     stats.renders++;
     renders.inc();
+    // The copy's age counts from before its data was read, not from when its bytes were ready.
+    const startedAt = Date.now();
     const context: BannerLoadContext = { clientIp: null, presignedSign: undefined, presignedError: undefined };
     const response = await render(new Request(`http://${host}${url}`, { headers: { "User-Agent": "banner-page-cache" } }), context);
     const cacheControl = response.headers.get("Cache-Control") ?? "";
@@ -149,7 +155,7 @@ export function createPageCache({ build, mode, freshMs }: PageCacheOptions) {
     if (COMPRESSIBLE.test(type)) headers["vary"] = "Accept-Encoding";
     const etag = headers["etag"]?.replace(/"$/, "") ?? `"${createHash("sha1").update(identity).digest("base64url").slice(0, 22)}`;
     delete headers["etag"];
-    return { status: 200, headers, identity, gzip: gz, br, etag, renderedAt: Date.now() };
+    return { status: 200, headers, identity, gzip: gz, br, etag, renderedAt: startedAt };
   }
 
   /** One render per key at a time; the copy replaces the old one when it is kept. */

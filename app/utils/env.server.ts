@@ -144,9 +144,9 @@ const envObject = z.object({
     PAGE_CACHE_FRESH_MS: z.coerce
       .number({ error: "must be a whole number" })
       .int("must be a whole number")
-      .min(0, "must be between 0 and 1000")
-      .max(1000, "must be between 0 and 1000")
-      .default(500),
+      .min(0, "must be between 0 and 700")
+      .max(700, "must be between 0 and 700")
+      .default(400),
 });
 
 const envSchema = envObject
