@@ -31,6 +31,7 @@ const BENCHMARKS: Record<string, () => Promise<{ run(signal?: AbortSignal): Prom
   "fan-out": () => import("./fan-out"),
   export: () => import("./export"),
   scale: () => import("./scale"),
+  surge: () => import("./surge"),
 };
 
 function newestMtime(dir: string): number {

@@ -6,6 +6,7 @@ import { createServer, type IncomingMessage } from "node:http";
 import path from "node:path";
 import { compression } from "./compression";
 import { guardRequest, guards } from "./guards";
+import { createPageCache } from "./page-cache";
 import { signFormPost } from "./sign-form-post";
 import { renderMetrics } from "~/utils/metrics.server";
 import { readiness } from "~/utils/health.server";
@@ -64,6 +65,7 @@ async function main() {
   app.use(compression());
 
   let build: ServerBuild | (() => Promise<ServerBuild>);
+  let pageCache: ReturnType<typeof createPageCache> | undefined;
   let viteClose: (() => Promise<void>) | undefined;
   if (dev) {
     const vite = await import("vite");
@@ -81,6 +83,9 @@ async function main() {
     app.use("/assets", express.static(path.join(root, "build/client/assets"), { immutable: true, maxAge: "1y" }));
     app.use(express.static(path.join(root, "build/client"), { maxAge: "1h" }));
     build = (await import(serverBuild)) as ServerBuild;
+    // Public pages from memory, before Express (server/page-cache.ts); not in development, where
+    // every request should show the code as it is now.
+    if (config.PAGE_CACHE === "on") pageCache = createPageCache({ build, mode: process.env.NODE_ENV, freshMs: config.PAGE_CACHE_FRESH_MS });
   }
 
   app.all(
@@ -102,12 +107,16 @@ async function main() {
     }),
   );
 
-  // The plain sign form is answered before Express (server/sign-form-post.ts); what it passes on,
-  // and every other request, goes to Express and Remix.
+  // The plain sign form (server/sign-form-post.ts) and anonymous views of public pages
+  // (server/page-cache.ts) are answered before Express; what they pass on, and every other
+  // request, goes to Express and Remix.
   const signForm = signFormPost(clientIp);
   const server = createServer((req, res) => {
     const target = signForm.target(req);
-    if (!target) return void app(req, res);
+    if (!target) {
+      if (pageCache) return pageCache.handle(req, res, () => app(req, res));
+      return void app(req, res);
+    }
     if (!guardRequest(req, res)) return;
     void signForm.handle(req, res, target, () => app(req, res));
   });

@@ -20,9 +20,23 @@ export function pathLocale(pathname: string): Locale | null {
 }
 
 /**
+ * The public pages that also exist under a language prefix (the `($lang)` routes): home, a
+ * campaign and its signed, QR and delivery pages, privacy. Shared caches keep them, so their
+ * language is the URL's alone (issue 14 item 5): without a prefix (or `?lang=`) they are in the
+ * default language, whatever the cookie or Accept-Language say.
+ */
+const PREFIXABLE_PAGE = /^\/(?:campaigns\/[^/]+(?:\/(?:signed|qr|deliveries\/[^/]+))?\/?|privacy\/?)?$/;
+
+/** True for a public page's path, with or without its language prefix. */
+export function isPrefixablePage(pathname: string): boolean {
+  const prefix = pathLocale(pathname);
+  return PREFIXABLE_PAGE.test(prefix ? pathname.slice(prefix.length + 1) || "/" : pathname);
+}
+
+/**
  * The page's language: the URL first (a path prefix such as /ur/…, or `?lang=ur` on pages that
- * have no prefixed form, like the emailed /verify link), then the `lang` cookie, then
- * Accept-Language, else the default.
+ * have no prefixed form, like the emailed /verify link); on public pages nothing else (see
+ * isPrefixablePage); on the others the `lang` cookie, then Accept-Language; else the default.
  */
 export function negotiateLocale(request: Request): LocaleChoice {
   return negotiateLocaleOf(new URL(request.url), (name) => request.headers.get(name));
@@ -34,6 +48,7 @@ export function negotiateLocaleOf(url: URL, header: (name: "Cookie" | "Accept-La
   if (fromPath) return { locale: fromPath, source: "path", urlLocale: fromPath };
   const fromQuery = url.searchParams.get("lang");
   if (isLocale(fromQuery)) return { locale: fromQuery, source: "query", urlLocale: fromQuery };
+  if (PREFIXABLE_PAGE.test(url.pathname)) return { locale: DEFAULT_LOCALE, source: "default", urlLocale: null };
   const fromCookie = readCookie(header("Cookie"), LANG_COOKIE);
   if (isLocale(fromCookie)) return { locale: fromCookie, source: "cookie", urlLocale: null };
   const fromHeader = matchAcceptLanguage(header("Accept-Language"));
@@ -51,6 +66,8 @@ export function localeFor(request: Request): Locale {
  */
 export function localeHeaders(request: Request, choice: LocaleChoice): Headers {
   const headers = new Headers();
+  // A public page depends on its URL only: no cookie to set, nothing to vary on but the encoding.
+  if (isPrefixablePage(new URL(request.url).pathname)) return headers;
   if (choice.urlLocale) {
     // The language is in the URL; the response differs only by whether it sets the cookie.
     headers.set("Vary", "Cookie");

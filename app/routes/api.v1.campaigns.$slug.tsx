@@ -2,7 +2,7 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { findPublicCampaignBySlug } from "~/modules/campaigns/campaigns.queries.server";
 import { getCampaignCounts } from "~/modules/counts/counts.server";
 import { getDb } from "~/services.server";
-import { problem, PUBLIC_CACHE } from "~/utils/http.server";
+import { problem, COUNT_API_CACHE } from "~/utils/http.server";
 
 const SLUG = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 
@@ -24,6 +24,6 @@ export async function loader({ params }: LoaderFunctionArgs) {
       countsByCountry: counts.byCountry,
       updatedAt: updatedAt.toISOString(),
     },
-    { headers: { "Cache-Control": PUBLIC_CACHE, "Access-Control-Allow-Origin": "*" } },
+    { headers: { "Cache-Control": COUNT_API_CACHE, "Access-Control-Allow-Origin": "*" } },
   );
 }

@@ -1,6 +1,6 @@
 import { listPublicCampaigns } from "~/modules/campaigns/campaigns.queries.server";
 import { getDb } from "~/services.server";
-import { PUBLIC_CACHE } from "~/utils/http.server";
+import { COUNT_API_CACHE } from "~/utils/http.server";
 
 export async function loader() {
   const campaigns = await listPublicCampaigns(getDb());
@@ -16,6 +16,6 @@ export async function loader() {
         url: `/api/v1/campaigns/${c.slug}`,
       })),
     },
-    { headers: { "Cache-Control": PUBLIC_CACHE, "Access-Control-Allow-Origin": "*" } },
+    { headers: { "Cache-Control": COUNT_API_CACHE, "Access-Control-Allow-Origin": "*" } },
   );
 }

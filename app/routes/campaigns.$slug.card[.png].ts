@@ -6,7 +6,7 @@ import { campaignSlugParam } from "~/utils/http.server";
 
 // Link previews are fetched by the networks' crawlers and kept by CDNs: a few minutes fresh, then
 // served stale while revalidating. The card changes only when its count bucket or title does.
-const CARD_CACHE = "public, max-age=300, s-maxage=300, stale-while-revalidate=86400";
+const CARD_CACHE = "public, max-age=300, s-maxage=300, stale-while-revalidate=86400, stale-if-error=604800";
 
 /**
  * GET /campaigns/:slug/card.png?lang=ur: the social card (og:image). The language comes from the

@@ -155,6 +155,16 @@ const envObject = z.object({
       .max(365, "must be between 1 and 365")
       .default(30),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    // The in-process copy of public pages (server/page-cache.ts): "off" renders every request.
+    PAGE_CACHE: z.enum(["on", "off"], { error: 'must be "on" or "off"' }).default("on"),
+    // How long a cached public page is served as fresh before one request re-renders it (the
+    // count on it is at most about this much older than the database's).
+    PAGE_CACHE_FRESH_MS: z.coerce
+      .number({ error: "must be a whole number" })
+      .int("must be a whole number")
+      .min(0, "must be between 0 and 700")
+      .max(700, "must be between 0 and 700")
+      .default(400),
 });
 
 const envSchema = envObject

@@ -3,8 +3,14 @@ import { z } from "zod";
 import type { DefendedSignResult } from "~/modules/signatures/sign-with-defences.server";
 import { AppError, httpStatusFor, isAppError } from "./errors.server";
 
-/** Public, CDN-cacheable: short freshness, then served stale while the CDN revalidates. */
-export const PUBLIC_CACHE = "public, max-age=3, s-maxage=3, stale-while-revalidate=30";
+/**
+ * Public pages, CDN-cacheable: a shared cache keeps them a second (the count on them stays about a
+ * second fresh, as in this process's own copy: server/page-cache.ts), then serves its copy while it
+ * revalidates, and for a day when Banner is down rather than an error. Browsers keep them 3 s.
+ */
+export const PUBLIC_CACHE = "public, max-age=3, s-maxage=1, stale-while-revalidate=30, stale-if-error=86400";
+/** The public JSON counts: read by widgets that poll, so kept briefly everywhere; an hour's copy beats an error. */
+export const COUNT_API_CACHE = "public, max-age=1, s-maxage=1, stale-while-revalidate=5, stale-if-error=3600";
 export const NO_STORE = "no-store";
 
 const PROBLEM_TITLES: Record<number, string> = {

@@ -39,6 +39,13 @@ function webEntry(): string[] {
   return compiledIsFresh ? ["build/web.js"] : ["--import", "tsx", "server/index.ts"];
 }
 
+/**
+ * Tests change a campaign or a count and read its page at once; the in-process page cache
+ * (server/page-cache.ts) would show them the copy of up to a second ago. It is off unless a test
+ * asks for it (tests/integration/http-page-cache.test.ts and the surge bench do).
+ */
+const PAGE_CACHE_OFF = { PAGE_CACHE: "off" };
+
 /** Starts the real web server (built app) as a child process with the given environment. */
 export async function startWeb(env: Record<string, string>, opts: { startTimeoutMs?: number } = {}): Promise<RunningProcess> {
   if (!existsSync(path.join(ROOT, "build/server/index.js"))) throw new Error("no build: run `npm run build` before the tests");
@@ -46,7 +53,7 @@ export async function startWeb(env: Record<string, string>, opts: { startTimeout
   const url = `http://127.0.0.1:${port}`;
   const child = spawn(process.execPath, webEntry(), {
     cwd: ROOT,
-    env: { ...process.env, NODE_ENV: "test", LOG_LEVEL: "warn", APP_URL: url, ...LENIENT_FRAUD_DEFENCES, ...env, PORT: String(port) },
+    env: { ...process.env, NODE_ENV: "test", LOG_LEVEL: "warn", APP_URL: url, ...LENIENT_FRAUD_DEFENCES, ...PAGE_CACHE_OFF, ...env, PORT: String(port) },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";

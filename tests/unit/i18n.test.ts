@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { catalogue, direction, formatDate, formatNumber, formatPercent, translator, LOCALES } from "~/i18n/i18n";
-import { langCookie, matchAcceptLanguage, negotiateLocale, parseAcceptLanguage, pathLocale } from "~/i18n/locale.server";
+import { isPrefixablePage, langCookie, matchAcceptLanguage, negotiateLocale, parseAcceptLanguage, pathLocale } from "~/i18n/locale.server";
 import { en, type MessageKey } from "~/i18n/messages/en";
 import { verificationEmail } from "~/mail/templates/verification";
 import { DEMO_CAMPAIGN, DEMO_CAMPAIGN_TRANSLATIONS } from "~/modules/campaigns/demo-campaign";
@@ -121,9 +121,20 @@ describe("negotiation", () => {
     const all = { Cookie: "lang=ar", "Accept-Language": "tr" };
     expect(negotiateLocale(request("/ur/campaigns/x", all))).toEqual({ locale: "ur", source: "path", urlLocale: "ur" });
     expect(negotiateLocale(request("/verify/t?lang=ms", all))).toEqual({ locale: "ms", source: "query", urlLocale: "ms" });
-    expect(negotiateLocale(request("/campaigns/x", all))).toMatchObject({ locale: "ar", source: "cookie", urlLocale: null });
-    expect(negotiateLocale(request("/campaigns/x", { "Accept-Language": "tr-TR" }))).toMatchObject({ locale: "tr", source: "header" });
-    expect(negotiateLocale(request("/campaigns/x"))).toMatchObject({ locale: "en", source: "default" });
+    expect(negotiateLocale(request("/login", all))).toMatchObject({ locale: "ar", source: "cookie", urlLocale: null });
+    expect(negotiateLocale(request("/login", { "Accept-Language": "tr-TR" }))).toMatchObject({ locale: "tr", source: "header" });
+    expect(negotiateLocale(request("/login"))).toMatchObject({ locale: "en", source: "default" });
+  });
+
+  it("takes a public page's language from its URL alone: a shared cache may keep it", () => {
+    const all = { Cookie: "lang=ar", "Accept-Language": "tr" };
+    for (const path of ["/", "/campaigns/x", "/campaigns/x/", "/campaigns/x/signed", "/campaigns/x/qr", "/campaigns/x/deliveries/3", "/privacy"]) {
+      expect(negotiateLocale(request(path, all)), path).toEqual({ locale: "en", source: "default", urlLocale: null });
+      expect(isPrefixablePage(path), path).toBe(true);
+      expect(isPrefixablePage(`/ur${path === "/" ? "" : path}`), path).toBe(true);
+    }
+    expect(negotiateLocale(request("/campaigns/x?lang=ur", all))).toMatchObject({ locale: "ur", source: "query" });
+    for (const path of ["/login", "/dashboard", "/verify/t", "/campaigns/x/card.png", "/embed/campaigns/x"]) expect(isPrefixablePage(path), path).toBe(false);
   });
 
   it("ignores languages we do not have in the URL and the cookie", () => {

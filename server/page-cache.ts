@@ -1,0 +1,252 @@
+/**
+ * Public pages from memory (issue 12, docs/surge.md): the campaign page in each language, the
+ * home page, the count and campaign-list APIs and the social card, kept in this process as the
+ * rendered bytes in identity, gzip and brotli, and answered before Express and Remix.
+ *
+ * - Only anonymous requests use it: any cookie except the language one, or an Authorization
+ *   header, sends the request to Express and Remix as before. The copy is made by rendering a
+ *   request that carries nothing of the visitor's (no cookie, no Accept-Language), so nothing
+ *   personal can end up in it. A response is kept only when it is a 200 that says `public` and
+ *   sets no cookie; anything else (a 404, a redirect, an error) is answered by Remix as usual.
+ * - Freshness: a copy is fresh for PAGE_CACHE_FRESH_MS (400 ms); after that the next request gets
+ *   the old copy while one re-render runs (stale-while-revalidate); a copy older than 700 ms
+ *   is not served while it is re-rendered. So the count on a page or in the API is at most about a
+ *   second behind the database under load, and a page nobody asked for in a while is rendered
+ *   afresh. Edits to a campaign are picked up the same way.
+ * - One render per key at a time: concurrent requests for a missing or expired key wait for
+ *   the same render (no thundering herd).
+ * - If a re-render fails (database down), the old copy is served for up to a minute (stale-if-error).
+ * - server/guards.ts runs first, as for every request: log line, framing headers.
+ */
+import { createRequestHandler, type ServerBuild } from "@remix-run/node";
+import { createHash } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { promisify } from "node:util";
+import { Counter } from "prom-client";
+import { brotliCompress, constants, gzip } from "node:zlib";
+import { isLocale } from "~/i18n/i18n";
+import type { BannerLoadContext } from "~/utils/http.server";
+import { logger } from "~/utils/logger.server";
+import { chooseEncoding } from "./compression";
+import { guardRequest } from "./guards";
+
+const brotli = promisify(brotliCompress);
+const gzipAsync = promisify(gzip);
+
+const COMPRESSIBLE = /^(text\/|application\/(json|problem\+json|xml)|image\/svg\+xml)/i;
+const MIN_COMPRESS_BYTES = 1024;
+const MAX_URL_LENGTH = 512;
+const MAX_ENTRIES = 500;
+/**
+ * A copy whose data is older than this is never served: requests wait for the re-render. With the
+ * worker folding counts every 250 ms, a count is on the pages within about a second.
+ */
+const MAX_STALE_MS = 700;
+/** When re-rendering fails, an older copy is better than an error page, for this long. */
+const STALE_IF_ERROR_MS = 60_000;
+
+/** Paths whose anonymous GET is the same for everyone (the query string is part of the key). */
+function isCacheablePath(path: string): boolean {
+  const parts = path.split("/");
+  // "", then the segments; a trailing slash leaves an empty last segment.
+  if (parts[parts.length - 1] === "" && parts.length > 2) parts.pop();
+  const segments = parts.slice(1);
+  if (segments.length === 1 && segments[0] === "") return true; // the home page
+  if (segments[0] === "api") {
+    return segments[1] === "v1" && segments[2] === "campaigns" && (segments.length === 3 || (segments.length === 4 && segments[3] !== ""));
+  }
+  if (isLocale(segments[0])) segments.shift();
+  if (segments.length === 0) return true; // a language's home page
+  if (segments[0] !== "campaigns" || !segments[1]) return false;
+  if (segments.length === 2) return true; // the campaign page
+  return segments.length === 3 && segments[2] === "card.png" && path.startsWith("/campaigns/"); // the social card
+}
+
+/** No cookie but the language choice, which no cached page depends on (the URL names the language). */
+function isAnonymous(req: IncomingMessage): boolean {
+  if (req.headers.authorization !== undefined) return false;
+  const cookie = req.headers.cookie;
+  if (cookie === undefined) return true;
+  return cookie.split(";").every((pair) => {
+    const name = pair.slice(0, pair.indexOf("=")).trim();
+    return name === "lang" || pair.trim() === "";
+  });
+}
+
+interface Entry {
+  status: number;
+  headers: Record<string, string>;
+  identity: Buffer;
+  gzip: Buffer | null;
+  br: Buffer | null;
+  etag: string;
+  /** when the render that made it started (its data is at least this fresh) */
+  renderedAt: number;
+}
+
+/**
+ * A render's outcome: a copy to keep and serve, "pass" (not cacheable: let Remix answer it as
+ * usual) or "failed" (a server error: an older copy is served if there is one).
+ */
+type Outcome = Entry | "pass" | "failed";
+
+export interface PageCacheOptions {
+  build: ServerBuild;
+  mode: string | undefined;
+  freshMs: number;
+}
+
+export interface PageCacheStats {
+  hits: number;
+  stale: number;
+  misses: number;
+  renders: number;
+  passes: number;
+}
+
+export function createPageCache({ build, mode, freshMs }: PageCacheOptions) {
+  const render = createRequestHandler(build, mode);
+  const entries = new Map<string, Entry>();
+  /** Keys recently found not cacheable, until when: answered by Remix without a render here first. */
+  const passUntil = new Map<string, number>();
+  const inFlight = new Map<string, Promise<Outcome>>();
+  const stats: PageCacheStats = { hits: 0, stale: 0, misses: 0, renders: 0, passes: 0 };
+  const requests = new Counter({
+    name: "banner_page_cache_requests_total",
+    help: "Anonymous views of public pages, by how the in-process cache answered: hit, stale (served while re-rendering), miss (waited for a render), pass (not cacheable: Remix answered)",
+    labelNames: ["result"],
+  });
+  const renders = new Counter({ name: "banner_page_cache_renders_total", help: "Renders of public pages made for the in-process cache" });
+  const count = (result: "hits" | "stale" | "misses" | "passes", label: string) => {
+    stats[result]++;
+    requests.inc({ result: label });
+  };
+
+  async function renderEntry(host: string, url: string): Promise<Outcome> {
+    stats.renders++;
+    renders.inc();
+    // The copy's age counts from before its data was read, not from when its bytes were ready.
+    const startedAt = Date.now();
+    const context: BannerLoadContext = { clientIp: null, presignedSign: undefined, presignedError: undefined };
+    const response = await render(new Request(`http://${host}${url}`, { headers: { "User-Agent": "banner-page-cache" } }), context);
+    const cacheControl = response.headers.get("Cache-Control") ?? "";
+    if (response.status >= 500) {
+      await response.body?.cancel();
+      return "failed";
+    }
+    if (response.status !== 200 || !/\bpublic\b/.test(cacheControl) || response.headers.has("Set-Cookie")) {
+      await response.body?.cancel();
+      return "pass";
+    }
+    const identity = Buffer.from(await response.arrayBuffer());
+    const headers: Record<string, string> = {};
+    response.headers.forEach((value, name) => {
+      // Length and encoding are ours to set per copy; Vary is only the encoding (the URL names the language).
+      if (name !== "content-length" && name !== "content-encoding" && name !== "vary" && name !== "transfer-encoding") headers[name] = value;
+    });
+    const type = headers["content-type"] ?? "";
+    const compress = COMPRESSIBLE.test(type) && identity.length >= MIN_COMPRESS_BYTES && !/\bno-transform\b/.test(cacheControl);
+    const [br, gz] = compress
+      ? await Promise.all([
+          brotli(identity, { params: { [constants.BROTLI_PARAM_QUALITY]: 9, [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT, [constants.BROTLI_PARAM_SIZE_HINT]: identity.length } }),
+          gzipAsync(identity, { level: 9 }),
+        ])
+      : [null, null];
+    if (COMPRESSIBLE.test(type)) headers["vary"] = "Accept-Encoding";
+    const etag = headers["etag"]?.replace(/"$/, "") ?? `"${createHash("sha1").update(identity).digest("base64url").slice(0, 22)}`;
+    delete headers["etag"];
+    return { status: 200, headers, identity, gzip: gz, br, etag, renderedAt: startedAt };
+  }
+
+  /** One render per key at a time; the copy replaces the old one when it is kept. */
+  function refresh(key: string, host: string, url: string): Promise<Outcome> {
+    let flight = inFlight.get(key);
+    if (flight) return flight;
+    flight = renderEntry(host, url)
+      .catch((error: unknown): Outcome => {
+        logger.error({ err: String((error as Error)?.stack ?? error), url }, "page cache render failed");
+        return "failed";
+      })
+      .then((outcome): Outcome => {
+        const old = entries.get(key);
+        if (outcome === "failed") {
+          // stale-if-error: the old copy while it is not too old, else Remix answers (its error page).
+          return old && Date.now() - old.renderedAt < STALE_IF_ERROR_MS ? old : "pass";
+        }
+        entries.delete(key);
+        if (outcome === "pass") {
+          passUntil.set(key, Date.now() + Math.max(freshMs, 100));
+          if (passUntil.size > MAX_ENTRIES) passUntil.delete(passUntil.keys().next().value!);
+        } else {
+          entries.set(key, outcome);
+          if (entries.size > MAX_ENTRIES) entries.delete(entries.keys().next().value!);
+        }
+        return outcome;
+      })
+      .finally(() => inFlight.delete(key));
+    inFlight.set(key, flight);
+    return flight;
+  }
+
+  function send(req: IncomingMessage, res: ServerResponse, entry: Entry) {
+    if (!guardRequest(req, res)) return;
+    const encoding = entry.br ? chooseEncoding(req.headers["accept-encoding"]) : null;
+    const body = encoding === "br" ? entry.br! : encoding === "gzip" ? entry.gzip! : entry.identity;
+    const etag = `${entry.etag}${encoding ? `-${encoding}` : ""}"`;
+    const headers: Record<string, string | number> = { ...entry.headers, ETag: etag };
+    if (encoding) headers["Content-Encoding"] = encoding;
+    const known = req.headers["if-none-match"];
+    if (known !== undefined && known.split(",").some((tag) => tag.trim().replace(/^W\//, "") === etag)) {
+      res.writeHead(304, headers);
+      res.end();
+      return;
+    }
+    headers["Content-Length"] = body.length;
+    res.writeHead(entry.status, headers);
+    res.end(req.method === "HEAD" ? undefined : body);
+  }
+
+  return {
+    stats,
+    /**
+     * Answers the request from memory when it is an anonymous GET or HEAD of a public page;
+     * otherwise (or when the page turns out not to be cacheable) calls `next` (Express and Remix).
+     */
+    handle(req: IncomingMessage, res: ServerResponse, next: () => void) {
+      const url = req.url ?? "/";
+      if ((req.method !== "GET" && req.method !== "HEAD") || url.length > MAX_URL_LENGTH || !isAnonymous(req)) return next();
+      const host = req.headers.host ?? "localhost";
+      const key = `${host} ${url}`;
+      const entry = entries.get(key);
+      // A key with a copy was checked when the copy was made; only the others are checked here.
+      if (!entry) {
+        const query = url.indexOf("?");
+        if (!isCacheablePath(query === -1 ? url : url.slice(0, query)) || !/^[\w.:[\]-]{1,255}$/.test(host)) return next();
+      }
+      const now = Date.now();
+      const pass = passUntil.get(key);
+      if (pass !== undefined) {
+        if (pass > now) {
+          count("passes", "pass");
+          return next();
+        }
+        passUntil.delete(key);
+      }
+      const age = entry ? now - entry.renderedAt : Infinity;
+      if (entry && age < freshMs) {
+        count("hits", "hit");
+        return send(req, res, entry);
+      }
+      if (entry && age < MAX_STALE_MS) {
+        count("stale", "stale");
+        void refresh(key, host, url);
+        return send(req, res, entry);
+      }
+      count("misses", "miss");
+      refresh(key, host, url).then(
+        (outcome) => (typeof outcome === "string" ? next() : send(req, res, outcome)),
+        () => next(),
+      );
+    },
+  };
+}
