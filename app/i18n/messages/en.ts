@@ -94,7 +94,7 @@ export const en = {
   "email.verify.button": "Confirm my signature",
   "email.verify.expires": "The link works for seven days.",
   "email.verify.notMe": "Didn't sign this? Follow this link and we will delete these details:",
-  "email.verify.footer": "You get this email because this address was entered on {appUrl}.",
+  "email.verify.footer": "You get this email because this address was entered on this site:",
 
   "outbox.title": "Development outbox",
   "outbox.intro": "Emails captured because SMTP_URL is not set. This page does not exist in production.",
@@ -168,6 +168,10 @@ export const en = {
   "org.none": "You are not a member of any organisation yet. Create one, or ask an owner to invite you.",
   "org.createTitle": "Create an organisation",
   "org.name": "Organisation name",
+  "org.contactEmail": "Contact address for replies",
+  "org.contactEmailHint": "Updates to signers come from the platform's address with your organisation's name; a signer who replies writes to this address. Leave empty for no replies.",
+  "org.contactSave": "Save the contact address",
+  "org.contactSaved": "The contact address is saved. Replies to updates now go there.",
   "org.slug": "Web address",
   "org.slugHint": "Lower-case letters, digits and dashes, e.g. kashmir-solidarity-uk",
   "org.createSubmit": "Create organisation",
@@ -244,7 +248,7 @@ export const en = {
   "admin.rejectReason": "Reason (shown to the organisers; needed to send back)",
   "admin.onlyAdmins": "Only admins can see this page.",
 
-  "email.update.why": "You get this email because you signed “{title}” and asked for updates.",
+  "email.update.why": "{organisation} sends you this email because you signed “{title}” and asked for updates.",
   "email.update.unsubscribe": "Unsubscribe from this campaign's updates:",
   "email.update.testNotice": "This is a test. Signers will get a working unsubscribe link here.",
   "unsubscribe.title": "Unsubscribe",
