@@ -136,9 +136,11 @@ export function Layout({ children }: { children: ReactNode }) {
                 <Link to="/dashboard">{t("nav.dashboard")}</Link>
                 {data.user.admin ? <Link to="/admin">{t("adminConsole.title")}</Link> : null}
                 <Link to="/account">{t("nav.account")}</Link>
-                {/* Logging out changes state: a form with a POST, which also works without JavaScript. */}
+                {/* Logging out changes state: a form with a POST, which also works without JavaScript.
+                    The button submits by default; no type="submit" attribute, so that "the page's
+                    submit button" in tests and scripts (button[type=submit]) stays the one in <main>. */}
                 <form method="post" action="/logout" className="account-nav-form">
-                  <button type="submit" className="account-nav-button">
+                  <button className="account-nav-button">
                     {t("nav.logOut")}
                   </button>
                 </form>
