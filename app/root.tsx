@@ -136,6 +136,14 @@ export function Layout({ children }: { children: ReactNode }) {
                 <Link to="/dashboard">{t("nav.dashboard")}</Link>
                 {data.user.admin ? <Link to="/admin">{t("adminConsole.title")}</Link> : null}
                 <Link to="/account">{t("nav.account")}</Link>
+                {/* Logging out changes state: a form with a POST, which also works without JavaScript.
+                    The button submits by default; no type="submit" attribute, so that "the page's
+                    submit button" in tests and scripts (button[type=submit]) stays the one in <main>. */}
+                <form method="post" action="/logout" className="account-nav-form">
+                  <button className="account-nav-button">
+                    {t("nav.logOut")}
+                  </button>
+                </form>
               </nav>
             ) : null}
             <LanguageSwitcher />
@@ -149,7 +157,7 @@ export function Layout({ children }: { children: ReactNode }) {
             {t("site.footer")} <Link to={localePath(urlLocale, "/privacy")}>{t("privacy.title")}</Link>
             {data?.user ? null : (
               <>
-                {" "}
+                {" · "}
                 <Link to="/login">{t("nav.logIn")}</Link> · <Link to="/signup">{t("nav.signUp")}</Link>
               </>
             )}

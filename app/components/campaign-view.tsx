@@ -22,7 +22,7 @@ export type CampaignViewProps = CampaignPageData & {
 export function CampaignView(props: CampaignViewProps) {
   const { campaign, count, signers, countries, attribution, formStamp, partners, targets, askHistory, defaultLocale, appUrl, hero, host, map, updates, reasons, actionData } = props;
   const preview = props.preview ?? false;
-  const { t, n, locale, href } = useTranslation();
+  const { t, locale, href } = useTranslation();
   const open = preview || (campaign.status === "published" && !actionData?.closed);
   // Untranslated content says which language it is in, so screen readers switch voice.
   const other = campaign.contentLocale !== locale;
@@ -50,7 +50,7 @@ export function CampaignView(props: CampaignViewProps) {
         <ProgressBar count={count} goal={campaign.goal} liveUrl={preview ? undefined : `/api/v1/campaigns/${campaign.slug}`} />
         {campaign.deadline ? (
           <p className="deadline" data-testid="deadline">
-            <strong>{t("campaign.closesOn", { date: campaign.deadline.date })}</strong> · {t("campaign.daysLeft", { days: n(campaign.deadline.daysLeft) })}
+            <strong>{t("campaign.closesOn", { date: campaign.deadline.date })}</strong> · {t("campaign.daysLeft", { days: campaign.deadline.daysLeft })}
           </p>
         ) : null}
         {/* Phones: the form is below the fold; this takes the reader to its first field (no script needed). */}

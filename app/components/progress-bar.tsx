@@ -33,7 +33,7 @@ export function ProgressBar({ count: initial, goal, liveUrl }: { count: number; 
   }, [liveUrl]);
 
   const ratio = goal > 0 ? Math.min(1, count / goal) : 0;
-  const [countText, goalText] = [n(count), n(goal)];
+  const countText = n(count);
   return (
     <div
       className="progress"
@@ -48,7 +48,7 @@ export function ProgressBar({ count: initial, goal, liveUrl }: { count: number; 
         : {})}
     >
       <p className="progress-count" data-testid="signature-count" data-count={count} aria-live="polite">
-        {t("campaign.countOfGoal", { count: "\u0000", goal: goalText })
+        {t("campaign.countOfGoal", { count: "\u0000", goal })
           .split("\u0000")
           .flatMap((part, i) => (i === 0 ? [part] : [<strong key={i}>{countText}</strong>, part]))}
       </p>

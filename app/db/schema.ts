@@ -389,6 +389,8 @@ export interface OrganisationsTable {
   logo: Buffer | null;
   /** names the logo's version in its immutable URL */
   logo_hash: string | null;
+  /** the Reply-To of its updates to signers; null: no replies */
+  contact_email: string | null;
 }
 
 export const MEMBER_ROLES = ["owner", "organiser"] as const;

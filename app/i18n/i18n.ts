@@ -1,3 +1,14 @@
+import IntlMessageFormat from "intl-messageformat";
+import {
+  isArgumentElement,
+  isDateElement,
+  isNumberElement,
+  isPluralElement,
+  isSelectElement,
+  isTagElement,
+  isTimeElement,
+  type MessageFormatElement,
+} from "@formatjs/icu-messageformat-parser";
 import { ar } from "./messages/ar";
 import { en, type MessageKey } from "./messages/en";
 import { ms } from "./messages/ms";
@@ -65,21 +76,71 @@ const FSI = "\u2068";
 const PDI = "\u2069";
 
 /**
- * A translator for one locale. Numbers in params are formatted for that locale; in right-to-left
- * locales, text params are wrapped in Unicode isolates (left-to-right catalogues stay byte-exact).
+ * One compiled message and what its arguments are: a plain `{name}` is filled in by us (numbers
+ * formatted for the locale, text isolated in right-to-left locales); a `{n, plural, …}` or
+ * `{x, select, …}` argument goes to intl-messageformat as it is, so the rules see the number.
+ */
+interface CompiledMessage {
+  format: IntlMessageFormat;
+  plain: string[];
+  ruled: string[];
+}
+
+const compiled = new Map<string, CompiledMessage>();
+
+function argumentsOf(elements: MessageFormatElement[], plain: Set<string>, ruled: Set<string>): void {
+  for (const element of elements) {
+    if (isArgumentElement(element)) plain.add(element.value);
+    else if (isPluralElement(element) || isSelectElement(element)) {
+      ruled.add(element.value);
+      for (const option of Object.values(element.options)) argumentsOf(option.value, plain, ruled);
+    } else if (isNumberElement(element) || isDateElement(element) || isTimeElement(element)) ruled.add(element.value);
+    else if (isTagElement(element)) argumentsOf(element.children, plain, ruled);
+  }
+}
+
+/** Compiled once per locale and key, then kept: parsing is the costly part of formatting. */
+function compile(locale: Locale, key: MessageKey): CompiledMessage {
+  const cacheKey = `${locale}\u0000${key}`;
+  let message = compiled.get(cacheKey);
+  if (!message) {
+    const source = catalogues[locale][key] ?? catalogues[DEFAULT_LOCALE][key];
+    // `-u-nu-latn`: the `#` of a plural is written in Latin digits like every other number (numbers.ts).
+    // ignoreTag: messages are text, and a "<" in one is a character, not markup.
+    const format = new IntlMessageFormat(source, `${locale}-u-nu-${NUMBERING_SYSTEM}`, undefined, { ignoreTag: true });
+    const plain = new Set<string>();
+    const ruled = new Set<string>();
+    argumentsOf(format.getAst(), plain, ruled);
+    message = { format, plain: [...plain].filter((name) => !ruled.has(name)), ruled: [...ruled] };
+    compiled.set(cacheKey, message);
+  }
+  return message;
+}
+
+/**
+ * A translator for one locale. Messages are ICU MessageFormat (plural and select by the locale's
+ * rules). Numbers in plain arguments are formatted for that locale; in right-to-left locales, text
+ * arguments are wrapped in Unicode isolates (left-to-right catalogues stay byte-exact). A plain
+ * argument left out stays as `{name}`, for the page script to fill in later (progress-bar.tsx).
  */
 export function translator(locale: Locale): Translate {
-  const catalogue = catalogues[locale];
   const isolate = direction(locale) === "rtl";
   return (key, params) => {
-    const template = catalogue[key] ?? catalogues[DEFAULT_LOCALE][key];
-    if (!params) return template;
-    return template.replace(/\{(\w+)\}/g, (match, name: string) => {
-      const value = params[name];
-      if (value === undefined) return match;
-      if (typeof value === "number") return formatNumber(locale, value);
-      return isolate ? `${FSI}${value}${PDI}` : value;
-    });
+    const message = compile(locale, key);
+    if (message.plain.length === 0 && message.ruled.length === 0) return catalogues[locale][key] ?? catalogues[DEFAULT_LOCALE][key];
+    const values: Record<string, string | number> = {};
+    for (const name of message.plain) {
+      const value = params?.[name];
+      if (value === undefined) values[name] = `{${name}}`;
+      else if (typeof value === "number") values[name] = formatNumber(locale, value);
+      else values[name] = isolate ? `${FSI}${value}${PDI}` : value;
+    }
+    for (const name of message.ruled) {
+      const value = params?.[name];
+      // A rule needs its value: a missing one is a bug in the caller, shown rather than thrown.
+      values[name] = value ?? "";
+    }
+    return String(message.format.format(values));
   };
 }
 

@@ -10,6 +10,10 @@ export interface EmailMessage {
   html: string;
   text: string;
   headers?: Record<string, string>;
+  /** The display name of From, whose address stays the platform's (MAIL_FROM): e.g. the organisation. */
+  fromName?: string;
+  /** Where replies go, when not to the platform's address. */
+  replyTo?: string;
 }
 
 // Mail clients load no web fonts (and we send no external resources), so each script gets the

@@ -29,6 +29,16 @@ export function classifyMailError(error: unknown): MailDeliveryError {
 }
 
 /**
+ * The message for nodemailer. A `fromName` replaces only the display name of MAIL_FROM: the
+ * address stays the platform's, whose domain the mail is authenticated for (SPF, DKIM).
+ */
+function envelope(from: string, { fromName, ...message }: EmailMessage) {
+  if (!fromName) return { from, ...message };
+  const address = /<([^<>]+)>\s*$/.exec(from)?.[1] ?? from.trim();
+  return { ...message, from: { name: fromName, address } };
+}
+
+/**
  * SMTP when SMTP_URL is set (pooled connections); otherwise the dev outbox, a table shown at
  * /dev/outbox, so a fresh clone works without a mail server and every process sees the same mail.
  */
@@ -45,7 +55,7 @@ export function createMailer({ smtpUrl, from, db }: { smtpUrl?: string; from: st
     return {
       async send(message) {
         try {
-          const info = await transport.sendMail({ from, ...message });
+          const info = await transport.sendMail(envelope(from, message));
           return { messageId: String(info.messageId) };
         } catch (error) {
           throw classifyMailError(error);
@@ -58,7 +68,7 @@ export function createMailer({ smtpUrl, from, db }: { smtpUrl?: string; from: st
   const transport = nodemailer.createTransport({ jsonTransport: true });
   return {
     async send(message) {
-      const info = await transport.sendMail({ from, ...message });
+      const info = await transport.sendMail(envelope(from, message));
       await db
         .insertInto("dev_outbox_messages")
         .values({

@@ -46,7 +46,7 @@ export default function DeliveryRecord() {
   return (
     <article className="panel stack" aria-labelledby="delivery-title">
       <h1 id="delivery-title">{t("delivery.title", { target: bundle.targetName })}</h1>
-      <p>{t("delivery.intro", { title: bundle.title, count: n(bundle.rowCount), target: bundle.targetName, date: date(bundle.createdAt) })}</p>
+      <p>{t("delivery.intro", { title: bundle.title, count: bundle.rowCount, target: bundle.targetName, date: date(bundle.createdAt) })}</p>
       <dl>
         <dt>{t("delivery.target")}</dt>
         <dd className="bidi">

@@ -1,8 +1,10 @@
-import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "~/i18n/use-translation";
 import { confirmEmail, describeEmailConfirmation } from "~/modules/accounts/confirm-email.server";
+import { commitSessionCookie } from "~/modules/accounts/session-cookie.server";
 import { getDb } from "~/services.server";
+import { clientAddress } from "~/utils/http.server";
 import { isAppError } from "~/utils/errors.server";
 
 export const meta: MetaFunction = () => [{ title: "Confirm your address · Banner" }, { name: "robots", content: "noindex" }];
@@ -21,9 +23,14 @@ export async function loader({ params }: LoaderFunctionArgs) {
   }
 }
 
-export async function action({ params }: ActionFunctionArgs) {
+export async function action({ params, request, context }: ActionFunctionArgs) {
   try {
-    await confirmEmail(getDb(), params.token ?? "");
+    const { sessionToken } = await confirmEmail(getDb(), params.token ?? "", {
+      ipAddress: clientAddress(context),
+      userAgent: request.headers.get("User-Agent"),
+    });
+    // Confirming signs you in: straight on to the dashboard, where the first organisation is made.
+    if (sessionToken) return redirect("/dashboard", { status: 303, headers: { ...noStore, "Set-Cookie": await commitSessionCookie(sessionToken) } });
     return data<View>({ state: "confirmed" }, { status: 200, headers: noStore });
   } catch (error) {
     if (isAppError(error, "TOKEN_INVALID")) return data<View>({ state: "invalid" }, { status: 404, headers: noStore });

@@ -2,7 +2,9 @@ import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFuncti
 import { Link, useLoaderData } from "@remix-run/react";
 import { PartnershipList } from "~/components/partnership-list";
 import { useTranslation } from "~/i18n/use-translation";
+import type { MessageKey } from "~/i18n/i18n";
 import { requireUser } from "~/modules/accounts/session-cookie.server";
+import { listMyCampaigns, TREND_DAYS } from "~/modules/campaigns/list-my-campaigns.server";
 import { listMyOrganisations } from "~/modules/organisations/organisations.server";
 import { partnerDecisionSchema, partnerShareLink } from "~/modules/partners/partners.schema";
 import { answerPartnerInvitation, listMyPartnerships } from "~/modules/partners/partners.server";
@@ -15,11 +17,17 @@ export const meta: MetaFunction = () => [{ title: "Dashboard · Banner" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
-  const [organisations, partnerships] = await Promise.all([listMyOrganisations(getDb(), user), listMyPartnerships(getDb(), user)]);
+  const [organisations, partnerships, campaigns] = await Promise.all([
+    listMyOrganisations(getDb(), user),
+    listMyPartnerships(getDb(), user),
+    listMyCampaigns(getDb(), user),
+  ]);
   const appUrl = env().APP_URL;
   return data(
     {
       organisations,
+      campaigns,
+      trendDays: TREND_DAYS,
       partnerships: partnerships.map(({ share_code, ...p }) => ({
         ...p,
         shareLink: p.status === "accepted" ? partnerShareLink(appUrl, p.campaignSlug, share_code) : null,
@@ -46,12 +54,63 @@ export async function action({ request }: ActionFunctionArgs) {
   return data({ answered: parsed.data.decision });
 }
 
+/** A small bar chart of the last days, drawn as SVG on the server; its label carries the figures. */
+function Sparkline({ values, label }: { values: number[]; label: string }) {
+  const max = Math.max(1, ...values);
+  const height = 20;
+  return (
+    <svg className="sparkline" viewBox={`0 0 ${values.length * 6} ${height}`} width={values.length * 6} height={height} role="img" aria-label={label} direction="ltr">
+      {values.map((v, i) => {
+        const h = v > 0 ? Math.max(2, Math.round((v / max) * height)) : 1;
+        return <rect key={i} x={i * 6} y={height - h} width={4} height={h} className={v > 0 ? "sparkline-bar" : "sparkline-empty"} />;
+      })}
+    </svg>
+  );
+}
+
 export default function Dashboard() {
-  const { organisations, partnerships } = useLoaderData<typeof loader>();
-  const { t } = useTranslation();
+  const { organisations, partnerships, campaigns } = useLoaderData<typeof loader>();
+  const { t, n } = useTranslation();
   return (
     <>
-      <h1>{t("org.listTitle")}</h1>
+      <h1>{t("dashboard.campaigns.title")}</h1>
+      {campaigns.length === 0 ? (
+        <p className="notice">{t("dashboard.campaigns.none")}</p>
+      ) : (
+        <div className="table-scroll">
+          <table className="dashboard-campaigns" data-testid="my-campaigns">
+            <thead>
+              <tr>
+                <th scope="col">{t("dashboard.campaigns.campaign")}</th>
+                <th scope="col">{t("campaigns.status")}</th>
+                <th scope="col" className="num">{t("dashboard.campaigns.confirmed")}</th>
+                <th scope="col" className="num">{t("dashboard.campaigns.pending")}</th>
+                <th scope="col" className="num">{t("dashboard.campaigns.today")}</th>
+                <th scope="col">{t("dashboard.campaigns.trend")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {campaigns.map((c) => (
+                <tr key={c.id} data-campaign={c.slug}>
+                  <th scope="row">
+                    <Link to={`/dashboard/campaigns/${c.id}`}>{c.title}</Link>
+                    <br />
+                    <span className="muted small">{c.organisationName}</span>
+                  </th>
+                  <td>{t(`campaigns.status.${c.status}` as MessageKey)}</td>
+                  <td className="num" data-testid="confirmed">{n(c.confirmed)}</td>
+                  <td className="num" data-testid="pending">{n(c.pending)}</td>
+                  <td className="num" data-testid="today">{n(c.today)}</td>
+                  <td>
+                    <Sparkline values={c.trend} label={t("dashboard.campaigns.trendLabel", { days: c.trend.map(n).join(", ") })} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <h2>{t("org.listTitle")}</h2>
       {organisations.length === 0 ? <p className="notice">{t("org.none")}</p> : null}
       <ul className="campaign-list">
         {organisations.map((o) => (

@@ -43,7 +43,7 @@ function BomField({ id }: { id: string }) {
 
 export default function CampaignExports() {
   const { campaign, everything, partners, targets, recent, bundles } = useLoaderData<typeof loader>();
-  const { t, n, date } = useTranslation();
+  const { t, date } = useTranslation();
   const base = `/dashboard/campaigns/${campaign.id}/exports`;
   // Plain HTML forms (not Remix's <Form>): the browser itself downloads the file or follows the redirect.
   return (
@@ -135,7 +135,7 @@ export default function CampaignExports() {
                   <Link to={`/campaigns/${campaign.slug}/deliveries/${b.id}`}>
                     <span className="bidi">{b.target_name}</span> · {date(b.created_at)}
                   </Link>
-                  <span className="muted">{t("exports.rows", { count: n(b.row_count) })}</span>
+                  <span className="muted">{t("exports.rows", { count: b.row_count })}</span>
                 </li>
               ))}
             </ul>
@@ -153,7 +153,7 @@ export default function CampaignExports() {
                 {t(`exports.kind.${e.kind}` as MessageKey)} · {date(e.created_at)} · <span className="bidi">{e.requested_by_label}</span>
               </span>
               <span className="muted">
-                {t(`exports.status.${e.status}` as MessageKey)} · {t("exports.rows", { count: n(e.rows_done) })}
+                {t(`exports.status.${e.status}` as MessageKey)} · {t("exports.rows", { count: e.rows_done })}
               </span>
             </li>
           ))}

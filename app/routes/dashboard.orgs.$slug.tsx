@@ -5,7 +5,7 @@ import { FormAlert, FormField } from "~/components/ui/form-field";
 import { useTranslation } from "~/i18n/use-translation";
 import type { MessageKey } from "~/i18n/i18n";
 import { requireUser } from "~/modules/accounts/session-cookie.server";
-import { changeRoleSchema, inviteMemberSchema, memberIdSchema } from "~/modules/organisations/organisations.schema";
+import { changeRoleSchema, contactEmailSchema, inviteMemberSchema, memberIdSchema } from "~/modules/organisations/organisations.schema";
 import { listOrganisationCampaigns } from "~/modules/campaigns/manage-campaigns.server";
 import {
   changeMemberRole,
@@ -13,6 +13,7 @@ import {
   inviteMember,
   removeMember,
   revokeInvitation,
+  setOrganisationContact,
 } from "~/modules/organisations/organisations.server";
 import { getDb } from "~/services.server";
 import { httpStatusFor, isAppError } from "~/utils/errors.server";
@@ -30,6 +31,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
         me: user.id,
         campaigns,
         organisation: overview.organisation,
+        contactEmail: overview.contactEmail,
         members: overview.members.map((m) => ({ id: m.id, name: m.display_name, email: m.email, role: m.role })),
         invitations: overview.invitations.map((i) => ({ id: i.id, email: i.email, role: i.role })),
       },
@@ -42,7 +44,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   }
 }
 
-type ActionData = { errors?: FieldErrors; values?: Record<string, string>; alert?: MessageKey; notice?: { key: MessageKey; email: string } };
+type ActionData = { errors?: FieldErrors; values?: Record<string, string>; alert?: MessageKey; notice?: { key: MessageKey; email: string }; contactSaved?: boolean };
 
 const ERROR_ALERTS: Partial<Record<string, MessageKey>> = { FORBIDDEN: "org.forbidden", LAST_OWNER: "org.lastOwner" };
 
@@ -58,6 +60,12 @@ export async function action({ request, params }: ActionFunctionArgs) {
         if (!parsed.ok) return data<ActionData>({ errors: parsed.errors, values: parsed.values }, { status: 400 });
         await inviteMember(db, user, slug, parsed.data);
         return data<ActionData>({ notice: { key: "org.invited", email: parsed.data.email } });
+      }
+      case "contact": {
+        const parsed = parseForm(contactEmailSchema, form, ["contactEmail"]);
+        if (!parsed.ok) return data<ActionData>({ errors: parsed.errors, values: parsed.values }, { status: 400 });
+        await setOrganisationContact(db, user, slug, { contactEmail: parsed.data.contactEmail || null });
+        return data<ActionData>({ contactSaved: true });
       }
       case "change-role": {
         const parsed = changeRoleSchema.safeParse({ userId: form.get("userId"), role: form.get("role") });
@@ -90,7 +98,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export default function OrganisationPage() {
-  const { me, organisation, members, invitations, campaigns } = useLoaderData<typeof loader>();
+  const { me, organisation, contactEmail, members, invitations, campaigns } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const { t, n } = useTranslation();
   const owner = organisation.role === "owner";
@@ -109,6 +117,30 @@ export default function OrganisationPage() {
         <p className="notice" role="status">
           {t(result.notice.key, { email: result.notice.email })}
         </p>
+      ) : null}
+      {owner ? (
+        <Form method="post" className="panel stack">
+          <input type="hidden" name="intent" value="contact" />
+          <FormField
+            name="contactEmail"
+            type="email"
+            dir="ltr"
+            label={t("org.contactEmail")}
+            hint={t("org.contactEmailHint")}
+            maxLength={254}
+            defaultValue={result?.values?.contactEmail ?? contactEmail ?? ""}
+            error={result?.values && "contactEmail" in result.values ? result?.errors?.contactEmail : undefined}
+            params={{ max: 254 }}
+          />
+          {result?.contactSaved ? (
+            <p className="notice" role="status">
+              {t("org.contactSaved")}
+            </p>
+          ) : null}
+          <button type="submit" className="button">
+            {t("org.contactSave")}
+          </button>
+        </Form>
       ) : null}
       <section className="panel">
         <h2>{t("campaigns.title")}</h2>

@@ -45,7 +45,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   }
 }
 
-type ActionData = { errors?: FieldErrors; values?: Record<string, string>; alert?: MessageKey; notice?: MessageKey };
+type ActionData = { errors?: FieldErrors; values?: Record<string, string>; alert?: MessageKey; notice?: MessageKey; confirmSend?: number };
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const user = await requireUser(request);
@@ -63,9 +63,18 @@ export async function action({ request, params }: ActionFunctionArgs) {
       case "test":
         await sendTestUpdate(db, user, id);
         return data<ActionData>({ notice: "updates.testQueued" });
-      case "send":
+      case "review-send": {
+        // Sending cannot be undone: first ask once more, naming how many people will get it.
+        const { audience } = await getUpdateOverview(db, user, id);
+        return data<ActionData>({ confirmSend: audience });
+      }
+      case "send": {
+        // The confirmation names a number; if the audience changed since, ask again with the new one.
+        const { audience } = await getUpdateOverview(db, user, id);
+        if (form.get("recipients") !== String(audience)) return data<ActionData>({ confirmSend: audience, alert: "updates.confirmSend.changed" }, { status: 409 });
         await requestUpdateFanOut(db, user, id);
         return data<ActionData>({});
+      }
       default:
         return data<ActionData>({ alert: "errorPage.body" }, { status: 400 });
     }
@@ -116,6 +125,24 @@ export default function UpdatePage() {
       {update.status === "draft" ? (
         <>
           <p>{t("updates.audience", { count: audience })}</p>
+          {result?.confirmSend !== undefined ? (
+            <section className="panel confirm-panel" aria-labelledby="confirm-send-heading" data-testid="confirm-send">
+              <h2 id="confirm-send-heading">{t("updates.confirmSend.title", { subject: update.subject, count: result.confirmSend })}</h2>
+              <p>{t("updates.confirmSend.body")}</p>
+              <div className="inline-form">
+                <Form method="post">
+                  <input type="hidden" name="intent" value="send" />
+                  <input type="hidden" name="recipients" value={result.confirmSend} />
+                  <button type="submit" className="button">
+                    {t("updates.confirmSend.yes", { count: result.confirmSend })}
+                  </button>
+                </Form>
+                <Link to="." className="button secondary">
+                  {t("updates.confirmSend.no")}
+                </Link>
+              </div>
+            </section>
+          ) : null}
           <div className="inline-form">
             <Form method="post">
               <input type="hidden" name="intent" value="test" />
@@ -124,7 +151,7 @@ export default function UpdatePage() {
               </button>
             </Form>
             <Form method="post">
-              <input type="hidden" name="intent" value="send" />
+              <input type="hidden" name="intent" value="review-send" />
               <button type="submit" className="button">
                 {t("updates.send")}
               </button>

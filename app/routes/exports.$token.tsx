@@ -47,7 +47,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 export default function ExportProgress() {
   const view = useLoaderData<typeof loader>();
-  const { t, n, date } = useTranslation();
+  const { t, date } = useTranslation();
   if (view.state === "unknown" || view.state === "expired") {
     return (
       <section className="panel">
@@ -80,7 +80,7 @@ export default function ExportProgress() {
       </div>
       {view.state === "working" ? (
         <>
-          <p aria-live="polite">{t("exports.job.progress", { done: n(view.rowsDone), total: n(view.rowsExpected) })}</p>
+          <p aria-live="polite">{t("exports.job.progress", { done: view.rowsDone, total: view.rowsExpected })}</p>
           <p className="muted">
             {t("exports.job.autoRefresh")} <a href={`/exports/${view.token}`}>{t("exports.job.reload")}</a>
           </p>
@@ -89,7 +89,7 @@ export default function ExportProgress() {
       ) : null}
       {view.state === "ready" ? (
         <>
-          <p role="status">{t("exports.job.ready", { count: n(view.rowsDone), date: date(view.expiresAt) })}</p>
+          <p role="status">{t("exports.job.ready", { count: view.rowsDone, date: date(view.expiresAt) })}</p>
           <p className="inline-form">
             <a className="button" href={`/exports/${view.token}/file`} download={view.fileName} data-testid="export-download">
               {t("exports.job.downloadCsv")}

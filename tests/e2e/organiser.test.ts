@@ -40,10 +40,9 @@ describe("an organiser", () => {
     await organiser.goto(confirmUrl);
     const user = await stack.database.db.selectFrom("users").select(["email_confirmed_at"]).where("email", "=", email).executeTakeFirstOrThrow();
     expect(user.email_confirmed_at).toBeNull(); // opening the link confirmed nothing
-    await organiser.click("button[type=submit]");
-    await expect.poll(() => organiser.textContent("h1")).toContain("Address confirmed");
-
-    await logIn(organiser, email);
+    // Confirming signs the organiser in and goes on to the dashboard: no second log-in.
+    await Promise.all([organiser.waitForURL(/\/dashboard$/), organiser.click("button[type=submit]")]);
+    await expect.poll(() => organiser.textContent("header")).toContain("Log out");
     await organiser.click("text=Create an organisation");
     const orgSlug = `e2e-${randomBytes(3).toString("hex")}`;
     await organiser.fill("#f-name", "Kashmir Solidarity Network");
@@ -107,10 +106,15 @@ describe("an organiser", () => {
     await organiser.fill("#u-subject", "The petition is on its way");
     await organiser.fill("#u-bodyMd", "Thank you. We deliver it **next week**.");
     await Promise.all([organiser.waitForURL(/\/dashboard\/updates\/\d+$/), organiser.click("form:has(#u-subject) button[type=submit]")]);
-    await expect.poll(() => organiser.textContent("main")).toContain("It will go to 1 confirmed signers");
+    await expect.poll(() => organiser.textContent("main")).toContain("It will go to 1 confirmed signer who asked for updates.");
+    // Sending asks once more, naming how many will get it; nothing is sent before the second press.
     await organiser.click("button:has-text('Send to signers')");
+    await expect.poll(() => organiser.textContent("[data-testid=confirm-send] h2")).toBe("Send “The petition is on its way” to 1 signer?");
+    expect(await organiser.textContent("[data-testid=update-status]")).toBe("Draft");
+    await organiser.click("button:has-text('Yes, send it to 1 signer')");
     const update = await stack.smtp.waitFor((m) => m.to.includes(supporterEmail) && m.subject === "The petition is on its way");
     expect(update.html).toContain("<strong>next week</strong>");
+    expect(update.text).toContain("Thank you. We deliver it next week.");
     const unsubscribeUrl = update.rawHeader("List-Unsubscribe")!.slice(1, -1);
     await supporter.goto(unsubscribeUrl);
     await supporter.click("button[type=submit]");

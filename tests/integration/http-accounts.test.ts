@@ -51,7 +51,11 @@ async function organiser(label: string) {
   expect((await get(path)).status).toBe(200); // a scanner opening the link confirms nothing…
   const early = await post("/login", { email, password: PASSWORD });
   expect(early.status).toBe(403); // …so log-in still waits for the button
-  expect((await post(path, {})).status).toBe(200);
+  const confirmed = await post(path, {});
+  expect(confirmed.status).toBe(303); // confirming signs in…
+  expect(confirmed.headers.get("location")).toBe("/dashboard");
+  expect((await get("/dashboard", cookieOf(confirmed))).status).toBe(200);
+  expect((await post(path, {})).headers.get("set-cookie")).toBeNull(); // …once: pressing again signs nobody in
   const res = await post("/login", { email, password: PASSWORD });
   expect(res.status).toBe(303);
   return { email, cookie: cookieOf(res), setCookie: res.headers.get("set-cookie") ?? "" };
@@ -69,6 +73,16 @@ describe("organiser accounts over HTTP", () => {
     const out = await post("/logout", {}, alice.cookie);
     expect(out.status).toBe(303);
     expect((await get("/dashboard", alice.cookie)).status).toBe(302); // the session was revoked server-side
+  });
+
+  it("offer log-out in the header of every signed-in page, and separate the footer's links", async () => {
+    const alice = await organiser("header");
+    const page = await (await get("/dashboard", alice.cookie)).text();
+    const header = page.slice(page.indexOf("<header"), page.indexOf("</header>"));
+    expect(header).toMatch(/<form method="post" action="\/logout"[^>]*>\s*<button[^>]*>Log out<\/button>/);
+    const anonymous = await (await get("/")).text();
+    const footer = anonymous.slice(anonymous.indexOf("<footer"), anonymous.indexOf("</footer>"));
+    expect(footer.replace(/<[^>]+>/g, "")).toMatch(/Privacy · Log in · Sign up/);
   });
 
   it("never let a shared cache keep a signed-in page", async () => {

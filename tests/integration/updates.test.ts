@@ -2,7 +2,7 @@ import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "~/db/db.server";
 import { createCampaign as createOrgCampaign, reviewCampaign, submitForReview } from "~/modules/campaigns/manage-campaigns.server";
-import { createOrganisation } from "~/modules/organisations/organisations.server";
+import { createOrganisation, setOrganisationContact } from "~/modules/organisations/organisations.server";
 import { confirmSignature } from "~/modules/signatures/confirm-signature.server";
 import { signPetition } from "~/modules/signatures/sign-petition.server";
 import { issueVerificationToken } from "~/modules/signatures/signatures.queries.server";
@@ -46,7 +46,7 @@ const unique = (label: string) => `${label}-${Date.now().toString(36)}-${n++}`;
 const user = (db: Database, role: "user" | "admin" = "user") => createTestUser(db, role);
 
 /** A published campaign of a fresh organisation, with signers as described. */
-async function campaignWithSigners(signers: { optIn: boolean; confirmed: boolean; country?: string }[]) {
+async function campaignWithSigners(signers: { optIn: boolean; confirmed: boolean; country?: string; locale?: "en" | "ur" }[]) {
   const owner = await user(t.db);
   const admin = await user(t.db, "admin");
   const org = await createOrganisation(t.db, owner, { name: "Org", slug: unique("org") });
@@ -67,19 +67,55 @@ async function campaignWithSigners(signers: { optIn: boolean; confirmed: boolean
   const emails: string[] = [];
   for (const s of signers) {
     const input = signer({ optIn: s.optIn, country: (s.country ?? "PK") as "PK" });
-    await signPetition(t.db, { campaignSlug: slug, input, locale: "en" });
+    await signPetition(t.db, { campaignSlug: slug, input, locale: s.locale ?? "en" });
     const row = await t.db.selectFrom("signatures").select("id").where("email", "=", input.email).executeTakeFirstOrThrow();
     if (s.confirmed) await confirmSignature(t.db, await issueVerificationToken(t.db, row.id));
     emails.push(input.email);
   }
   // The verification emails of these signers are not what this file is about.
   await t.db.deleteFrom("outbox").execute();
-  return { owner, campaignId: id, emails };
+  return { owner, campaignId: id, emails, orgSlug: org.slug };
 }
 
 const mailsTo = (email: string, subject: string) => smtp.messages.filter((m) => m.to.includes(email) && m.subject === subject);
 
 describe("updates to signers", () => {
+  it("come from the organisation at the platform's address, answer to its contact address, and read as plain text with every URL alone on its line", async () => {
+    const { owner, campaignId, emails, orgSlug } = await campaignWithSigners([
+      { optIn: true, confirmed: true },
+      { optIn: true, confirmed: true, locale: "ur" },
+    ]);
+    await setOrganisationContact(t.db, owner, orgSlug, { contactEmail: "team@org.example" });
+    const subject = unique("Plain");
+    const bodyMd = "**Progress** at last: read [our statement](https://org.example/statement) or https://org.example/raw.\n\n- one\n- two";
+    const { id } = await createUpdate(t.db, owner, campaignId, { subject, bodyMd, countries: null });
+    await requestUpdateFanOut(t.db, owner, id);
+    await eventually(async () => (await getUpdateOverview(t.db, owner, id)).update.status === "sent", 15_000, "the update to be sent");
+
+    for (const email of emails) {
+      const [mail] = mailsTo(email, subject);
+      expect(mail, email).toBeDefined();
+      const from = mail!.headers.get("from") as { value: { name: string; address: string }[] };
+      expect(from.value).toEqual([{ name: "Org", address: "no-reply@banner.test" }]);
+      const replyTo = mail!.headers.get("reply-to") as { value: { address: string }[] };
+      expect(replyTo.value.map((v) => v.address)).toEqual(["team@org.example"]);
+
+      const text = mail!.text;
+      expect(text).not.toMatch(/\*\*|\[our statement\]|\]\(/);
+      expect(text).toContain("Progress at last: read our statement (https://org.example/statement) or https://org.example/raw.");
+      expect(text).toContain("- one\n- two");
+      // Every URL of the frame stands alone on its line: nothing glued before or after it.
+      const unsubscribe = String(mail!.rawHeader("List-Unsubscribe")).slice(1, -1);
+      expect(text.split("\n")).toContain(unsubscribe);
+      // No bidi isolate (U+2066–U+2069) next to any URL, in either part.
+      for (const part of [text, mail!.html]) expect(part).not.toMatch(/[\u2066-\u2069]https?:|https?:\/\/[^\s"<]*[\u2066-\u2069]/u);
+    }
+    const [en] = mailsTo(emails[0]!, subject);
+    expect(en!.text).toContain("Org sends you this email because you signed “Convene the CFM” and asked for updates.");
+    const [ur] = mailsTo(emails[1]!, subject);
+    expect(ur!.text).toContain("\u2068Org\u2069 آپ کو یہ ای میل");
+  });
+
   it("reach each confirmed, opted-in signer exactly once, with one-click unsubscribe headers", async () => {
     const { owner, campaignId, emails } = await campaignWithSigners([
       { optIn: true, confirmed: true },

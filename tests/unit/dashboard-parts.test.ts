@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { GRID_COLUMNS, GRID_ROWS, WORLD_TILES } from "~/components/world-map/world-grid";
 import { niceCeiling } from "~/components/daily-chart";
-import { mapStep, MAP_STEPS } from "~/components/world-map/world-map";
+import { legendSteps, mapStep, MAP_STEPS } from "~/components/world-map/world-map";
 import { COUNTRY_CODES } from "~/i18n/countries";
 import { sniffImageType } from "~/modules/media/hero-image.server";
 import { dailySeries, SERIES_MAX_DAYS } from "~/modules/stats/daily-series";
@@ -66,6 +66,12 @@ describe("the daily chart", () => {
     expect(mapStep(10, 10, 1000)).toBe(0);
     expect(mapStep(1000, 10, 1000)).toBe(MAP_STEPS - 1);
     expect(mapStep(100, 10, 1000)).toBe(2);
+  });
+
+  it("gives the legend the whole scale, or one swatch when every country has the same count (not '1 ■■■■■ 1')", () => {
+    expect(legendSteps(1, 40)).toEqual([0, 1, 2, 3, 4]);
+    expect(legendSteps(1, 1)).toEqual([MAP_STEPS - 1]);
+    expect(legendSteps(7, 7)).toHaveLength(1);
   });
 });
 

@@ -1,12 +1,36 @@
+import { parse, TYPE, type MessageFormatElement } from "@formatjs/icu-messageformat-parser";
 import { describe, expect, it } from "vitest";
-import { catalogue, direction, formatDate, formatNumber, formatPercent, translator, LOCALES } from "~/i18n/i18n";
+import { catalogue, direction, formatDate, formatNumber, formatPercent, translator, LOCALES, type Locale } from "~/i18n/i18n";
 import { isPrefixablePage, langCookie, matchAcceptLanguage, negotiateLocale, parseAcceptLanguage, pathLocale } from "~/i18n/locale.server";
 import { en, type MessageKey } from "~/i18n/messages/en";
 import { verificationEmail } from "~/mail/templates/verification";
 import { DEMO_CAMPAIGN, DEMO_CAMPAIGN_TRANSLATIONS } from "~/modules/campaigns/demo-campaign";
 
-const placeholders = (text: string | undefined) => [...(text ?? "").matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 const keysOf = (record: object) => Object.keys(record).sort();
+
+/** The arguments of an ICU message, by name, and which of them choose a plural form. */
+function argumentsOf(message: string): { names: string[]; plural: string[]; pluralOptions: Record<string, string[]> } {
+  const names = new Set<string>();
+  const plural = new Set<string>();
+  const pluralOptions: Record<string, string[]> = {};
+  const walk = (elements: MessageFormatElement[]) => {
+    for (const element of elements) {
+      if (element.type === TYPE.literal || element.type === TYPE.pound) continue;
+      if (element.type === TYPE.tag) {
+        walk(element.children);
+        continue;
+      }
+      names.add(element.value);
+      if (element.type === TYPE.plural) {
+        plural.add(element.value);
+        pluralOptions[element.value] = Object.keys(element.options).sort();
+      }
+      if (element.type === TYPE.plural || element.type === TYPE.select) for (const option of Object.values(element.options)) walk(option.value);
+    }
+  };
+  walk(parse(message, { ignoreTag: true }));
+  return { names: [...names].sort(), plural: [...plural].sort(), pluralOptions };
+}
 
 describe("the message catalogues", () => {
   it("are en, ur, ar, ms and tr", () => {
@@ -21,12 +45,39 @@ describe("the message catalogues", () => {
     for (const [key, value] of Object.entries(messages)) expect(value.trim(), `${locale} ${key}`).not.toBe("");
   });
 
-  it.each(LOCALES.filter((l) => l !== "en"))("%s uses the same {placeholders} as en in every message", (locale) => {
+  it.each(LOCALES)("%s: every message is valid ICU MessageFormat", (locale) => {
+    const broken = Object.entries(catalogue(locale)).flatMap(([key, message]) => {
+      try {
+        argumentsOf(message);
+        return [];
+      } catch (error) {
+        return [`${key}: ${String(error)}`];
+      }
+    });
+    expect(broken).toEqual([]);
+  });
+
+  it.each(LOCALES.filter((l) => l !== "en"))("%s uses the same {arguments} as en in every message, and a plural wherever en has one", (locale) => {
     const messages = catalogue(locale);
-    const mismatched = (Object.keys(en) as MessageKey[])
-      .filter((key) => JSON.stringify(placeholders(messages[key])) !== JSON.stringify(placeholders(en[key])))
-      .map((key) => `${key}: en ${placeholders(en[key]).join(",")} vs ${locale} ${placeholders(messages[key]).join(",")}`);
+    const mismatched = (Object.keys(en) as MessageKey[]).flatMap((key) => {
+      const [theirs, ours] = [argumentsOf(messages[key]), argumentsOf(en[key])];
+      const problems: string[] = [];
+      if (JSON.stringify(theirs.names) !== JSON.stringify(ours.names)) problems.push(`${key}: en ${ours.names.join(",")} vs ${theirs.names.join(",")}`);
+      for (const name of ours.plural) if (!theirs.plural.includes(name)) problems.push(`${key}: {${name}} is a plural in en but not here`);
+      return problems;
+    });
     expect(mismatched).toEqual([]);
+  });
+
+  it.each(LOCALES)("%s: every plural gives each form the language has (Arabic all six), and nothing it lacks", (locale) => {
+    const categories = new Intl.PluralRules(locale).resolvedOptions().pluralCategories.slice().sort();
+    if (locale === "ar") expect(categories).toEqual(["few", "many", "one", "other", "two", "zero"]);
+    const wrong = Object.entries(catalogue(locale)).flatMap(([key, message]) =>
+      Object.entries(argumentsOf(message).pluralOptions)
+        .filter(([, options]) => JSON.stringify(options.filter((o) => !o.startsWith("="))) !== JSON.stringify(categories))
+        .map(([name, options]) => `${key} {${name}}: ${options.join(",")}`),
+    );
+    expect(wrong).toEqual([]);
   });
 
   // Words that are spelled the same in that language: the brand, and loanwords Malay and Turkish share.
@@ -41,7 +92,7 @@ describe("the message catalogues", () => {
     for (const locale of ["ur", "ar", "ms", "tr"] as const) {
       const messages = catalogue(locale);
       const same = (Object.keys(en) as MessageKey[]).filter(
-        (key) => messages[key] === en[key] && !/\{\w+\}/.test(en[key]) && !SAME_AS_ENGLISH[locale].includes(key),
+        (key) => messages[key] === en[key] && !/\{\w+[},]/.test(en[key]) && !SAME_AS_ENGLISH[locale].includes(key),
       );
       expect(same, `${locale} messages left in English`).toEqual([]);
     }
@@ -87,6 +138,70 @@ describe("numbers, percentages and dates", () => {
     expect(ur).toContain("\u2068OIC: convene\u2069");
     // Left-to-right catalogues stay byte-exact.
     expect(translator("en")("verify.body", { title: "X" })).toBe("Press the button to confirm your signature on “X”.");
+  });
+});
+
+describe("plural forms, by each language's rules", () => {
+  const counts = [0, 1, 2, 3, 11, 100];
+  const forms = (locale: Locale, key: MessageKey, name = "count") => counts.map((count) => translator(locale)(key, { [name]: count, title: "T", confirmed: 0 }));
+
+  it("en: one signature, otherwise signatures", () => {
+    expect(forms("en", "campaign.count")).toEqual([
+      "0 confirmed signatures",
+      "1 confirmed signature",
+      "2 confirmed signatures",
+      "3 confirmed signatures",
+      "11 confirmed signatures",
+      "100 confirmed signatures",
+    ]);
+    expect(forms("en", "auth.rateLimited", "minutes")[1]).toBe("Too many attempts. Please wait 1 minute and try again.");
+    expect(forms("en", "auth.rateLimited", "minutes")[2]).toBe("Too many attempts. Please wait 2 minutes and try again.");
+  });
+
+  it("ur: one for 1, the other form for 0, 2, 3, 11 and 100", () => {
+    expect(forms("ur", "exports.rows")).toEqual(["0 قطاریں", "1 قطار", "2 قطاریں", "3 قطاریں", "11 قطاریں", "100 قطاریں"]);
+    expect(forms("ur", "error.name.tooLong", "max").map((m) => m.includes(" حرف ") ? "one" : "other")).toEqual(["other", "one", "other", "other", "other", "other"]);
+  });
+
+  it("ar: six forms: zero, one, two, few (3–10), many (11–99), other (100…)", () => {
+    expect(forms("ar", "exports.rows")).toEqual(["0 صف", "صف واحد", "صفان", "3 صفوف", "11 صفًا", "100 صف"]);
+    expect(forms("ar", "campaign.count")).toEqual([
+      "لا توقيعات مؤكَّدة بعد",
+      "توقيع واحد مؤكَّد",
+      "توقيعان مؤكَّدان",
+      "3 توقيعات مؤكَّدة",
+      "11 توقيعًا مؤكَّدًا",
+      "100 توقيع مؤكَّد",
+    ]);
+    expect(forms("ar", "auth.rateLimited", "minutes").map((m) => m.replace(/^.*انتظر (.*) ثم.*$/u, "$1"))).toEqual([
+      "0 دقيقة",
+      "دقيقة واحدة",
+      "دقيقتين",
+      "3 دقائق",
+      "11 دقيقة",
+      "100 دقيقة",
+    ]);
+  });
+
+  it("ms: one form for every number", () => {
+    expect(forms("ms", "campaign.count")).toEqual(counts.map((c) => `${c} tandatangan disahkan`));
+  });
+
+  it("tr: the noun stays singular after every number", () => {
+    expect(forms("tr", "exports.rows")).toEqual(counts.map((c) => `${c} satır`));
+    expect(forms("tr", "auth.rateLimited", "minutes")[1]).toBe("Çok fazla deneme yapıldı. Lütfen 1 dakika bekleyip yeniden deneyin.");
+  });
+
+  it("writes large numbers with the language's separators inside a plural, in Latin digits", () => {
+    expect(translator("tr")("exports.rows", { count: 12345 })).toBe("12.345 satır");
+    expect(translator("ar")("exports.rows", { count: 1234567 })).toMatch(/^1.234.567 صفًا$/u);
+    expect(translator("ar")("exports.rows", { count: 1234500 })).toMatch(/^1.234.500 صف$/u);
+    expect(translator("en")("card.imageAltAtLeast", { title: "X", count: 1000 })).toBe("“X”: at least 1,000 confirmed signatures");
+  });
+
+  it("leaves a plain argument that was not given as {name}, for the page script to fill in", () => {
+    expect(translator("en")("campaign.countOfGoal", { goal: 1 })).toBe("{count} of 1 confirmed signature");
+    expect(translator("ar")("campaign.countOfGoal", { goal: 2 })).toBe("{count} من أصل توقيعين مؤكَّدين");
   });
 });
 

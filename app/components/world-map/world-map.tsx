@@ -11,6 +11,14 @@ export interface MapCountry {
 
 export const MAP_STEPS = 5;
 
+/**
+ * The legend's swatches: the scale from the smallest to the largest count, or, when every country
+ * has the same count, the one shade they all have (a scale from 1 to 1 says nothing).
+ */
+export function legendSteps(min: number, max: number): number[] {
+  return max <= min ? [mapStep(min, min, max)] : Array.from({ length: MAP_STEPS }, (_, step) => step);
+}
+
 /** Which of MAP_STEPS shades a count gets: logarithmic, since a few countries usually dwarf the rest. */
 export function mapStep(count: number, min: number, max: number): number {
   if (max <= min) return MAP_STEPS - 1;
@@ -47,8 +55,8 @@ export function WorldMap({ countries, label }: { countries: readonly MapCountry[
       </svg>
       {counts.length ? (
         <figcaption className="world-map-legend" aria-hidden="true">
-          <span>{n(min)}</span>
-          {Array.from({ length: MAP_STEPS }, (_, step) => (
+          {max > min ? <span>{n(min)}</span> : null}
+          {legendSteps(min, max).map((step) => (
             <span key={step} className={`world-map-swatch world-map-step${step}`} />
           ))}
           <span>{n(max)}</span>

@@ -25,7 +25,8 @@ export function verificationEmail(args: VerificationEmailArgs): EmailMessage {
     button: t("email.verify.button"),
     expires: t("email.verify.expires"),
     notMe: t("email.verify.notMe"),
-    footer: t("email.verify.footer", { appUrl: args.appUrl }),
+    // The site's address on a line of its own: no full stop or bidi isolate may touch a URL.
+    footer: t("email.verify.footer"),
   };
 
   const text = [
@@ -41,6 +42,7 @@ export function verificationEmail(args: VerificationEmailArgs): EmailMessage {
     "",
     "--",
     lines.footer,
+    args.appUrl,
   ].join("\n");
 
   const html = emailLayout({
@@ -51,9 +53,9 @@ export function verificationEmail(args: VerificationEmailArgs): EmailMessage {
 <p>${escapeHtml(lines.intro)}</p>
 <p><a href="${escapeHtml(confirmUrl)}" style="display:inline-block;padding:12px 20px;background:#0b6e4f;color:#ffffff;text-decoration:none;border-radius:6px;font-weight:600">${escapeHtml(lines.button)}</a></p>
 <p style="font-size:14px;color:#55504a">${escapeHtml(lines.expires)}</p>
-<p style="font-size:14px;color:#55504a">${escapeHtml(lines.notMe)}<br><a dir="ltr" href="${escapeHtml(notMeUrl)}">${escapeHtml(notMeUrl)}</a></p>
+<p style="font-size:14px;color:#55504a">${escapeHtml(lines.notMe)}<br><a dir="ltr" href="${escapeHtml(notMeUrl)}" style="overflow-wrap:anywhere;word-break:break-all">${escapeHtml(notMeUrl)}</a></p>
 <hr style="border:none;border-top:1px solid #e2ddd5">
-<p style="font-size:12px;color:#7a746c">${escapeHtml(lines.footer)}</p>`,
+<p style="font-size:12px;color:#7a746c">${escapeHtml(lines.footer)}<br><a dir="ltr" href="${escapeHtml(args.appUrl)}">${escapeHtml(args.appUrl)}</a></p>`,
   });
 
   return { to: args.to, subject, html, text };

@@ -1,7 +1,7 @@
 import { sql } from "kysely";
 import type { Database, Executor } from "~/db/db.server";
 import { MILESTONE_PERCENTS } from "~/db/schema";
-import { DEFAULT_LOCALE, formatNumber, isLocale, translator } from "~/i18n/i18n";
+import { DEFAULT_LOCALE, isLocale, translator } from "~/i18n/i18n";
 import { enqueue } from "~/jobs/outbox.server";
 import { sendOnce } from "~/mail/sent-log.server";
 import { linkEmail } from "~/mail/templates/link-email";
@@ -67,7 +67,7 @@ export async function sendMilestoneEmails(deps: Deps, job: { campaignId: number;
         locale,
         subject: t("email.milestone.subject", { title: milestone.title, percent: milestone.percent }),
         greetingName: organiser.display_name,
-        paragraphs: [t("email.milestone.body", { title: milestone.title, percent: milestone.percent, count: formatNumber(locale, milestone.confirmed), goal: formatNumber(locale, milestone.goal) })],
+        paragraphs: [t("email.milestone.body", { title: milestone.title, percent: milestone.percent, count: milestone.confirmed, goal: milestone.goal })],
         link: { url: `${deps.appUrl}/dashboard/campaigns/${milestone.id}`, label: t("email.milestone.link") },
         footer: t("email.milestone.footer"),
       });

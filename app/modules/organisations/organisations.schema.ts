@@ -18,6 +18,9 @@ export const createOrganisationSchema = z.object({
 });
 
 export const memberRoleField = z.enum(MEMBER_ROLES, message("error.role.invalid"));
+/** The organisation's contact address (Reply-To of its updates); empty removes it. */
+export const contactEmailSchema = z.object({ contactEmail: z.string().trim().pipe(z.union([z.literal(""), emailField])) });
+
 export const inviteMemberSchema = z.object({ email: emailField, role: memberRoleField });
 export const changeRoleSchema = z.object({ userId: z.coerce.number().int().positive(), role: memberRoleField });
 export const memberIdSchema = z.object({ userId: z.coerce.number().int().positive() });

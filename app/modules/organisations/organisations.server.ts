@@ -77,7 +77,14 @@ export async function getOrganisationOverview(db: Database, actor: Actor, slug: 
           .execute()
       : Promise.resolve([]),
   ]);
-  return { organisation: org, members, invitations };
+  const contact = await db.selectFrom("organisations").select("contact_email").where("id", "=", org.id).executeTakeFirstOrThrow();
+  return { organisation: org, contactEmail: contact.contact_email, members, invitations };
+}
+
+/** Owners set where signers' replies to the organisation's updates go (null: nowhere). */
+export async function setOrganisationContact(db: Database, actor: Actor, slug: string, input: { contactEmail: string | null }) {
+  const org = await authorizeMember(db, actor, slug, "owner");
+  await db.updateTable("organisations").set({ contact_email: input.contactEmail || null }).where("id", "=", org.id).execute();
 }
 
 /** Owners invite by email; the worker creates the link's token when it sends the invitation. */

@@ -1,4 +1,4 @@
-import { formatNumber, translator, type Locale } from "~/i18n/i18n";
+import { translator, type Locale } from "~/i18n/i18n";
 import { localePath } from "~/i18n/use-translation";
 import { CARD_HEIGHT, CARD_WIDTH, countBucket } from "./count-bucket";
 
@@ -30,13 +30,12 @@ export function openGraphFor(opts: {
   contentLocales: string[];
 }): OpenGraph {
   const bucket = countBucket(opts.count);
-  const shown = `${formatNumber(opts.locale, bucket.value)}${bucket.approximate ? "+" : ""}`;
   return {
     url: `${opts.appUrl}${localePath(opts.locale, `/campaigns/${opts.slug}`)}`,
     title: opts.title,
     description: opts.summary,
     image: `${opts.appUrl}/campaigns/${opts.slug}/card.png?lang=${opts.locale}&v=${bucket.value}`,
-    imageAlt: translator(opts.locale)("card.imageAlt", { title: opts.title, count: shown }),
+    imageAlt: translator(opts.locale)(bucket.approximate ? "card.imageAltAtLeast" : "card.imageAlt", { title: opts.title, count: bucket.value }),
     locale: OG_LOCALES[opts.locale] ?? opts.locale,
     alternateLocales: opts.contentLocales.filter((l) => l !== opts.locale).map((l) => OG_LOCALES[l] ?? l),
   };

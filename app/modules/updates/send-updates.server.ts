@@ -1,7 +1,8 @@
 import { sql } from "kysely";
 import type { Database } from "~/db/db.server";
-import { DEFAULT_LOCALE, direction, isLocale, translator, type Locale } from "~/i18n/i18n";
-import { emailLayout, escapeHtml, type EmailMessage } from "~/mail/render";
+import { DEFAULT_LOCALE, isLocale } from "~/i18n/i18n";
+import { markdownToText } from "~/mail/markdown-text";
+import { updateEmail } from "~/mail/templates/update";
 import { sendOnce } from "~/mail/sent-log.server";
 import { MailDeliveryError, type Mailer } from "~/mail/transport.server";
 import { renderMarkdown } from "~/utils/markdown.server";
@@ -10,38 +11,6 @@ import { claimDeliveries, finishIfDone, markDeliveriesSent, markDelivery } from 
 
 type Deps = { db: Database; mailer: Mailer; appUrl: string };
 
-function updateEmail(args: {
-  to: string;
-  locale: Locale;
-  subject: string;
-  bodyMd: string;
-  /** `bodyMd` rendered, when the caller already has it (the same for every recipient) */
-  bodyHtml?: string;
-  campaignTitle: string;
-  unsubscribeUrl: string | null;
-  appUrl: string;
-}): EmailMessage {
-  const t = translator(args.locale);
-  const why = t("email.update.why", { title: args.campaignTitle });
-  const unsubscribeLine = args.unsubscribeUrl ? t("email.update.unsubscribe") : t("email.update.testNotice");
-  const text = [args.bodyMd, "", "--", why, unsubscribeLine, ...(args.unsubscribeUrl ? [args.unsubscribeUrl] : [])].join("\n");
-  const html = emailLayout({
-    lang: args.locale,
-    dir: direction(args.locale),
-    title: args.subject,
-    body: `${args.bodyHtml ?? renderMarkdown(args.bodyMd, { headingOffset: 1 })}
-<hr style="border:none;border-top:1px solid #e2ddd5">
-<p style="font-size:12px;color:#7a746c">${escapeHtml(why)}<br>${escapeHtml(unsubscribeLine)}${
-      args.unsubscribeUrl ? ` <a href="${escapeHtml(args.unsubscribeUrl)}">${escapeHtml(args.unsubscribeUrl)}</a>` : ""
-    }</p>`,
-  });
-  // RFC 8058: mail clients show an unsubscribe button that POSTs to this address in one click.
-  const headers: Record<string, string> = args.unsubscribeUrl
-    ? { "List-Unsubscribe": `<${args.unsubscribeUrl}>`, "List-Unsubscribe-Post": "List-Unsubscribe=One-Click" }
-    : {};
-  return { to: args.to, subject: args.subject, html, text, headers };
-}
-
 /** The draft, sent to the organiser who asked (through the ordinary sent-log). */
 export async function sendUpdateTest(deps: Deps, job: { updateId: number; userId: number; outboxId: number }) {
   const kind = "updates.test";
@@ -49,12 +18,21 @@ export async function sendUpdateTest(deps: Deps, job: { updateId: number; userId
     const row = await deps.db
       .selectFrom("updates as u")
       .innerJoin("campaigns as c", "c.id", "u.campaign_id")
-      .select(["u.subject", "u.body_md", "c.title"])
+      .leftJoin("organisations as o", "o.id", "c.organisation_id")
+      .select(["u.subject", "u.body_md", "c.title", "o.name as organisation_name", "o.contact_email"])
       .where("u.id", "=", job.updateId)
       .executeTakeFirst();
     const user = await deps.db.selectFrom("users").select(["email", "disabled_at"]).where("id", "=", job.userId).executeTakeFirst();
     if (!row || !user || user.disabled_at) return undefined;
-    return updateEmail({ to: user.email, locale: DEFAULT_LOCALE, subject: `[TEST] ${row.subject}`, bodyMd: row.body_md, campaignTitle: row.title, unsubscribeUrl: null, appUrl: deps.appUrl });
+    return updateEmail({
+      to: user.email,
+      locale: DEFAULT_LOCALE,
+      subject: `[TEST] ${row.subject}`,
+      bodyMd: row.body_md,
+      campaignTitle: row.title,
+      organisation: row.organisation_name ? { name: row.organisation_name, contactEmail: row.contact_email } : null,
+      unsubscribeUrl: null,
+    });
   });
 }
 
@@ -75,11 +53,13 @@ export async function drainUpdate(deps: Deps, updateId: number, opts: { perSecon
   const update = await db
     .selectFrom("updates as u")
     .innerJoin("campaigns as c", "c.id", "u.campaign_id")
-    .select(["u.id", "u.status", "u.subject", "u.body_md", "c.title"])
+    .leftJoin("organisations as o", "o.id", "c.organisation_id")
+    .select(["u.id", "u.status", "u.subject", "u.body_md", "c.title", "o.name as organisation_name", "o.contact_email"])
     .where("u.id", "=", updateId)
     .executeTakeFirst();
   if (!update || update.status !== "sending") return { sent: 0 };
   const bodyHtml = renderMarkdown(update.body_md, { headingOffset: 1 });
+  const bodyText = markdownToText(update.body_md);
   const interval = 1000 / Math.max(0.1, opts.perSecond);
   const started = Date.now();
   let launched = 0;
@@ -122,9 +102,10 @@ export async function drainUpdate(deps: Deps, updateId: number, opts: { perSecon
           subject: update.subject,
           bodyMd: update.body_md,
           bodyHtml,
+          bodyText,
           campaignTitle: update.title,
+          organisation: update.organisation_name ? { name: update.organisation_name, contactEmail: update.contact_email } : null,
           unsubscribeUrl: `${deps.appUrl}/unsubscribe/${item.token}`,
-          appUrl: deps.appUrl,
         });
         try {
           await deps.mailer.send(message);
