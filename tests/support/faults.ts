@@ -48,6 +48,15 @@ export async function startFaultStack(opts: { workerEnv?: Record<string, string>
   workerChild.stderr!.on("data", (d) => (workerOut = (workerOut + d).slice(-50_000)));
 
   const isAlive = (c: ChildProcess) => c.exitCode === null && c.signalCode === null;
+
+  // The worker takes a while to start on a busy machine: a fault injected before it consumes
+  // would test nothing. One warm-up signature, mailed, proves the whole path runs.
+  const warmUp = `warm-up-${prefix}@example.org`;
+  const res = await postForm(`${web.url}/campaigns/${campaign.slug}`, { name: "Warm Up", email: warmUp, country: "PK", consent: "on" });
+  if (res.status !== 303) throw new Error(`warm-up sign answered ${res.status}`);
+  await smtp.waitFor((m) => m.to === warmUp, 60_000).catch((error: Error) => {
+    throw new Error(`${error.message}\nworker output:\n${workerOut}`);
+  });
   return {
     pg: pgServer,
     redis,
