@@ -21,6 +21,8 @@ export interface FaultStack {
   smtp: TestSmtpServer;
   db: Database;
   databaseUrl: string;
+  /** the Redis key prefix web and worker share */
+  prefix: string;
   web: RunningProcess;
   worker: { child: ChildProcess; output: () => string };
   campaign: { id: number; slug: string };
@@ -63,6 +65,7 @@ export async function startFaultStack(opts: { workerEnv?: Record<string, string>
     smtp,
     db,
     databaseUrl,
+    prefix,
     web,
     worker: { child: workerChild, output: () => workerOut },
     campaign,
