@@ -29,6 +29,9 @@ export interface JobDeps {
   sweepGraceSeconds: number;
 }
 
+/** Above this many email jobs in Redis, the sweeper waits for the queue to shrink. */
+const SWEEP_MAX_QUEUED = 10_000;
+
 /** How many drains send one update in parallel; the send rate is split between them. */
 export const DRAINS_PER_UPDATE = 4;
 
@@ -101,7 +104,17 @@ export const HANDLERS: { [N in JobName]: Handler<N> } = {
   },
 
   async "signatures.sweep-unmailed"(deps, _payload, job) {
-    const swept = await sweepUnmailedSignatures(deps.db, { graceSeconds: deps.sweepGraceSeconds });
+    // A job still in Redis (waiting, or retrying while the mail server defers) is not lost: leave
+    // its signature alone, or the retry and the sweep could both send. With a backlog too large
+    // to list, wait for it to shrink; what Redis lost is still owed then.
+    const email = deps.queues().email;
+    const states = ["active", "waiting", "delayed", "prioritized"] as const;
+    const counts = await email.getJobCounts(...states);
+    const queued = Object.values(counts).reduce((sum, n) => sum + n, 0);
+    if (queued > SWEEP_MAX_QUEUED) return { swept: 0, skipped: `${queued} email jobs queued` };
+    const jobs = queued ? await email.getJobs([...states], 0, SWEEP_MAX_QUEUED) : [];
+    const stillQueued = jobs.filter((j) => j?.name === "signature.verification").map((j) => Number(j.data?.signatureId)).filter(Number.isInteger);
+    const swept = await sweepUnmailedSignatures(deps.db, { graceSeconds: deps.sweepGraceSeconds, stillQueued });
     if (swept) logger.warn({ job: job.id, swept }, "verification emails owed but never recorded were enqueued again");
     return { swept };
   },
