@@ -7,7 +7,7 @@ import { logger } from "~/utils/logger.server";
 export const outboxJobId = (outboxId: number) => `outbox-${outboxId}`;
 
 /** How long a relay may hold claimed rows before another relay may take them over. */
-const CLAIM_SECONDS = 30;
+const CLAIM_SECONDS = 15;
 
 /**
  * Moves up to `batch` outbox rows into BullMQ and deletes them. No transaction is held across
@@ -15,7 +15,8 @@ const CLAIM_SECONDS = 30;
  * leave rows locked or a process waiting on both engines at once. Instead each step is one
  * statement of its own:
  *
- * 1. claim: set a short lease (`claimed_until`) on unclaimed rows, FOR UPDATE SKIP LOCKED, so
+ * 1. claim: set a short lease (`claimed_until`, 15 s: three times the add timeout) on
+ *    unclaimed rows, FOR UPDATE SKIP LOCKED, so
  *    several relays share the work without waiting on each other;
  * 2. add the jobs to Redis; the job id is derived from the row (`outbox-<id>`, or the row's
  *    `job_key`), so a row added twice (a crash between add and delete) is still one job;
