@@ -21,6 +21,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { isLocale } from "~/i18n/i18n";
 import { negotiateLocaleOf } from "~/i18n/locale.server";
 import { answersCheckYourInbox, MAX_SIGN_FORM_BYTES, signCampaignPageForm } from "~/modules/signatures/sign-with-defences.server";
+import { RATE_LIMIT_BUDGET_MS } from "~/modules/fraud/rate-limits.server";
 import { getDb, getReadyRedis } from "~/services.server";
 import { isCampaignSlug } from "~/utils/http.server";
 
@@ -76,7 +77,7 @@ export function signFormPost(clientIp: (req: IncomingMessage) => string | null) 
           const value = req.headers[name.toLowerCase()];
           return typeof value === "string" ? value : null;
         };
-        const result = await signCampaignPageForm({ db: getDb(), redis: await getReadyRedis(250) }, form, {
+        const result = await signCampaignPageForm({ db: getDb(), redis: await getReadyRedis(RATE_LIMIT_BUDGET_MS) }, form, {
           campaignSlug: slug,
           locale: negotiateLocaleOf(url, header).locale,
           clientAddress: clientIp(req),

@@ -25,6 +25,9 @@ async function main() {
     appUrl: config.APP_URL,
     updateSendRate: config.UPDATE_SEND_RATE,
     retention: retentionPolicy(config.FRAUD_WINDOW_DAYS),
+    sweepGraceSeconds: config.SWEEP_GRACE_SECONDS,
+    scheduleEveryMs: { "signatures.sweep-unmailed": config.SWEEP_EVERY_SECONDS * 1_000 },
+    scheduleCheckEveryMs: config.SCHEDULE_CHECK_SECONDS * 1_000,
   });
 
   let stopping = false;

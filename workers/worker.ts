@@ -1,16 +1,13 @@
 import { Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import { createDb, type Database, type PreparedStatements } from "~/db/db.server";
+import { QUEUE_NAMES, SCHEDULED_JOBS, type JobName, type QueueName } from "~/jobs/definitions";
 import { createProducer, createWorkerConnection, type Queues } from "~/jobs/queues.server";
 import { queuePrefix } from "~/jobs/redis.server";
 import { createMailer, type Mailer } from "~/mail/transport.server";
 import { DEFAULT_RETENTION, type RetentionPolicy } from "~/modules/privacy/retention.server";
 import { logger } from "~/utils/logger.server";
-import { countsProcessor } from "./processors/counts";
-import { emailProcessor } from "./processors/email";
-import { exportsProcessor } from "./processors/exports";
-import { maintenanceProcessor } from "./processors/maintenance";
-import { updatesProcessor } from "./processors/updates";
+import { processorFor, type JobDeps } from "./jobs";
 import { startRelay, type Relay } from "./relay";
 
 export interface WorkerConfig {
@@ -33,7 +30,23 @@ export interface WorkerConfig {
   purgeExportsEveryMs?: number;
   /** Update emails per second, across all drains of one update (UPDATE_SEND_RATE). */
   updateSendRate?: number;
+  /** Intervals by job name, instead of the defaults in app/jobs/definitions.ts. */
+  scheduleEveryMs?: Partial<Record<JobName, number>>;
+  /** How old an unmailed pending signature must be before the sweeper enqueues its email (s). */
+  sweepGraceSeconds?: number;
+  /** How often the schedules are re-asserted in Redis, besides on every reconnect (ms). */
+  scheduleCheckEveryMs?: number;
 }
+
+/** Jobs that run at once per queue, per worker process. */
+const CONCURRENCY: Record<QueueName, number> = {
+  email: 20,
+  counts: 1,
+  maintenance: 1,
+  updates: 8,
+  // One export at a time per worker: each holds a connection for its COPY and a CPU for gzip.
+  exports: 1,
+};
 
 export interface RunningWorker {
   db: Database;
@@ -49,87 +62,77 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
   const producer = createProducer(config.redisUrl, config.redisPrefix);
   const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, db });
 
+  const deps: JobDeps = {
+    db,
+    mailer,
+    appUrl: config.appUrl,
+    queues: () => producer.queues,
+    retention: config.retention ?? DEFAULT_RETENTION,
+    updateSendRate: config.updateSendRate ?? 50,
+    sweepGraceSeconds: config.sweepGraceSeconds ?? 120,
+  };
+
   const workerConnections: Redis[] = [];
-  const makeWorker = (name: string, processor: ConstructorParameters<typeof Worker>[1], concurrency: number) => {
+  const workers = QUEUE_NAMES.map((queue) => {
     const connection = createWorkerConnection(config.redisUrl);
     connection.on("error", () => undefined);
     workerConnections.push(connection);
-    const worker = new Worker(name, processor, { connection, prefix: queuePrefix(config.redisUrl, config.redisPrefix), concurrency });
+    const concurrency = queue === "email" ? (config.emailConcurrency ?? CONCURRENCY.email) : CONCURRENCY[queue];
+    const worker = new Worker(queue, processorFor(queue, deps), { connection, prefix: queuePrefix(config.redisUrl, config.redisPrefix), concurrency });
     worker.on("failed", (job, err) =>
-      logger.warn({ queue: name, job: job?.id, name: job?.name, attempts: job?.attemptsMade, err: err.message }, "job failed"),
+      logger.warn({ queue, job: job?.id, name: job?.name, attempts: job?.attemptsMade, err: err.message }, "job failed"),
     );
-    worker.on("error", (err) => logger.error({ queue: name, err: err.message }, "worker error"));
+    worker.on("error", (err) => logger.error({ queue, err: err.message }, "worker error"));
     return worker;
-  };
-
-  const workers = [
-    makeWorker("email", emailProcessor({ db, mailer, appUrl: config.appUrl }), config.emailConcurrency ?? 20),
-    makeWorker("counts", countsProcessor({ db }), 1),
-    makeWorker("maintenance", maintenanceProcessor({ db, retention: config.retention ?? DEFAULT_RETENTION }), 1),
-    makeWorker(
-      "updates",
-      updatesProcessor({ db, mailer, appUrl: config.appUrl, queues: () => producer.queues, sendRatePerSecond: config.updateSendRate ?? 50 }),
-      8,
-    ),
-    // One export at a time per worker: each holds a connection for its COPY and a CPU for gzip.
-    makeWorker("exports", exportsProcessor({ db }), 1),
-  ];
+  });
 
   // Schedules live in Redis, so however many workers run, each fires once per interval. Redis may
-  // be away at start: keep trying in the background rather than refuse to start.
+  // lose them (a restart without persistence, a failover): every worker re-asserts all of them
+  // whenever its connection becomes ready again, and every minute or so besides. The upserts are
+  // idempotent, so many workers doing it at once change nothing.
+  const legacyEvery: Partial<Record<JobName, number | undefined>> = {
+    "counts.fold": config.foldEveryMs,
+    "counts.recount": config.recountEveryMs,
+    "retention.apply": config.retentionEveryMs,
+    "campaigns.close-expired": config.closeExpiredEveryMs,
+    "exports.purge-expired": config.purgeExportsEveryMs,
+  };
   const scheduled = { removeOnComplete: { count: 50 }, removeOnFail: { count: 200 } };
   const ensureSchedules = async () => {
-    const { counts } = producer.queues;
-    await counts.upsertJobScheduler(
-      "counts.fold",
-      { every: config.foldEveryMs ?? 1_000 },
-      { name: "counts.fold", data: {}, opts: scheduled },
-    );
-    await counts.upsertJobScheduler(
-      "counts.recount",
-      { every: config.recountEveryMs ?? 15 * 60_000 },
-      { name: "counts.recount", data: {}, opts: scheduled },
-    );
-    await producer.queues.maintenance.upsertJobScheduler(
-      "retention.apply",
-      { every: config.retentionEveryMs ?? 60 * 60_000 },
-      { name: "retention.apply", data: {}, opts: scheduled },
-    );
-    await producer.queues.maintenance.upsertJobScheduler(
-      "campaigns.close-expired",
-      { every: config.closeExpiredEveryMs ?? 60_000 },
-      { name: "campaigns.close-expired", data: {}, opts: scheduled },
-    );
-    await producer.queues.maintenance.upsertJobScheduler(
-      "exports.purge-expired",
-      { every: config.purgeExportsEveryMs ?? 15 * 60_000 },
-      { name: "exports.purge-expired", data: {}, opts: scheduled },
-    );
-    await producer.queues.maintenance.upsertJobScheduler(
-      "updates.fail-abandoned",
-      { every: 5 * 60_000 },
-      { name: "updates.fail-abandoned", data: {}, opts: scheduled },
-    );
-  };
-  let stopped = false;
-  let scheduleTimer: NodeJS.Timeout | undefined;
-  const trySchedules = async (attempt: number): Promise<void> => {
-    try {
-      // BullMQ may wait indefinitely for a Redis that is away: give each attempt 5 s.
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([
-        ensureSchedules(),
-        new Promise((_, reject) => (timer = setTimeout(() => reject(new Error("redis did not answer")), 5_000))),
-      ]).finally(() => clearTimeout(timer));
-      if (attempt > 1) logger.info({ attempt }, "count schedules set up");
-    } catch (error) {
-      if (attempt === 1) logger.warn({ err: String(error) }, "cannot reach Redis to set up schedules; retrying");
-      await producer.reset().catch(() => undefined);
-      if (!stopped) scheduleTimer = setTimeout(() => void trySchedules(attempt + 1), Math.min(500 * attempt, 5_000));
+    for (const job of SCHEDULED_JOBS) {
+      const every = config.scheduleEveryMs?.[job.name] ?? legacyEvery[job.name] ?? job.every;
+      await producer.queues[job.queue].upsertJobScheduler(job.name, { every }, { name: job.name, data: {}, opts: scheduled });
     }
   };
+  let stopped = false;
+  let asserting: Promise<void> | undefined;
+  const assertSchedules = async (): Promise<void> => {
+    for (let attempt = 1; !stopped; attempt++) {
+      try {
+        // BullMQ may wait indefinitely for a Redis that is away: give each attempt 5 s.
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([
+          ensureSchedules(),
+          new Promise((_, reject) => (timer = setTimeout(() => reject(new Error("redis did not answer")), 5_000))),
+        ]).finally(() => clearTimeout(timer));
+        if (attempt > 1) logger.info({ attempt }, "job schedules set up");
+        return;
+      } catch (error) {
+        if (attempt === 1) logger.warn({ err: String(error) }, "cannot reach Redis to set up job schedules; retrying");
+        await producer.reset().catch(() => undefined);
+        await new Promise((r) => setTimeout(r, Math.min(500 * attempt, 5_000)));
+      }
+    }
+  };
+  const reassert = () => {
+    if (stopped || asserting) return;
+    asserting = assertSchedules().finally(() => (asserting = undefined));
+  };
   // Not awaited: while Redis is away, BullMQ waits for it rather than failing.
-  void trySchedules(1);
+  reassert();
+  // "ready" fires on every reconnect, after Redis restarted empty as much as after a blip.
+  workerConnections[0]?.on("ready", reassert);
+  const scheduleCheck = setInterval(reassert, config.scheduleCheckEveryMs ?? 60_000);
 
   const relay = startRelay(db, producer, { intervalMs: config.relayIntervalMs ?? 200 });
   logger.info({ prefix: config.redisPrefix, smtp: Boolean(config.smtpUrl) }, "worker started");
@@ -143,7 +146,8 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
     mailer,
     async stop() {
       stopped = true;
-      clearTimeout(scheduleTimer);
+      clearInterval(scheduleCheck);
+      await asserting;
       await relay.stop();
       await Promise.allSettled(workers.map((w) => w.close()));
       await producer.close();

@@ -55,6 +55,13 @@ export function createDb({ connectionString, max = 10, applicationName = "banner
   // An idle connection that Postgres closes (a restart, a failover, an administrator) is dropped
   // from the pool, which connects afresh when next needed; unheard, the error would end the process.
   pool.on("error", (error) => logger.warn({ err: error.message, applicationName }, "idle database connection lost"));
+  // pg only listens on a client while it sits idle in the pool: one checked out (a kysely
+  // transaction between two statements, a COPY stream) that Postgres terminates emits 'error' on
+  // the client itself, which would end the process. Listen for the client's whole life; the
+  // statement in flight still fails, and the pool discards the broken client when it is released.
+  pool.on("connect", (client) => {
+    client.on("error", (error) => logger.warn({ err: error.message, applicationName }, "database connection lost while in use"));
+  });
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   pools.set(db, pool);
   namedStatements.set(db, preparedStatements);

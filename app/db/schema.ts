@@ -286,6 +286,10 @@ export interface OutboxTable {
   topic: string;
   payload: ColumnType<unknown, string, string>;
   created_at: CreatedAt;
+  /** a relay's lease on the row while it adds the job to Redis; null when unclaimed */
+  claimed_until: Timestamp | null;
+  /** the BullMQ job id to use instead of `outbox-<id>` (the sweeper's re-enqueued work) */
+  job_key: string | null;
 }
 
 export type SentEmailStatus = "sent" | "failed";

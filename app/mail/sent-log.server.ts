@@ -1,4 +1,5 @@
 import type { Database } from "~/db/db.server";
+import { logger } from "~/utils/logger.server";
 import type { EmailMessage } from "./render";
 import { MailDeliveryError, type Mailer } from "./transport.server";
 
@@ -41,6 +42,29 @@ export async function sendOnce(
     if (error instanceof MailDeliveryError && error.permanent) await record({ status: "failed", message_id: null, error: error.message });
     throw error;
   }
-  await record({ status: "sent", message_id: messageId, error: null });
+  // The mail is out: losing this record now means a retry mails the same person again. Postgres
+  // restarting or failing over takes a few seconds, so keep trying for a while before giving up.
+  await untilRecorded(() => record({ status: "sent", message_id: messageId, error: null }), entry.dedupeKey);
   return "sent";
+}
+
+/** How long sendOnce keeps trying to record a send that SMTP accepted (ms); tests may shorten it. */
+export const RECORD_RETRY_MS = 30_000;
+
+async function untilRecorded(record: () => Promise<unknown>, dedupeKey: string): Promise<void> {
+  const deadline = Date.now() + RECORD_RETRY_MS;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await record();
+      if (attempt > 1) logger.info({ dedupeKey, attempt }, "sent email recorded after a database error");
+      return;
+    } catch (error) {
+      if (Date.now() >= deadline) {
+        logger.error({ dedupeKey, err: String(error) }, "a sent email could not be recorded: a retry may send it again");
+        throw error;
+      }
+      if (attempt === 1) logger.warn({ dedupeKey, err: String(error) }, "recording a sent email failed; retrying");
+      await new Promise((r) => setTimeout(r, Math.min(100 * 2 ** attempt, 2_000)));
+    }
+  }
 }

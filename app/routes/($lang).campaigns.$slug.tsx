@@ -13,6 +13,7 @@ import type { SignFieldErrors } from "~/modules/signatures/signatures.fields";
 import { parseAttribution } from "~/modules/signatures/signatures.schema";
 import { MAX_SIGN_FORM_BYTES, signCampaignPageForm, UNREADABLE_SIGN_FORM } from "~/modules/signatures/sign-with-defences.server";
 import type { RouteHandle } from "~/root";
+import { RATE_LIMIT_BUDGET_MS } from "~/modules/fraud/rate-limits.server";
 import { getDb, getReadyRedis } from "~/services.server";
 import { env } from "~/utils/env.server";
 import { campaignSlugParam, clientAddress, presignedSign, PUBLIC_CACHE } from "~/utils/http.server";
@@ -129,7 +130,7 @@ async function signFromRequest(request: Request, slug: string, context: unknown)
     // Not a form, or far too big: answer like any other invalid submission.
     return UNREADABLE_SIGN_FORM;
   }
-  return signCampaignPageForm({ db: getDb(), redis: await getReadyRedis(250) }, form, {
+  return signCampaignPageForm({ db: getDb(), redis: await getReadyRedis(RATE_LIMIT_BUDGET_MS) }, form, {
     campaignSlug: slug,
     locale: localeFor(request),
     clientAddress: clientAddress(context),

@@ -15,6 +15,7 @@ import { signWithDefences } from "~/modules/signatures/sign-with-defences.server
 import type { SignFieldErrors } from "~/modules/signatures/signatures.fields";
 import { NO_ATTRIBUTION, parseAttribution } from "~/modules/signatures/signatures.schema";
 import type { RouteHandle } from "~/root";
+import { RATE_LIMIT_BUDGET_MS } from "~/modules/fraud/rate-limits.server";
 import { getDb, getReadyRedis } from "~/services.server";
 import { env } from "~/utils/env.server";
 import { readForm } from "~/utils/forms.server";
@@ -71,7 +72,7 @@ export async function action({ params, request, context }: ActionFunctionArgs) {
 
   const form = await readForm(request, 32 * 1024);
   const url = new URL(request.url);
-  const result = await signWithDefences({ db, redis: await getReadyRedis(250) }, form, {
+  const result = await signWithDefences({ db, redis: await getReadyRedis(RATE_LIMIT_BUDGET_MS) }, form, {
     campaignSlug: slug,
     locale,
     clientAddress: clientAddress(context),

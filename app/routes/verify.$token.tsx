@@ -6,7 +6,7 @@ import { localeFor } from "~/i18n/locale.server";
 import { rootLocale } from "~/i18n/meta";
 import { useTranslation } from "~/i18n/use-translation";
 import { confirmSignature, describeVerification } from "~/modules/signatures/confirm-signature.server";
-import { hitConfirmationLimit } from "~/modules/fraud/rate-limits.server";
+import { hitConfirmationLimit, RATE_LIMIT_BUDGET_MS } from "~/modules/fraud/rate-limits.server";
 import { disownSignature } from "~/modules/signatures/disown-signature.server";
 import { getDb, getReadyRedis } from "~/services.server";
 import { env } from "~/utils/env.server";
@@ -98,7 +98,7 @@ export async function action({ params, request }: ActionFunctionArgs) {
   // Attempts per link are limited (a malformed token is refused unread, so it is not counted).
   if (isWellFormedToken(token)) {
     const config = env();
-    const limit = await hitConfirmationLimit({ redis: await getReadyRedis(250), redisPrefix: config.REDIS_PREFIX }, config.VERIFY_RATE_PER_TOKEN, token);
+    const limit = await hitConfirmationLimit({ redis: await getReadyRedis(RATE_LIMIT_BUDGET_MS), redisPrefix: config.REDIS_PREFIX }, config.VERIFY_RATE_PER_TOKEN, token);
     if (!limit.allowed) {
       const retry = Math.max(1, limit.retryAfterSeconds);
       return data<View>({ view: "rate-limited", minutes: Math.ceil(retry / 60) }, { status: 429, headers: { ...noStore, "Retry-After": String(retry) } });

@@ -91,6 +91,27 @@ const envObject = z.object({
       .positive("must be more than 0")
       .max(10_000, "must be at most 10000")
       .default(50),
+    // The sweeper: a pending signature with no verification email recorded this long after it
+    // was requested is owed one (Redis lost its job); how often the sweeper looks.
+    SWEEP_GRACE_SECONDS: z.coerce
+      .number({ error: "must be a whole number" })
+      .int("must be a whole number")
+      .min(1, "must be at least 1")
+      .max(86_400, "must be at most 86400")
+      .default(120),
+    SWEEP_EVERY_SECONDS: z.coerce
+      .number({ error: "must be a whole number" })
+      .int("must be a whole number")
+      .min(1, "must be at least 1")
+      .max(3_600, "must be at most 3600")
+      .default(30),
+    // How often a worker re-asserts every job schedule in Redis (besides on each reconnect).
+    SCHEDULE_CHECK_SECONDS: z.coerce
+      .number({ error: "must be a whole number" })
+      .int("must be a whole number")
+      .min(1, "must be at least 1")
+      .max(3_600, "must be at most 3600")
+      .default(60),
     // Requests per minute that one OSDI API key may make.
     OSDI_RATE_LIMIT: z.coerce
       .number({ error: "must be a whole number" })

@@ -20,6 +20,11 @@ export const metrics = singleton("metrics", () => ({
     help: "Sign requests refused by the fraud defences in this process, by reason (honeypot, too-fast, rate-limited, disposable)",
     labelNames: ["reason"],
   }),
+  rateLimitSkipped: new Counter({
+    name: "banner_rate_limit_skipped_total",
+    help: "Signing or confirming attempts let through uncounted because Redis failed or did not answer within the budget, by check and reason (timeout, error)",
+    labelNames: ["what", "reason"],
+  }),
   signaturesConfirmed: new Counter({
     name: "banner_signatures_confirmed_total",
     help: "Signatures confirmed through this process",

@@ -2,6 +2,7 @@ import type { Redis } from "ioredis";
 import { emailDomain } from "~/modules/signatures/signatures.schema";
 import { rateLimitSubject } from "~/utils/client-address.server";
 import { logger } from "~/utils/logger.server";
+import { metrics } from "~/utils/metrics.server";
 import { hitRateLimits, namedRules, type RateLimitResult, type RateWindow } from "~/utils/rate-limit.server";
 import { hashToken } from "~/utils/tokens.server";
 import { registrableDomain } from "./email-domains.server";
@@ -19,17 +20,33 @@ export interface SigningLimits {
 }
 
 /**
+ * How long signing and confirming wait for Redis to count an attempt (ms): first for the
+ * connection to be ready, then for the answer. A Redis that hangs (a blocked server, a failover
+ * under way) would otherwise hold every signer for the whole command timeout.
+ */
+export const RATE_LIMIT_BUDGET_MS = 100;
+
+/**
  * Rate limits protect the service, but signing must never depend on Redis (a signature and its
- * email wait in Postgres while Redis is away: a signature that got a success answer is never lost). So when Redis cannot count,
- * the request is let through and the outage logged, unlike log-in, which refuses.
+ * email wait in Postgres while Redis is away: the outbox). So when Redis cannot count, or does not
+ * answer within the budget, the request is let through, the outage logged and counted in
+ * /metrics (banner_rate_limit_skipped_total), unlike log-in, which refuses.
  */
 async function hitOrAllow(deps: RateLimitDeps, checks: Parameters<typeof hitRateLimits>[2], what: string): Promise<RateLimitResult> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<"late">((resolve) => (timer = setTimeout(() => resolve("late"), RATE_LIMIT_BUDGET_MS)));
   try {
-    return await hitRateLimits(deps.redis, deps.redisPrefix, checks);
+    const result = await Promise.race([hitRateLimits(deps.redis, deps.redisPrefix, checks), late]);
+    if (result !== "late") return result;
+    metrics.rateLimitSkipped.inc({ what, reason: "timeout" });
+    logger.warn({ what, budgetMs: RATE_LIMIT_BUDGET_MS }, "rate limits did not answer in time: request allowed");
   } catch (error) {
+    metrics.rateLimitSkipped.inc({ what, reason: "error" });
     logger.warn({ err: String(error), what }, "rate limits unavailable: request allowed");
-    return { allowed: true, retryAfterSeconds: 0 };
+  } finally {
+    clearTimeout(timer);
   }
+  return { allowed: true, retryAfterSeconds: 0 };
 }
 
 /**

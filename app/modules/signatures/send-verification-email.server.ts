@@ -1,3 +1,4 @@
+import { sql } from "kysely";
 import type { Database } from "~/db/db.server";
 import { isLocale, DEFAULT_LOCALE } from "~/i18n/i18n";
 import { sendOnce } from "~/mail/sent-log.server";
@@ -13,9 +14,20 @@ export type SendOutcome = "sent" | "already-sent" | "not-pending";
  */
 export async function sendVerificationEmail(
   deps: { db: Database; mailer: Mailer; appUrl: string },
-  job: { signatureId: number; outboxId: number },
+  job: { signatureId: number; outboxId: number; swept?: true },
 ): Promise<SendOutcome> {
   const { db } = deps;
+  // A request already answered by a later one (a sweep, or signing again) needs no email of its
+  // own; a swept request is owed only while no verification was ever recorded. This is what keeps
+  // the sweeper's re-enqueued email and a slow original from both going out.
+  const answered = await db
+    .selectFrom("sent_emails")
+    .select("id")
+    .where("signature_id", "=", job.signatureId)
+    .where("kind", "=", "signature.verification")
+    .$if(!job.swept, (qb) => qb.where(sql<boolean>`split_part(dedupe_key, ':', 3)::bigint > ${job.outboxId}`))
+    .executeTakeFirst();
+  if (answered) return "already-sent";
   const outcome = await sendOnce(
     deps,
     { dedupeKey: `signature.verification:${job.signatureId}:${job.outboxId}`, kind: "signature.verification", signatureId: job.signatureId },
