@@ -30,8 +30,8 @@ export async function recordMilestones(trx: Executor, campaignIds: number[] | "a
   // A count that jumps past several milestones at once (a recount, a bulk import) announces the
   // highest only: four emails in a row to each organiser say nothing the last one does not. The
   // lower rows are still recorded, so they are never announced later either.
-  const highest = new Map<number, number>();
-  for (const row of reached.rows) highest.set(row.campaign_id, Math.max(highest.get(row.campaign_id) ?? 0, row.percent));
+  const highest = new Map<number, (typeof MILESTONE_PERCENTS)[number]>();
+  for (const row of reached.rows) if (row.percent > (highest.get(row.campaign_id) ?? 0)) highest.set(row.campaign_id, row.percent);
   for (const [campaignId, percent] of highest) await enqueue(trx, "campaign.milestone", { campaignId, percent });
   return [...highest].map(([campaignId, percent]) => ({ campaignId, percent }));
 }
