@@ -29,6 +29,8 @@ export interface WorkerConfig {
   purgeExportsEveryMs?: number;
   /** Update emails per second, across all drains of one update (UPDATE_SEND_RATE). */
   updateSendRate?: number;
+  /** How long an update delivery's claim holds unless renewed (seconds; default 60). */
+  updateLeaseSeconds?: number;
 }
 
 export interface RunningWorker {
@@ -64,7 +66,7 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
     makeWorker("maintenance", maintenanceProcessor({ db, retention: config.retention ?? DEFAULT_RETENTION }), 1),
     makeWorker(
       "updates",
-      updatesProcessor({ db, mailer, appUrl: config.appUrl, queues: () => producer.queues, sendRatePerSecond: config.updateSendRate ?? 50 }),
+      updatesProcessor({ db, mailer, appUrl: config.appUrl, queues: () => producer.queues, sendRatePerSecond: config.updateSendRate ?? 50, leaseSeconds: config.updateLeaseSeconds }),
       8,
     ),
     // One export at a time per worker: each holds a connection for its COPY and a CPU for gzip.

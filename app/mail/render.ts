@@ -10,6 +10,8 @@ export interface EmailMessage {
   html: string;
   text: string;
   headers?: Record<string, string>;
+  /** The sent-log key of this message; its Message-ID is derived from it (see message-id.ts). */
+  sentLogKey?: string;
 }
 
 // Mail clients load no web fonts (and we send no external resources), so each script gets the

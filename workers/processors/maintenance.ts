@@ -4,7 +4,7 @@ import { JOBS } from "~/jobs/definitions";
 import { closeExpiredCampaigns } from "~/modules/campaigns/manage-campaigns.server";
 import { purgeExpiredExports } from "~/modules/exports/export-files.server";
 import { applyRetention, type RetentionPolicy } from "~/modules/privacy/retention.server";
-import { failAbandonedDeliveries } from "~/modules/updates/updates.server";
+import { releaseAbandonedDeliveries } from "~/modules/updates/updates.server";
 import { logger } from "~/utils/logger.server";
 
 export function maintenanceProcessor(deps: { db: Database; retention: RetentionPolicy }) {
@@ -23,9 +23,10 @@ export function maintenanceProcessor(deps: { db: Database; retention: RetentionP
         return { closed };
       }
       case "updates.fail-abandoned": {
-        const failed = await failAbandonedDeliveries(deps.db);
-        if (failed) logger.warn({ job: job.id, failed }, "deliveries interrupted mid-send were marked failed");
-        return { failed };
+        // (The job keeps its old name; it now queues lapsed deliveries again.)
+        const result = await releaseAbandonedDeliveries(deps.db);
+        if (result.released || result.failed) logger.warn({ job: job.id, ...result }, "update deliveries abandoned mid-send were queued again");
+        return result;
       }
       case "exports.purge-expired": {
         if (!JOBS["exports.purge-expired"].payload.safeParse(job.data ?? {}).success) throw new UnrecoverableError("bad payload");
