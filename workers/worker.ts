@@ -31,6 +31,8 @@ export interface WorkerConfig {
   updateSendRate?: number;
   /** How long an update delivery's claim holds unless renewed (seconds; default 60). */
   updateLeaseSeconds?: number;
+  /** BullMQ job lock and stalled-check interval (ms; BullMQ's 30 s by default): how soon jobs of a killed worker run again. */
+  jobLockMs?: number;
 }
 
 export interface RunningWorker {
@@ -52,7 +54,8 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
     const connection = createWorkerConnection(config.redisUrl);
     connection.on("error", () => undefined);
     workerConnections.push(connection);
-    const worker = new Worker(name, processor, { connection, prefix: config.redisPrefix, concurrency });
+    const lock = config.jobLockMs ? { lockDuration: config.jobLockMs, stalledInterval: config.jobLockMs } : {};
+    const worker = new Worker(name, processor, { connection, prefix: config.redisPrefix, concurrency, ...lock });
     worker.on("failed", (job, err) =>
       logger.warn({ queue: name, job: job?.id, name: job?.name, attempts: job?.attemptsMade, err: err.message }, "job failed"),
     );
