@@ -1,6 +1,7 @@
 import { Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import { createDb, type Database } from "~/db/db.server";
+import { HEARTBEAT_EVERY_MS, HEARTBEAT_STALE_MS, heartbeatKey, type Heartbeat } from "~/jobs/heartbeat.server";
 import { createProducer, createWorkerConnection, type Queues } from "~/jobs/queues.server";
 import { createMailer, type Mailer } from "~/mail/transport.server";
 import { DEFAULT_RETENTION, type RetentionPolicy } from "~/modules/privacy/retention.server";
@@ -50,6 +51,7 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
   const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, db });
 
   const workerConnections: Redis[] = [];
+  let consumedAt = 0;
   const makeWorker = (name: string, processor: ConstructorParameters<typeof Worker>[1], concurrency: number) => {
     const connection = createWorkerConnection(config.redisUrl);
     connection.on("error", () => undefined);
@@ -60,6 +62,7 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
       logger.warn({ queue: name, job: job?.id, name: job?.name, attempts: job?.attemptsMade, err: err.message }, "job failed"),
     );
     worker.on("error", (err) => logger.error({ queue: name, err: err.message }, "worker error"));
+    worker.on("completed", () => (consumedAt = Date.now()));
     return worker;
   };
 
@@ -132,6 +135,17 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
   // Not awaited: while Redis is away, BullMQ waits for it rather than failing.
   void trySchedules(1);
 
+  // Heartbeat for `npm run worker:health` (app/jobs/heartbeat.server.ts).
+  const heartbeatConnection = createWorkerConnection(config.redisUrl);
+  heartbeatConnection.on("error", () => undefined);
+  const beat = () => {
+    if (!workers.some((w) => w.isRunning())) return;
+    const value: Heartbeat = { consumedAt, writtenAt: Date.now() };
+    void heartbeatConnection.set(heartbeatKey(config.redisPrefix), JSON.stringify(value), "PX", HEARTBEAT_STALE_MS * 2).catch(() => undefined);
+  };
+  const heartbeat = setInterval(beat, HEARTBEAT_EVERY_MS);
+  heartbeat.unref();
+
   const relay = startRelay(db, producer, { intervalMs: config.relayIntervalMs ?? 200 });
   logger.info({ prefix: config.redisPrefix, smtp: Boolean(config.smtpUrl) }, "worker started");
 
@@ -145,12 +159,13 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
     async stop() {
       stopped = true;
       clearTimeout(scheduleTimer);
+      clearInterval(heartbeat);
       await relay.stop();
       await Promise.allSettled(workers.map((w) => w.close()));
       await producer.close();
       mailer.close();
       await db.destroy();
-      await Promise.allSettled(workerConnections.map((c) => c.quit()));
+      await Promise.allSettled([...workerConnections, heartbeatConnection].map((c) => c.quit()));
     },
   };
 }
