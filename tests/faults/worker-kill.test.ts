@@ -7,6 +7,7 @@
  */
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { messageIdFor } from "~/mail/message-id";
 import { requestUpdateFanOut, createUpdate } from "~/modules/updates/updates.server";
 import { signPetition } from "~/modules/signatures/sign-petition.server";
 import type { RunningWorker } from "../../workers/worker";
@@ -118,5 +119,16 @@ describe("a worker killed with SIGKILL", () => {
     expect(byAddress.size).toBe(N);
     expect(extra).toBeLessThanOrEqual(EMAIL_JOBS_IN_FLIGHT);
     for (const list of repeated) expect(new Set(list.map((m) => m.rawHeader("Message-ID"))).size).toBe(1);
+    // Repeats are rare; that they would share their id is shown for every message: its Message-ID
+    // is the one derived from its sent-log key, not a random one.
+    const keys = await t.db
+      .selectFrom("sent_emails as e")
+      .innerJoin("signatures as s", "s.id", "e.signature_id")
+      .select(["e.dedupe_key", "s.email"])
+      .where("s.campaign_id", "=", campaign.id)
+      .execute();
+    expect(keys).toHaveLength(N);
+    const expected = new Map(keys.map((k) => [k.email!, messageIdFor(k.dedupe_key, "Banner <no-reply@banner.test>")]));
+    for (const m of mine()) expect(m.rawHeader("Message-ID")).toBe(expected.get(emails.find((e) => m.to.includes(e))!));
   });
 });
