@@ -3,7 +3,9 @@ import type { ServerBuild } from "@remix-run/node";
 import express from "express";
 import { existsSync } from "node:fs";
 import { createServer, type IncomingMessage } from "node:http";
+import net from "node:net";
 import path from "node:path";
+import { z } from "zod";
 import { compression } from "./compression";
 import { guardRequest, guards } from "./guards";
 import { createPageCache } from "./page-cache";
@@ -33,6 +35,7 @@ function loadEnv() {
 
 async function main() {
   const config = loadEnv();
+  const drainMs = shutdownDrainMs();
   const app = express();
   app.disable("x-powered-by");
   app.set("trust proxy", false);
@@ -111,7 +114,11 @@ async function main() {
   // (server/page-cache.ts) are answered before Express; what they pass on, and every other
   // request, goes to Express and Remix.
   const signForm = signFormPost(clientIp);
+  // While draining (after SIGTERM) every response says `Connection: close`, so each keep-alive
+  // client learns to reconnect (to another process) from an answer instead of a reset.
+  let draining = false;
   const server = createServer((req, res) => {
+    if (draining) res.setHeader("Connection", "close");
     const target = signForm.target(req);
     if (!target) {
       if (pageCache) return pageCache.handle(req, res, () => app(req, res));
@@ -129,19 +136,41 @@ async function main() {
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, "web stopping: finishing open requests");
-    const force = setTimeout(() => process.exit(1), 15_000);
+    draining = true;
+    logger.info({ signal, drainMs: drainMs }, "web stopping: draining keep-alive connections, finishing open requests");
+    const force = setTimeout(() => {
+      logger.error("web did not stop within 30 s; exiting");
+      process.exit(1);
+    }, drainMs + 30_000);
     force.unref();
-    server.close(async () => {
-      await viteClose?.();
-      await closeServices();
-      logger.info("web stopped");
-      process.exit(0);
-    });
-    server.closeIdleConnections();
+    // Not server.close(): since Node 19 it also closes idle keep-alive connections at once, and a
+    // client may be writing its next request onto one just then (a reset). Instead: stop
+    // accepting connections (net.Server's close), answer every request on the open ones with
+    // `Connection: close` (so a busy connection closes after its next answer), and after
+    // `drainMs` close only the connections that stayed quiet all that time.
+    const closed = () => {
+      void (async () => {
+        await viteClose?.();
+        await closeServices();
+        logger.info("web stopped");
+        process.exit(0);
+      })();
+    };
+    net.Server.prototype.close.call(server, closed);
+    setTimeout(() => server.closeIdleConnections(), drainMs).unref();
   };
   process.on("SIGTERM", () => shutdown("SIGTERM"));
   process.on("SIGINT", () => shutdown("SIGINT"));
+}
+
+/** SHUTDOWN_DRAIN_MS (default 5000): how long a stopping web process drains keep-alive connections. */
+function shutdownDrainMs(): number {
+  const parsed = z.coerce.number().int().min(0).max(60_000).default(5_000).safeParse(process.env.SHUTDOWN_DRAIN_MS || undefined);
+  if (!parsed.success) {
+    console.error("SHUTDOWN_DRAIN_MS: expected a whole number of milliseconds between 0 and 60000");
+    process.exit(78);
+  }
+  return parsed.data;
 }
 
 main().catch((error) => {

@@ -14,7 +14,7 @@ import { applyRetention, type RetentionPolicy } from "~/modules/privacy/retentio
 import { sendVerificationEmail } from "~/modules/signatures/send-verification-email.server";
 import { sweepUnmailedSignatures } from "~/modules/signatures/sweep-unmailed.server";
 import { drainUpdate, sendUpdateTest } from "~/modules/updates/send-updates.server";
-import { createDeliveries, failAbandonedDeliveries } from "~/modules/updates/updates.server";
+import { createDeliveries, releaseAbandonedDeliveries } from "~/modules/updates/updates.server";
 import { logger } from "~/utils/logger.server";
 
 /** What handlers may use: the worker's connections and settings. */
@@ -27,6 +27,8 @@ export interface JobDeps {
   /** Update emails per second, across all drains of one update. */
   updateSendRate: number;
   sweepGraceSeconds: number;
+  /** How long an update delivery's claim holds unless renewed (seconds). */
+  updateLeaseSeconds?: number;
 }
 
 /** Above this many email jobs in Redis, the sweeper waits for the queue to shrink. */
@@ -49,24 +51,27 @@ export const HANDLERS: { [N in JobName]: Handler<N> } = {
   "campaign.milestone": (deps, payload) => sendMilestoneEmails(deps, payload),
   "privacy.erasure-link": (deps, payload) => sendErasureLink(deps, payload),
 
-  async "updates.fan-out"(deps, { updateId }, job) {
+  async "updates.fan-out"(deps, { updateId, outboxId }, job) {
     const created = await createDeliveries(deps.db, updateId);
-    // Fixed job ids: a retried fan-out adds no extra drains.
+    // Job ids fixed per fan-out request: a retried fan-out job adds no extra drains, while a
+    // new request (after lapsed leases were queued again) starts fresh ones.
     await deps.queues().updates.addBulk(
       Array.from({ length: DRAINS_PER_UPDATE }, (_, k) => ({
         name: "updates.drain",
         data: { updateId },
-        opts: { jobId: `update-${updateId}-drain-${k}` },
+        opts: { jobId: `update-${updateId}-${outboxId}-drain-${k}` },
       })),
     );
     logger.info({ job: job.id, update: updateId, deliveries: created }, "update fanned out");
     return { created };
   },
-  "updates.drain": (deps, { updateId }) => drainUpdate(deps, updateId, { perSecond: deps.updateSendRate / DRAINS_PER_UPDATE }),
+  "updates.drain": (deps, { updateId }) =>
+    drainUpdate(deps, updateId, { perSecond: deps.updateSendRate / DRAINS_PER_UPDATE, leaseSeconds: deps.updateLeaseSeconds }),
+  // The job keeps its old name; it now queues lapsed deliveries again (a fan-out through the outbox).
   async "updates.fail-abandoned"(deps, _payload, job) {
-    const failed = await failAbandonedDeliveries(deps.db);
-    if (failed) logger.warn({ job: job.id, failed }, "deliveries interrupted mid-send were marked failed");
-    return { failed };
+    const result = await releaseAbandonedDeliveries(deps.db);
+    if (result.released || result.failed) logger.warn({ job: job.id, ...result }, "update deliveries abandoned mid-send were queued again");
+    return result;
   },
 
   "counts.fold": async (deps) => ({ folded: await foldAllCountChanges(deps.db) }),

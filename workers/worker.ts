@@ -2,6 +2,7 @@ import { Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import { createDb, type Database, type PreparedStatements } from "~/db/db.server";
 import { QUEUE_NAMES, SCHEDULED_JOBS, type JobName, type QueueName } from "~/jobs/definitions";
+import { HEARTBEAT_EVERY_MS, HEARTBEAT_STALE_MS, heartbeatKey, type Heartbeat } from "~/jobs/heartbeat.server";
 import { createProducer, createWorkerConnection, type Queues } from "~/jobs/queues.server";
 import { queuePrefix } from "~/jobs/redis.server";
 import { createMailer, type Mailer } from "~/mail/transport.server";
@@ -36,6 +37,10 @@ export interface WorkerConfig {
   sweepGraceSeconds?: number;
   /** How often the schedules are re-asserted in Redis, besides on every reconnect (ms). */
   scheduleCheckEveryMs?: number;
+  /** How long an update delivery's claim holds unless renewed (seconds; default 60). */
+  updateLeaseSeconds?: number;
+  /** BullMQ job lock and stalled-check interval (ms; BullMQ's 30 s by default): how soon jobs of a killed worker run again. */
+  jobLockMs?: number;
 }
 
 /** Jobs that run at once per queue, per worker process. */
@@ -70,19 +75,23 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
     retention: config.retention ?? DEFAULT_RETENTION,
     updateSendRate: config.updateSendRate ?? 50,
     sweepGraceSeconds: config.sweepGraceSeconds ?? 120,
+    updateLeaseSeconds: config.updateLeaseSeconds,
   };
 
   const workerConnections: Redis[] = [];
+  let consumedAt = 0;
+  const lock = config.jobLockMs ? { lockDuration: config.jobLockMs, stalledInterval: config.jobLockMs } : {};
   const workers = QUEUE_NAMES.map((queue) => {
     const connection = createWorkerConnection(config.redisUrl);
     connection.on("error", () => undefined);
     workerConnections.push(connection);
     const concurrency = queue === "email" ? (config.emailConcurrency ?? CONCURRENCY.email) : CONCURRENCY[queue];
-    const worker = new Worker(queue, processorFor(queue, deps), { connection, prefix: queuePrefix(config.redisUrl, config.redisPrefix), concurrency });
+    const worker = new Worker(queue, processorFor(queue, deps), { connection, prefix: queuePrefix(config.redisUrl, config.redisPrefix), concurrency, ...lock });
     worker.on("failed", (job, err) =>
       logger.warn({ queue, job: job?.id, name: job?.name, attempts: job?.attemptsMade, err: err.message }, "job failed"),
     );
     worker.on("error", (err) => logger.error({ queue, err: err.message }, "worker error"));
+    worker.on("completed", () => (consumedAt = Date.now()));
     return worker;
   });
 
@@ -134,6 +143,17 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
   workerConnections[0]?.on("ready", reassert);
   const scheduleCheck = setInterval(reassert, config.scheduleCheckEveryMs ?? 60_000);
 
+  // Heartbeat for `npm run worker:health` (app/jobs/heartbeat.server.ts).
+  const heartbeatConnection = createWorkerConnection(config.redisUrl);
+  heartbeatConnection.on("error", () => undefined);
+  const beat = () => {
+    if (!workers.some((w) => w.isRunning())) return;
+    const value: Heartbeat = { consumedAt, writtenAt: Date.now() };
+    void heartbeatConnection.set(heartbeatKey(config.redisPrefix), JSON.stringify(value), "PX", HEARTBEAT_STALE_MS * 2).catch(() => undefined);
+  };
+  const heartbeat = setInterval(beat, HEARTBEAT_EVERY_MS);
+  heartbeat.unref();
+
   const relay = startRelay(db, producer, { intervalMs: config.relayIntervalMs ?? 200 });
   logger.info({ prefix: config.redisPrefix, smtp: Boolean(config.smtpUrl) }, "worker started");
 
@@ -147,13 +167,14 @@ export async function startWorker(config: WorkerConfig): Promise<RunningWorker> 
     async stop() {
       stopped = true;
       clearInterval(scheduleCheck);
+      clearInterval(heartbeat);
       await asserting;
       await relay.stop();
       await Promise.allSettled(workers.map((w) => w.close()));
       await producer.close();
       mailer.close();
       await db.destroy();
-      await Promise.allSettled(workerConnections.map((c) => c.quit()));
+      await Promise.allSettled([...workerConnections, heartbeatConnection].map((c) => c.quit()));
     },
   };
 }

@@ -451,7 +451,20 @@ export interface UpdateDeliveriesTable {
   error: string | null;
   unsubscribe_token_hash: Buffer | null;
   claimed_at: Timestamp | null;
+  /** while 'sending': when the claim lapses and another drain may try this delivery again */
+  lease_expires_at: Timestamp | null;
   sent_at: Timestamp | null;
+}
+
+/** An address the mail server refused for good (5xx): later mail to it is skipped, not retried. */
+export interface EmailSuppressionsTable {
+  /** normaliseEmail() of the address */
+  email_normalized: string;
+  reason: string;
+  smtp_code: number | null;
+  /** the message kind whose send was refused (e.g. "signature.verification", "update") */
+  kind: string;
+  created_at: CreatedAt;
 }
 
 export const API_KEY_SCOPES = ["read", "write"] as const;
@@ -524,6 +537,7 @@ export interface DB {
   invalidation_signatures: InvalidationSignaturesTable;
   updates: UpdatesTable;
   update_deliveries: UpdateDeliveriesTable;
+  email_suppressions: EmailSuppressionsTable;
   campaign_targets: CampaignTargetsTable;
   users: UsersTable;
   sessions: SessionsTable;

@@ -14,6 +14,8 @@ export interface EmailMessage {
   fromName?: string;
   /** Where replies go, when not to the platform's address. */
   replyTo?: string;
+  /** The sent-log key of this message; its Message-ID is derived from it (see message-id.ts). */
+  sentLogKey?: string;
 }
 
 // Mail clients load no web fonts (and we send no external resources), so each script gets the

@@ -1,15 +1,18 @@
 import type { Database } from "~/db/db.server";
 import { logger } from "~/utils/logger.server";
 import type { EmailMessage } from "./render";
+import { findSuppression, recordSuppression } from "./suppressions.server";
 import { MailDeliveryError, type Mailer } from "./transport.server";
 
-export type SendOnceOutcome = "sent" | "already-sent" | "skipped";
+export type SendOnceOutcome = "sent" | "already-sent" | "skipped" | "suppressed";
 
 /**
  * At-most-once effects for at-least-once jobs: looks up the sent-log by `dedupeKey`, builds and
  * sends the message, and records the send before the job is acknowledged. `build` returns
  * undefined when there is nothing to send any more (the state moved on). Permanent failures are
- * recorded too, so they are not retried.
+ * recorded too, so they are not retried, and put the address on the suppression list; a message
+ * to a suppressed address is recorded as failed and not sent. The Message-ID is derived from
+ * `dedupeKey`, so a message sent again after a crash carries the same one.
  */
 export async function sendOnce(
   deps: { db: Database; mailer: Mailer },
@@ -35,11 +38,20 @@ export async function sendOnce(
       .onConflict((oc) => oc.column("dedupe_key").doNothing())
       .execute();
 
+  const suppressed = await findSuppression(db, message.to);
+  if (suppressed) {
+    await record({ status: "failed", message_id: null, error: `suppressed: ${suppressed.reason}`.slice(0, 500) });
+    return "suppressed";
+  }
+
   let messageId: string;
   try {
-    ({ messageId } = await deps.mailer.send(message));
+    ({ messageId } = await deps.mailer.send({ ...message, sentLogKey: entry.dedupeKey }));
   } catch (error) {
-    if (error instanceof MailDeliveryError && error.permanent) await record({ status: "failed", message_id: null, error: error.message });
+    if (error instanceof MailDeliveryError && error.permanent) {
+      await recordSuppression(db, { email: message.to, reason: error.message, smtpCode: error.responseCode, kind: entry.kind });
+      await record({ status: "failed", message_id: null, error: error.message });
+    }
     throw error;
   }
   // The mail is out: losing this record now means a retry mails the same person again. Postgres

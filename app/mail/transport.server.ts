@@ -1,5 +1,6 @@
 import nodemailer, { type Transporter } from "nodemailer";
 import type { Database } from "~/db/db.server";
+import { messageIdFor } from "./message-id";
 import type { EmailMessage } from "./render";
 
 export interface Mailer {
@@ -53,9 +54,9 @@ export function createMailer({ smtpUrl, from, db }: { smtpUrl?: string; from: st
       maxMessages: 500,
     } as object);
     return {
-      async send(message) {
+      async send({ sentLogKey, ...message }) {
         try {
-          const info = await transport.sendMail(envelope(from, message));
+          const info = await transport.sendMail({ ...envelope(from, message), ...(sentLogKey ? { messageId: messageIdFor(sentLogKey, from) } : {}) });
           return { messageId: String(info.messageId) };
         } catch (error) {
           throw classifyMailError(error);
@@ -67,8 +68,8 @@ export function createMailer({ smtpUrl, from, db }: { smtpUrl?: string; from: st
 
   const transport = nodemailer.createTransport({ jsonTransport: true });
   return {
-    async send(message) {
-      const info = await transport.sendMail(envelope(from, message));
+    async send({ sentLogKey, ...message }) {
+      const info = await transport.sendMail({ ...envelope(from, message), ...(sentLogKey ? { messageId: messageIdFor(sentLogKey, from) } : {}) });
       await db
         .insertInto("dev_outbox_messages")
         .values({

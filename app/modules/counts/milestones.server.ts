@@ -27,8 +27,13 @@ export async function recordMilestones(trx: Executor, campaignIds: number[] | "a
     ORDER BY c.id, p.percent
     ON CONFLICT (campaign_id, percent) DO NOTHING
     RETURNING campaign_id, percent`.execute(trx);
-  for (const row of reached.rows) await enqueue(trx, "campaign.milestone", { campaignId: row.campaign_id, percent: row.percent });
-  return reached.rows.map((r) => ({ campaignId: r.campaign_id, percent: r.percent }));
+  // A count that jumps past several milestones at once (a recount, a bulk import) announces the
+  // highest only: four emails in a row to each organiser say nothing the last one does not. The
+  // lower rows are still recorded, so they are never announced later either.
+  const highest = new Map<number, (typeof MILESTONE_PERCENTS)[number]>();
+  for (const row of reached.rows) if (row.percent > (highest.get(row.campaign_id) ?? 0)) highest.set(row.campaign_id, row.percent);
+  for (const [campaignId, percent] of highest) await enqueue(trx, "campaign.milestone", { campaignId, percent });
+  return [...highest].map(([campaignId, percent]) => ({ campaignId, percent }));
 }
 
 type Deps = { db: Database; mailer: Mailer; appUrl: string };

@@ -6,7 +6,7 @@ import { verificationEmail } from "~/mail/templates/verification";
 import type { Mailer } from "~/mail/transport.server";
 import { findSignatureForEmail, issueVerificationToken } from "./signatures.queries.server";
 
-export type SendOutcome = "sent" | "already-sent" | "not-pending";
+export type SendOutcome = "sent" | "already-sent" | "not-pending" | "suppressed";
 
 /**
  * Sends one verification email for one outbox request, at most once: the sent-log is keyed by

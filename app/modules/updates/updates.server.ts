@@ -12,8 +12,10 @@ type UpdateInput = Omit<ComposeUpdateInput, "publishOnPage"> & { publishOnPage?:
 
 /**
  * Updates from organisers to the signers of a campaign. Each (update, signature) has one
- * delivery row; it is claimed before sending and never sent again once claimed, so retried
- * jobs and killed workers never send an update twice to anyone.
+ * delivery row; a drain claims it with a lease and records it sent right after the SMTP server
+ * accepts it. A worker killed mid-send leaves its claims to lapse and be tried again: nobody is
+ * lost, and a duplicate is only possible for a message accepted but not yet recorded at the kill
+ * (it carries the same Message-ID, so receivers can fold it). See ADR 0017.
  */
 
 /** The update, if the actor may manage its campaign (members of the campaign's organisation). */
@@ -125,18 +127,54 @@ export async function createDeliveries(db: Database, updateId: number): Promise<
   return Number(result.numInsertedOrUpdatedRows ?? 0);
 }
 
+/** How long a claim holds before another drain may try the delivery again (renewed while sending). */
+export const DEFAULT_LEASE_SECONDS = 60;
+/** A delivery whose lease lapsed this many times (a message that kills its worker?) is given up. */
+export const MAX_DELIVERY_ATTEMPTS = 5;
+
 /**
- * Worker: claims up to `limit` queued deliveries (SKIP LOCKED, so parallel drains share the
- * work). A claimed row is never handed out again, whatever happens to the worker afterwards.
+ * Worker: claims up to `limit` deliveries of one update with a lease (SKIP LOCKED, so parallel
+ * drains share the work): first those whose lease lapsed (their worker died mid-batch), then
+ * queued ones. The claimant renews the lease while it works and records each outcome right after
+ * the SMTP server answers; a claim nobody renews comes back to another drain.
  */
-export async function claimDeliveries(db: Database, updateId: number, limit: number) {
-  const rows = await sql<{ id: number; signature_id: number }>`
-    UPDATE update_deliveries SET status = 'sending', claimed_at = now(), attempts = attempts + 1
-    WHERE id IN (
-      SELECT id FROM update_deliveries WHERE update_id = ${updateId} AND status = 'queued'
-      ORDER BY id LIMIT ${limit} FOR UPDATE SKIP LOCKED)
-    RETURNING id, signature_id`.execute(db);
-  return rows.rows;
+export async function claimDeliveries(db: Database, updateId: number, limit: number, leaseSeconds = DEFAULT_LEASE_SECONDS) {
+  const claim = (where: ReturnType<typeof sql>, n: number) =>
+    sql<{ id: number; signature_id: number }>`
+      UPDATE update_deliveries
+      SET status = 'sending', claimed_at = now(), lease_expires_at = now() + make_interval(secs => ${leaseSeconds}), attempts = attempts + 1
+      WHERE id IN (
+        SELECT id FROM update_deliveries WHERE update_id = ${updateId} AND ${where}
+        ORDER BY id LIMIT ${n} FOR UPDATE SKIP LOCKED)
+      RETURNING id, signature_id`
+      .execute(db)
+      .then((r) => r.rows);
+  const lapsed = await claim(sql`status = 'sending' AND lease_expires_at < now() AND attempts < ${MAX_DELIVERY_ATTEMPTS}`, limit);
+  if (lapsed.length >= limit) return lapsed;
+  return [...lapsed, ...(await claim(sql`status = 'queued'`, limit - lapsed.length))];
+}
+
+/** Extends the lease of deliveries this drain still holds. */
+export async function renewLeases(db: Executor, deliveryIds: number[], leaseSeconds = DEFAULT_LEASE_SECONDS) {
+  if (deliveryIds.length === 0) return;
+  await db
+    .updateTable("update_deliveries")
+    .set({ lease_expires_at: sql`now() + make_interval(secs => ${leaseSeconds})` })
+    .where("id", "in", deliveryIds)
+    .where("status", "=", "sending")
+    .execute();
+}
+
+/** When the earliest lease of this update's in-flight deliveries lapses (none: undefined). */
+export async function nextLeaseExpiry(db: Executor, updateId: number): Promise<Date | undefined> {
+  const row = await db
+    .selectFrom("update_deliveries")
+    .select((eb) => eb.fn.min("lease_expires_at").as("at"))
+    .where("update_id", "=", updateId)
+    .where("status", "=", "sending")
+    .where("attempts", "<", MAX_DELIVERY_ATTEMPTS)
+    .executeTakeFirst();
+  return row?.at ? new Date(row.at) : undefined;
 }
 
 export async function markDelivery(db: Executor, deliveryId: number, outcome: { status: "sent" } | { status: "failed"; error: string } | { status: "queued"; error: string }) {
@@ -146,37 +184,45 @@ export async function markDelivery(db: Executor, deliveryId: number, outcome: { 
       status: outcome.status,
       error: outcome.status === "sent" ? null : outcome.error.slice(0, 500),
       sent_at: outcome.status === "sent" ? sql`now()` : null,
+      lease_expires_at: null,
     })
     .where("id", "=", deliveryId)
     .where("status", "=", "sending")
     .execute();
 }
 
-/** Records deliveries the SMTP server accepted, in one statement. */
-export async function markDeliveriesSent(db: Executor, deliveryIds: number[]) {
-  await db
-    .updateTable("update_deliveries")
-    .set({ status: "sent", error: null, sent_at: sql`now()` })
-    .where("id", "in", deliveryIds)
-    .where("status", "=", "sending")
-    .execute();
+/**
+ * Deliveries whose lease lapsed (their worker died): back in the queue, and a new fan-out job (in
+ * the same transaction, through the outbox) starts drains for their update, since the drains
+ * that held them may be gone. A delivery never tried is never marked failed; one abandoned
+ * MAX_DELIVERY_ATTEMPTS times is. Runs on a schedule; drains also take lapsed leases themselves.
+ */
+export async function releaseAbandonedDeliveries(db: Database, graceSeconds = 5): Promise<{ released: number; failed: number }> {
+  return db.transaction().execute(async (trx) => {
+    const lapsed = sql<boolean>`lease_expires_at IS NULL OR lease_expires_at < now() - make_interval(secs => ${graceSeconds})`;
+    const failed = await trx
+      .updateTable("update_deliveries")
+      .set({ status: "failed", error: `abandoned mid-send ${MAX_DELIVERY_ATTEMPTS} times; given up`, lease_expires_at: null })
+      .where("status", "=", "sending")
+      .where(lapsed)
+      .where("attempts", ">=", MAX_DELIVERY_ATTEMPTS)
+      .returning("update_id")
+      .execute();
+    const released = await trx
+      .updateTable("update_deliveries")
+      .set({ status: "queued", error: "lease lapsed (worker stopped mid-send); queued again", lease_expires_at: null })
+      .where("status", "=", "sending")
+      .where(lapsed)
+      .returning("update_id")
+      .execute();
+    for (const updateId of new Set(released.map((r) => r.update_id))) await enqueue(trx, "updates.fan-out", { updateId });
+    for (const updateId of new Set(failed.map((r) => r.update_id))) await finishIfDone(trx, updateId);
+    return { released: released.length, failed: failed.length };
+  });
 }
 
-/**
- * Deliveries left 'sending' by a worker that died: the message may or may not have gone out.
- * At most once means they are recorded as failed, never sent again.
- */
-export async function failAbandonedDeliveries(db: Database, olderThanMinutes = 10): Promise<number> {
-  const rows = await db
-    .updateTable("update_deliveries")
-    .set({ status: "failed", error: "interrupted while sending; not retried so nobody gets it twice" })
-    .where("status", "=", "sending")
-    .where("claimed_at", "<", sql<Date>`now() - make_interval(mins => ${olderThanMinutes})`)
-    .returning("update_id")
-    .execute();
-  for (const updateId of new Set(rows.map((r) => r.update_id))) await finishIfDone(db, updateId);
-  return rows.length;
-}
+/** @deprecated the old name: abandoned deliveries are now queued again, not failed. */
+export const failAbandonedDeliveries = async (db: Database) => (await releaseAbandonedDeliveries(db)).released;
 
 /** Marks the update sent once nothing is queued or in flight. */
 export async function finishIfDone(db: Executor, updateId: number): Promise<boolean> {

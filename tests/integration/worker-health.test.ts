@@ -1,0 +1,40 @@
+/** `npm run worker:health`: healthy only while a worker on this host is finishing jobs. */
+import { spawnSync } from "node:child_process";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDatabase, type TestDatabase } from "../support/db";
+import { eventually } from "../support/fixtures";
+import { deletePrefix, SHARED_REDIS_URL, uniquePrefix } from "../support/redis";
+import { startTestWorker } from "../support/worker";
+
+const ROOT = path.resolve(import.meta.dirname, "../..");
+let t: TestDatabase;
+const prefix = uniquePrefix("health");
+beforeAll(async () => {
+  t = await createTestDatabase("health");
+});
+afterAll(async () => {
+  await deletePrefix(prefix);
+  await t?.drop();
+});
+
+const health = (redisPrefix: string) =>
+  spawnSync(process.execPath, ["--import", "tsx", "scripts/worker-health.ts"], {
+    cwd: ROOT,
+    env: { ...process.env, NODE_ENV: "test", DATABASE_URL: t.url, REDIS_URL: SHARED_REDIS_URL, REDIS_PREFIX: redisPrefix },
+    encoding: "utf8",
+    timeout: 20_000,
+  });
+
+describe("worker health check", () => {
+  it("passes once the worker has finished a job, and fails with no worker consuming", async () => {
+    expect(health(prefix).status).toBe(1); // nobody there yet
+    const worker = await startTestWorker({ databaseUrl: t.url, redisPrefix: prefix, foldEveryMs: 500 });
+    try {
+      await eventually(async () => health(prefix).status === 0, 20_000, "a healthy worker");
+    } finally {
+      await worker.stop();
+    }
+    expect(health(uniquePrefix("nobody")).status).toBe(1);
+  });
+});
