@@ -32,12 +32,13 @@ const ALERTS: Partial<Record<string, { key: MessageKey; status: number }>> = {
 export async function action({ request, context }: ActionFunctionArgs) {
   const parsed = parseForm(logInSchema, await readForm(request), ["email", "password"]);
   if (!parsed.ok) return data<ActionData>({ errors: parsed.errors, values: parsed.values }, { status: 400 });
+  // Worked out before the session exists: a target that cannot be sent must not leave a session behind.
+  const next = safeNext(new URL(request.url).searchParams.get("next"));
   try {
     const { token } = await logIn({ db: getDb(), redis: await getReadyRedis(), redisPrefix: env().REDIS_PREFIX }, parsed.data, {
       ipAddress: clientAddress(context),
       userAgent: request.headers.get("User-Agent"),
     });
-    const next = safeNext(new URL(request.url).searchParams.get("next"));
     return redirect(next, { status: 303, headers: { "Set-Cookie": await commitSessionCookie(token) } });
   } catch (error) {
     const alert = isAppError(error) ? ALERTS[error.code] : undefined;

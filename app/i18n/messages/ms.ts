@@ -63,8 +63,8 @@ export const ms: Record<MessageKey, string> = {
   "error.consent.required": "Anda perlu bersetuju dengan perkara ini untuk menandatangani.",
 
   "signed.title": "Semak peti masuk anda",
-  "signed.body": "Kami telah menghantar pautan pengesahan ke alamat yang anda berikan. Tandatangan anda dikira sebaik sahaja anda membuka pautan itu dan menekan butang.",
-  "signed.noEmail": "Tiada apa-apa yang sampai selepas beberapa minit? Semak folder spam anda, atau tandatangani sekali lagi dengan alamat yang sama dan kami akan menghantar pautan itu semula (paling kerap sekali setiap sepuluh minit).",
+  "signed.body": "Jika alamat ini belum menandatangani kempen ini, pautan pengesahan sedang dihantar kepadanya. Tandatangan dikira sebaik sahaja pautan itu dibuka dan butangnya ditekan.",
+  "signed.noEmail": "Sudah mengesahkan tandatangan anda di sini sebelum ini? Maka ia sudah dikira dan tiada e-mel baharu dihantar. Tiada apa-apa yang sampai selepas beberapa minit? Semak folder spam anda, atau tandatangani sekali lagi dengan alamat yang sama dan kami akan menghantar pautan itu sekali lagi (paling kerap sekali setiap sepuluh minit).",
   "signed.back": "Kembali ke kempen",
 
   "verify.title": "Sahkan tandatangan anda",
@@ -432,6 +432,7 @@ export const ms: Record<MessageKey, string> = {
   "fraud.hours": "{hours} jam",
   "fraud.show": "Tunjukkan",
   "fraud.nothingTrending": "Tiada apa-apa melebihi ambang dalam tempoh ini.",
+  "fraud.fastForms": "Borang yang dihantar lebih cepat daripada biasa dalam tempoh ini: {total} ({confirmed} disahkan). Ia disimpan dan dikira selepas disahkan; isian automatik membuat sesetengah orang secepat itu.",
   "fraud.trendingAddresses": "Alamat klien (IPv6 dikumpulkan mengikut /64)",
   "fraud.trendingDomains": "Domain e-mel",
   "fraud.address": "Alamat",

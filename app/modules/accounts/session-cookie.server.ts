@@ -22,7 +22,10 @@ const sessionCookie = () =>
   );
 
 export async function sessionToken(request: Request): Promise<string | undefined> {
-  const value = await sessionCookie().parse(request.headers.get("Cookie"));
+  // A malformed cookie header is a visitor without a session, never an error page.
+  const value: unknown = await sessionCookie()
+    .parse(request.headers.get("Cookie"))
+    .catch(() => undefined);
   return typeof value === "string" ? value : undefined;
 }
 
