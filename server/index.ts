@@ -6,11 +6,12 @@ import { createServer, type IncomingMessage } from "node:http";
 import path from "node:path";
 import { compression } from "./compression";
 import { guardRequest, guards } from "./guards";
+import { securityHeaders } from "./security-headers";
 import { signFormPost } from "./sign-form-post";
 import { renderMetrics } from "~/utils/metrics.server";
 import { readiness } from "~/utils/health.server";
 import { closeServices } from "~/services.server";
-import { resolveClientAddress } from "~/utils/client-address.server";
+import { arrivedOverHttps, resolveClientAddress } from "~/utils/client-address.server";
 import { env, EnvError } from "~/utils/env.server";
 import { logger } from "~/utils/logger.server";
 import type { BannerLoadContext } from "~/utils/http.server";
@@ -95,6 +96,8 @@ async function main() {
           get clientIp() {
             return ip === undefined ? (ip = clientIp(req)) : ip;
           },
+          cspNonce: typeof res.locals.cspNonce === "string" ? res.locals.cspNonce : undefined,
+          viaHttps: arrivedOverHttps(req, config),
           presignedSign: res.locals.presignedSign,
           presignedError: res.locals.presignedError,
         };
@@ -105,7 +108,9 @@ async function main() {
   // The plain sign form is answered before Express (server/sign-form-post.ts); what it passes on,
   // and every other request, goes to Express and Remix.
   const signForm = signFormPost(clientIp);
+  const applySecurityHeaders = securityHeaders({ dev });
   const server = createServer((req, res) => {
+    applySecurityHeaders(req, res);
     const target = signForm.target(req);
     if (!target) return void app(req, res);
     if (!guardRequest(req, res)) return;

@@ -10,7 +10,7 @@ import { getDb, getReadyRedis } from "~/services.server";
 import { env } from "~/utils/env.server";
 import { isAppError } from "~/utils/errors.server";
 import { parseForm, readForm, safeNext, type FieldErrors } from "~/utils/forms.server";
-import { clientAddress } from "~/utils/http.server";
+import { clientAddress, viaHttps } from "~/utils/http.server";
 
 export const meta: MetaFunction = () => [{ title: "Log in · Banner" }];
 
@@ -39,7 +39,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
       ipAddress: clientAddress(context),
       userAgent: request.headers.get("User-Agent"),
     });
-    return redirect(next, { status: 303, headers: { "Set-Cookie": await commitSessionCookie(token) } });
+    return redirect(next, { status: 303, headers: { "Set-Cookie": await commitSessionCookie(token, { secure: viaHttps(context) }) } });
   } catch (error) {
     const alert = isAppError(error) ? ALERTS[error.code] : undefined;
     if (!alert || !isAppError(error)) throw error;
