@@ -98,7 +98,7 @@ export const ar: Record<MessageKey, string> = {
   "email.verify.footer": "تصلك هذه الرسالة لأن هذا العنوان أُدخل على {appUrl}.",
 
   "outbox.title": "صندوق الصادر للتطوير",
-  "outbox.intro": "رسائل محفوظة هنا لأن SMTP_URL غير مضبوط. هذه الصفحة غير موجودة في بيئة الإنتاج.",
+  "outbox.intro": "رسائل محفوظة لأن SMTP_URL غير مضبوط. لا يفتح هذه الصفحة إلا هذا الجهاز (أو أي أحد عند ضبط DEV_OUTBOX=on)؛ اضبط SMTP_URL لإرسال بريد حقيقي.",
   "outbox.empty": "لا رسائل بعد.",
   "outbox.to": "إلى",
   "outbox.subject": "الموضوع",

@@ -97,7 +97,7 @@ export const en = {
   "email.verify.footer": "You get this email because this address was entered on {appUrl}.",
 
   "outbox.title": "Development outbox",
-  "outbox.intro": "Emails captured because SMTP_URL is not set. This page does not exist in production.",
+  "outbox.intro": "Emails captured because SMTP_URL is not set. Only this machine can open this page (or anyone, when DEV_OUTBOX=on); set SMTP_URL to send real mail.",
   "outbox.empty": "No emails yet.",
   "outbox.to": "To",
   "outbox.subject": "Subject",

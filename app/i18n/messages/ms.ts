@@ -95,7 +95,7 @@ export const ms: Record<MessageKey, string> = {
   "email.verify.footer": "Anda menerima e-mel ini kerana alamat ini dimasukkan di {appUrl}.",
 
   "outbox.title": "Peti keluar pembangunan",
-  "outbox.intro": "E-mel yang disimpan di sini kerana SMTP_URL tidak ditetapkan. Halaman ini tidak wujud dalam persekitaran pengeluaran.",
+  "outbox.intro": "E-mel yang ditangkap kerana SMTP_URL tidak ditetapkan. Hanya mesin ini boleh membuka halaman ini (atau sesiapa sahaja apabila DEV_OUTBOX=on); tetapkan SMTP_URL untuk menghantar e-mel sebenar.",
   "outbox.empty": "Belum ada e-mel.",
   "outbox.to": "Kepada",
   "outbox.subject": "Subjek",

@@ -95,7 +95,7 @@ export const tr: Record<MessageKey, string> = {
   "email.verify.footer": "Bu adres {appUrl} üzerinde girildiği için bu e-postayı alıyorsunuz.",
 
   "outbox.title": "Geliştirme giden kutusu",
-  "outbox.intro": "SMTP_URL ayarlanmadığı için burada tutulan e-postalar. Bu sayfa canlı ortamda bulunmaz.",
+  "outbox.intro": "SMTP_URL ayarlanmadığı için yakalanan e-postalar. Bu sayfayı yalnızca bu makine açabilir (DEV_OUTBOX=on ise herkes); gerçek e-posta göndermek için SMTP_URL ayarlayın.",
   "outbox.empty": "Henüz e-posta yok.",
   "outbox.to": "Alıcı",
   "outbox.subject": "Konu",

@@ -98,7 +98,7 @@ export const ur: Record<MessageKey, string> = {
   "email.verify.footer": "آپ کو یہ ای میل اس لیے ملی ہے کہ یہ پتہ {appUrl} پر درج کیا گیا تھا۔",
 
   "outbox.title": "ڈیولپمنٹ آؤٹ باکس",
-  "outbox.intro": "یہ ای میلز یہاں محفوظ ہیں کیونکہ SMTP_URL مقرر نہیں ہے۔ پروڈکشن میں یہ صفحہ موجود نہیں ہوتا۔",
+  "outbox.intro": "ای میلیں محفوظ کی گئیں کیونکہ SMTP_URL مقرر نہیں۔ یہ صفحہ صرف یہی مشین کھول سکتی ہے (یا DEV_OUTBOX=on ہو تو کوئی بھی)؛ اصل ای میل بھیجنے کے لیے SMTP_URL مقرر کریں۔",
   "outbox.empty": "ابھی کوئی ای میل نہیں۔",
   "outbox.to": "بنام",
   "outbox.subject": "موضوع",
