@@ -21,6 +21,7 @@ import { localePath, useTranslation } from "~/i18n/use-translation";
 import { currentUser } from "~/modules/accounts/session-cookie.server";
 import publicPageScript from "~/enhance/public-page?script";
 import stylesUrl from "~/styles/app.css?url";
+import { useNonce } from "~/utils/nonce";
 
 export const links: LinksFunction = () => [
   { rel: "stylesheet", href: stylesUrl },
@@ -108,6 +109,7 @@ export function Layout({ children }: { children: ReactNode }) {
   const t = translator(locale);
   const bare = useMatches().some((m) => (m.handle as RouteHandle | undefined)?.bare);
   const hydrated = useHydrated();
+  const nonce = useNonce();
   if (bare) {
     return (
       <html lang={locale} dir={direction(locale)}>
@@ -165,8 +167,8 @@ export function Layout({ children }: { children: ReactNode }) {
         </footer>
         {hydrated ? (
           <>
-            <ScrollRestoration />
-            <Scripts />
+            <ScrollRestoration nonce={nonce} />
+            <Scripts nonce={nonce} />
           </>
         ) : (
           <script type="module" src={publicPageScript} />

@@ -3,6 +3,9 @@
  * no-JavaScript signing POSTs, against a baseline of the same statement (signStatement()) sent straight through
  * `pg`; then confirmations through HTTP and the time until the public count shows them.
  *
+ * A share-link run signs like a page opened from ?ref=…&via=whatsapp (attribution in the form's
+ * hidden fields) and is checked against the plain rate.
+ *
  * Self-contained: its own database, its own Redis prefix, its own SMTP sink, all removed at the end.
  * Traffic goes to 127.0.0.1 only. Tunables (environment): BENCH_SECONDS (10), BENCH_CONNECTIONS (50),
  * BENCH_WARMUP_SECONDS (10), BENCH_CONFIRMATIONS (2000), BENCH_WEB_WORKERS (unset: one process; 2: a cluster of two, bench/cluster.ts).
@@ -262,7 +265,7 @@ interface SignRun extends Drive {
 }
 
 /** Signing POSTs, each with a fresh address; `okEmails` are those answered 303. */
-async function driveSigning(run: Run, baseUrl: string, slug: string, seconds: number, label: string): Promise<SignRun> {
+async function driveSigning(run: Run, baseUrl: string, slug: string, seconds: number, label: string, extraFields = ""): Promise<SignRun> {
   const tag = randomBytes(4).toString("hex");
   let counter = 0;
   const okEmails = new Set<string>();
@@ -280,7 +283,7 @@ async function driveSigning(run: Run, baseUrl: string, slug: string, seconds: nu
           ...request,
           // Browsers send Origin with every form POST; the server checks it (server/guards.ts).
           headers: { ...request.headers, origin: baseUrl, "x-forwarded-for": nextClientAddress() },
-          body: `name=Bench+Signer+${counter}&email=${encodeURIComponent(email)}&country=PK&consent=on`,
+          body: `name=Bench+Signer+${counter}&email=${encodeURIComponent(email)}&country=PK&consent=on${extraFields}`,
         };
       },
       onResponse(status, _body, context) {
@@ -503,6 +506,15 @@ export async function run(signal?: AbortSignal): Promise<BenchOutcome> {
     }
     await baselineRunner.end();
     const webRate = (webTally.ok / webTally.elapsedMs) * 1000;
+
+    // Through a share link (?ref=…&via=whatsapp&utm_…): the page's form posts to the bare page URL
+    // with the attribution in hidden fields (issue 11), so share traffic takes the same fast path.
+    const shareCampaign = await createCampaign(db, { slug: `bench-share-${randomBytes(3).toString("hex")}` });
+    const share = await driveSigning(bench, web.url, shareCampaign.slug, SECONDS / SEGMENTS, "share", "&ref=abcdefghjkmn&via=whatsapp");
+    checkAborted();
+    const shareRate = (share.ok / share.elapsedMs) * 1000;
+    const shareRows = await db.selectFrom("signatures").select(sql<number>`count(*)::int`.as("n")).where("campaign_id", "=", shareCampaign.id).where("referral_channel", "=", "whatsapp").executeTakeFirstOrThrow();
+    step(`share link: ${fmt(share.ok)} signatures (${fmt(shareRate)}/s), ${fmt(shareRows.n)} attributed to whatsapp`);
     const baseRate = (base.ok / base.elapsedMs) * 1000;
     const non303 = Object.entries(statusCounts)
       .filter(([code]) => code !== "303")
@@ -654,6 +666,13 @@ export async function run(signal?: AbortSignal): Promise<BenchOutcome> {
         target: "DB = answers",
         actual: `${fmt(confirmedInDb.n)} = ${fmt(confirmedAnswers)}`,
         ok: confirmationsOk,
+      },
+      {
+        kind: "check",
+        name: "share-link signing",
+        target: "≥ 80 % of plain, all attributed",
+        actual: `${fmt(shareRate)}/s (${fmt(webRate > 0 ? (shareRate / webRate) * 100 : 0, 1)} %), ${fmt(shareRows.n)}/${fmt(share.ok)}`,
+        ok: shareRate >= 0.8 * webRate && shareRows.n === share.ok,
       },
       { kind: "check", name: "count settles", target: "< 2 s", actual: Number.isNaN(countLatencyMs) ? "never" : `${fmt(countLatencyMs)} ms`, ok: countLatencyMs < 2_000 },
     ];

@@ -6,6 +6,8 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { EMBED_PATH_PREFIX, FRAME_DENY_POLICY } from "~/modules/embeds/framing";
+import { fromTrustedProxy } from "~/utils/client-address.server";
+import { env } from "~/utils/env.server";
 import { logger } from "~/utils/logger.server";
 
 const GUARDED = Symbol("banner.guarded");
@@ -48,7 +50,8 @@ function refuseCrossSiteForm(req: IncomingMessage, res: ServerResponse): boolean
   // request from another origin carries no ambient authority: nothing to forge.
   // The path as Remix will route it (dot segments resolved), so "/api/osdi/../login" is not exempt.
   if (new URL(req.url ?? "/", "http://banner.invalid").pathname.startsWith("/api/osdi/")) return false;
-  const forwardedHost = req.headers["x-forwarded-host"];
+  // X-Forwarded-Host is text anyone can send: believed only from a proxy in TRUSTED_PROXIES.
+  const forwardedHost = fromTrustedProxy(req.socket.remoteAddress, env().TRUSTED_PROXIES) ? req.headers["x-forwarded-host"] : undefined;
   const host = ((typeof forwardedHost === "string" ? forwardedHost.split(",")[0] : undefined) ?? req.headers.host ?? "").trim();
   let originHost: string | null;
   try {
@@ -85,9 +88,15 @@ function denyFraming(req: IncomingMessage, res: ServerResponse) {
   }) as typeof res.writeHead;
 }
 
+/**
+ * Fingerprinted assets and campaign media are the same for everyone, whoever asks: they keep
+ * their own public, immutable caching even when a session cookie comes along.
+ */
+const SAME_FOR_EVERYONE = /^\/(?:assets|media)\//;
+
 /** A signed-in page carries the user's name and links: never let a shared cache keep it. */
 function privateWhenSignedIn(req: IncomingMessage, res: ServerResponse) {
-  if (!req.headers.cookie?.includes("banner_session=")) return;
+  if (!req.headers.cookie?.includes("banner_session=") || SAME_FOR_EVERYONE.test(pathOf(req))) return;
   const setHeader = res.setHeader.bind(res);
   res.setHeader = (name: string, value: number | string | readonly string[]) =>
     setHeader(name, name.toLowerCase() === "cache-control" ? "private, no-store" : value);

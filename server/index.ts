@@ -9,11 +9,12 @@ import { z } from "zod";
 import { compression } from "./compression";
 import { guardRequest, guards } from "./guards";
 import { createPageCache } from "./page-cache";
+import { securityHeaders } from "./security-headers";
 import { signFormPost } from "./sign-form-post";
 import { renderMetrics } from "~/utils/metrics.server";
 import { readiness } from "~/utils/health.server";
 import { closeServices } from "~/services.server";
-import { resolveClientAddress } from "~/utils/client-address.server";
+import { arrivedOverHttps, resolveClientAddress } from "~/utils/client-address.server";
 import { env, EnvError } from "~/utils/env.server";
 import { logger } from "~/utils/logger.server";
 import type { BannerLoadContext } from "~/utils/http.server";
@@ -103,6 +104,8 @@ async function main() {
           get clientIp() {
             return ip === undefined ? (ip = clientIp(req)) : ip;
           },
+          cspNonce: typeof res.locals.cspNonce === "string" ? res.locals.cspNonce : undefined,
+          viaHttps: arrivedOverHttps(req, config),
           presignedSign: res.locals.presignedSign,
           presignedError: res.locals.presignedError,
         };
@@ -117,8 +120,10 @@ async function main() {
   // While draining (after SIGTERM) every response says `Connection: close`, so each keep-alive
   // client learns to reconnect (to another process) from an answer instead of a reset.
   let draining = false;
+  const applySecurityHeaders = securityHeaders({ dev });
   const server = createServer((req, res) => {
     if (draining) res.setHeader("Connection", "close");
+    applySecurityHeaders(req, res);
     const target = signForm.target(req);
     if (!target) {
       if (pageCache) return pageCache.handle(req, res, () => app(req, res));

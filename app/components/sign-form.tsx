@@ -1,4 +1,5 @@
-import { Form, useNavigation } from "@remix-run/react";
+import { Form, useLocation, useNavigation } from "@remix-run/react";
+import { EMBED_PATH_PREFIX } from "~/modules/embeds/framing";
 import type { ReactNode } from "react";
 import { ErrorSummary } from "~/components/ui/form-field";
 import { useTranslation } from "~/i18n/use-translation";
@@ -25,6 +26,11 @@ export interface SignFormProps {
 export function SignForm({ countries, actionData, attribution, formStamp, disabled = false }: SignFormProps) {
   const { t } = useTranslation();
   const navigation = useNavigation();
+  const { pathname } = useLocation();
+  // Share links open the page with ?ref=…&via=…&fbclid=…&utm_…; what counts of that travels in the
+  // hidden fields below, so the form posts to the bare page URL, which server/sign-form-post.ts
+  // takes on its fast path. The widget keeps its query (?lang=, ?partner=), as it always has.
+  const action = pathname.startsWith(EMBED_PATH_PREFIX) ? undefined : pathname;
   const submitting = navigation.state === "submitting";
   const errors = actionData?.errors ?? {};
   const values = actionData?.values ?? {};
@@ -149,7 +155,7 @@ export function SignForm({ countries, actionData, attribution, formStamp, disabl
   );
 
   return (
-    <Form method="post" className="stack" key={formKey} aria-describedby={invalid.length ? "sign-errors" : undefined} data-enhance="sign-form">
+    <Form method="post" action={action} className="stack" key={formKey} aria-describedby={invalid.length ? "sign-errors" : undefined} data-enhance="sign-form">
       {disabled ? (
         <fieldset disabled className="stack plain-fieldset">
           {fields}

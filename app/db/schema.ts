@@ -106,7 +106,12 @@ export interface SignaturesTable {
   invalidated_at: Timestamp | null;
   /** why a signature is invalidated: an admin's invalidation, or a repeat of a canonical address */
   invalidation_reason: InvalidationReason | null;
+  /** why the bot screen found the form suspicious (stored anyway, shown in the fraud view) */
+  screen_flag: ScreenFlag | null;
 }
+
+/** "fast-form": sent sooner after the page was rendered than SIGN_MIN_FILL_SECONDS */
+export type ScreenFlag = "fast-form";
 
 export const INVALIDATION_REASONS = ["duplicate-email", "admin"] as const;
 export type InvalidationReason = (typeof INVALIDATION_REASONS)[number];

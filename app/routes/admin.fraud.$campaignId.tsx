@@ -29,7 +29,7 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
   const locale = localeFor(request);
   try {
     const db = getDb();
-    const { campaign, addresses, domains } = await trendingSources(db, user, campaignId, { hours, threshold });
+    const { campaign, addresses, domains, fastForms } = await trendingSources(db, user, campaignId, { hours, threshold });
     const invalidations = await listInvalidations(db, user, campaignId);
     // Formatted here: the browser's ICU may word a date differently from Node's.
     const trend = (t: Trend) => ({ ...t, first: formatDateTime(locale, t.first), last: formatDateTime(locale, t.last), since: t.first.toISOString().slice(0, 16) });
@@ -40,6 +40,7 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
         threshold,
         addresses: addresses.map(trend),
         domains: domains.map(trend),
+        fastForms,
         invalidations: invalidations.map((i) => ({
           ...i,
           criteria: i.criteria as Record<string, string | null>,
@@ -156,7 +157,7 @@ function TrendTable({ rows, kind, caption }: { rows: ReturnType<typeof useLoader
 }
 
 export default function FraudCampaign() {
-  const { campaign, hours, threshold, addresses, domains, invalidations } = useLoaderData<typeof loader>();
+  const { campaign, hours, threshold, addresses, domains, fastForms, invalidations } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const [search] = useSearchParams();
   const { t, n } = useTranslation();
@@ -202,6 +203,7 @@ export default function FraudCampaign() {
           </button>
         </Form>
         {addresses.length === 0 && domains.length === 0 ? <p>{t("fraud.nothingTrending")}</p> : null}
+        <p data-testid="fast-forms">{t("fraud.fastForms", { total: fastForms.total, confirmed: fastForms.confirmed })}</p>
         {addresses.length > 0 ? <TrendTable rows={addresses} kind="ipRange" caption={t("fraud.trendingAddresses")} /> : null}
         {domains.length > 0 ? <TrendTable rows={domains} kind="emailDomain" caption={t("fraud.trendingDomains")} /> : null}
       </section>

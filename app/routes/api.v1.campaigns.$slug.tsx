@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { findPublicCampaignBySlug } from "~/modules/campaigns/campaigns.queries.server";
 import { getCampaignCounts } from "~/modules/counts/counts.server";
+import { publicCountsByCountry } from "~/modules/stats/public-countries";
 import { getDb } from "~/services.server";
 import { problem, COUNT_API_CACHE } from "~/utils/http.server";
 
@@ -21,7 +22,8 @@ export async function loader({ params }: LoaderFunctionArgs) {
       status: campaign.status,
       goal: campaign.goal,
       signatureCount: counts.total,
-      countsByCountry: counts.byCountry,
+      // Countries with fewer signers than the public map's threshold are folded into otherCountries.
+      ...publicCountsByCountry(counts.byCountry),
       updatedAt: updatedAt.toISOString(),
     },
     { headers: { "Cache-Control": COUNT_API_CACHE, "Access-Control-Allow-Origin": "*" } },

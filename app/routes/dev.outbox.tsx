@@ -7,15 +7,31 @@ import { rootLocale } from "~/i18n/meta";
 import { useTranslation } from "~/i18n/use-translation";
 import { getDb } from "~/services.server";
 import { env } from "~/utils/env.server";
+import { clientAddress } from "~/utils/http.server";
 
 export const meta: MetaFunction = ({ matches }) => [
   { title: `${translator(rootLocale(matches))("outbox.title")} · Banner` },
   { name: "robots", content: "noindex" },
 ];
 
-/** Emails captured when SMTP_URL is unset. Not available in production. */
-export async function loader({ request }: LoaderFunctionArgs) {
-  if (env().NODE_ENV === "production") throw data(null, { status: 404 });
+/**
+ * Emails captured when SMTP_URL is unset, password-reset links included: shown only to this
+ * machine (a loopback client that no proxy stands in front of) outside production, or to anyone
+ * when DEV_OUTBOX=on says so explicitly. Everyone else gets a 404, as if there were no such page.
+ */
+function outboxOpenTo(request: Request, context: unknown): boolean {
+  const config = env();
+  if (config.SMTP_URL) return false;
+  if (config.DEV_OUTBOX === "on") return true;
+  if (config.NODE_ENV === "production") return false;
+  // A proxy on this machine makes every client look local: a forwarded request is not this machine's.
+  if (request.headers.has("X-Forwarded-For") || request.headers.has("Forwarded")) return false;
+  const address = clientAddress(context);
+  return address === "127.0.0.1" || address === "::1" || (address?.startsWith("127.") ?? false);
+}
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  if (!outboxOpenTo(request, context)) throw data(null, { status: 404 });
   const to = new URL(request.url).searchParams.get("to")?.trim().toLowerCase().slice(0, 254);
   let query = getDb()
     .selectFrom("dev_outbox_messages")

@@ -1,19 +1,36 @@
 import { data, type ActionFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, useActionData } from "@remix-run/react";
-import { FormField } from "~/components/ui/form-field";
+import { FormAlert, FormField } from "~/components/ui/form-field";
 import { useTranslation } from "~/i18n/use-translation";
+import type { MessageKey } from "~/i18n/i18n";
 import { requestPasswordResetSchema } from "~/modules/accounts/accounts.schema";
 import { requestPasswordReset } from "~/modules/accounts/reset-password.server";
-import { getDb } from "~/services.server";
+import { limitAccountMailRequest } from "~/modules/accounts/account-limits.server";
+import { getDb, getReadyRedis } from "~/services.server";
+import { env } from "~/utils/env.server";
+import { isAppError } from "~/utils/errors.server";
+import { clientAddress } from "~/utils/http.server";
 import { parseForm, readForm, type FieldErrors } from "~/utils/forms.server";
 
 export const meta: MetaFunction = () => [{ title: "Reset your password · Banner" }];
 
-type ActionData = { done: true } | { done?: false; errors: FieldErrors; values: Record<string, string> };
+type ActionData = { done: true } | { done?: false; errors: FieldErrors; values: Record<string, string>; alert?: MessageKey; minutes?: number };
 
-export async function action({ request }: ActionFunctionArgs) {
+export async function action({ request, context }: ActionFunctionArgs) {
   const parsed = parseForm(requestPasswordResetSchema, await readForm(request), ["email"]);
   if (!parsed.ok) return data<ActionData>({ errors: parsed.errors, values: parsed.values }, { status: 400 });
+  try {
+    // Before the password hash and the mail: both are what a flood would cost us.
+    await limitAccountMailRequest({ redis: await getReadyRedis(), redisPrefix: env().REDIS_PREFIX }, "reset-password", { email: parsed.data.email, clientAddress: clientAddress(context) });
+  } catch (error) {
+    if (!isAppError(error, "RATE_LIMITED") && !isAppError(error, "REDIS_UNAVAILABLE")) throw error;
+    const retry = Number(error.details?.retryAfterSeconds ?? 0);
+    const limited = error.code === "RATE_LIMITED";
+    return data<ActionData>(
+      { errors: {}, values: { email: parsed.data.email }, alert: limited ? "auth.rateLimited" : "auth.unavailable", minutes: Math.max(1, Math.ceil(retry / 60)) },
+      { status: limited ? 429 : 503, headers: retry ? { "Retry-After": String(retry) } : undefined },
+    );
+  }
   await requestPasswordReset(getDb(), parsed.data.email);
   return data<ActionData>({ done: true });
 }
@@ -31,6 +48,7 @@ export default function ForgotPassword() {
       ) : (
         <>
           <p>{t("auth.forgotIntro")}</p>
+          <FormAlert message={result && !result.done && result.alert ? t(result.alert, { minutes: result.minutes ?? 1 }) : undefined} />
           <Form method="post" className="stack">
             <FormField name="email" type="email" dir="ltr" label={t("form.email")} autoComplete="email" required defaultValue={result?.values.email} error={result?.errors.email} params={{ max: 254 }} />
             <button type="submit" className="button">

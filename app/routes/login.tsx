@@ -10,7 +10,7 @@ import { getDb, getReadyRedis } from "~/services.server";
 import { env } from "~/utils/env.server";
 import { isAppError } from "~/utils/errors.server";
 import { parseForm, readForm, safeNext, type FieldErrors } from "~/utils/forms.server";
-import { clientAddress } from "~/utils/http.server";
+import { clientAddress, viaHttps } from "~/utils/http.server";
 
 export const meta: MetaFunction = () => [{ title: "Log in · Banner" }];
 
@@ -32,13 +32,14 @@ const ALERTS: Partial<Record<string, { key: MessageKey; status: number }>> = {
 export async function action({ request, context }: ActionFunctionArgs) {
   const parsed = parseForm(logInSchema, await readForm(request), ["email", "password"]);
   if (!parsed.ok) return data<ActionData>({ errors: parsed.errors, values: parsed.values }, { status: 400 });
+  // Worked out before the session exists: a target that cannot be sent must not leave a session behind.
+  const next = safeNext(new URL(request.url).searchParams.get("next"));
   try {
     const { token } = await logIn({ db: getDb(), redis: await getReadyRedis(), redisPrefix: env().REDIS_PREFIX }, parsed.data, {
       ipAddress: clientAddress(context),
       userAgent: request.headers.get("User-Agent"),
     });
-    const next = safeNext(new URL(request.url).searchParams.get("next"));
-    return redirect(next, { status: 303, headers: { "Set-Cookie": await commitSessionCookie(token) } });
+    return redirect(next, { status: 303, headers: { "Set-Cookie": await commitSessionCookie(token, { secure: viaHttps(context) }) } });
   } catch (error) {
     const alert = isAppError(error) ? ALERTS[error.code] : undefined;
     if (!alert || !isAppError(error)) throw error;

@@ -91,3 +91,24 @@ export function rateLimitSubject(address: string | null): string {
   if (!parsed) return "unknown";
   return parsed.kind() === "ipv6" ? rangeToCidr([parsed, 64]) : parsed.toString();
 }
+
+/** Whether the request's socket peer is one of TRUSTED_PROXIES, whose X-Forwarded-* headers may be believed. */
+export function fromTrustedProxy(socketAddress: string | undefined | null, trusted: AddressRange[]): boolean {
+  const peer = socketAddress ? parseAddress(socketAddress) : null;
+  return peer !== null && trusted.length > 0 && isTrusted(peer, trusted);
+}
+
+/**
+ * Whether the request reached us over https: APP_URL is https (TLS may end anywhere in front of
+ * us), or a trusted proxy says so in X-Forwarded-Proto. From anyone else the header is ignored.
+ */
+export function arrivedOverHttps(
+  req: { socket: { remoteAddress?: string }; headers: Record<string, string | string[] | undefined> },
+  config: { APP_URL: string; TRUSTED_PROXIES: AddressRange[] },
+): boolean {
+  if (config.APP_URL.startsWith("https://")) return true;
+  if (!fromTrustedProxy(req.socket.remoteAddress, config.TRUSTED_PROXIES)) return false;
+  const proto = req.headers["x-forwarded-proto"];
+  const first = (Array.isArray(proto) ? proto[0] : proto)?.split(",")[0]?.trim().toLowerCase();
+  return first === "https";
+}

@@ -155,7 +155,9 @@ const envObject = z.object({
       .transform((value) => value.split(",").map((d) => d.trim().toLowerCase()).filter(Boolean)),
     // Confirmation attempts (POST /verify/:token) per link.
     VERIFY_RATE_PER_TOKEN: rateRules("5/10m"),
-    // A sign form sent sooner than this after the page was rendered is treated as a bot's.
+    // "on" opens /dev/outbox (captured mails, SMTP_URL unset) to every client, not only this machine.
+    DEV_OUTBOX: z.enum(["on", "off"], { error: 'must be "on" or "off"' }).default("off"),
+    // A sign form sent sooner than this after the page was rendered is flagged for the fraud view.
     SIGN_MIN_FILL_SECONDS: z.coerce
       .number({ error: "must be a number" })
       .min(0, "must be 0 or more")

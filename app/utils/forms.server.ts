@@ -41,8 +41,28 @@ export async function readForm(request: Request, maxBytes = 16 * 1024): Promise<
   }
 }
 
-/** A redirect target from a query string: only paths on this site. */
+const SAME_ORIGIN = "http://banner.invalid";
+
+/**
+ * A redirect target from a query string: only paths on this site, as a browser would resolve
+ * them. The value is parsed as a URL against a placeholder origin and kept only when it stays on
+ * that origin; it is then sent in its serialised (percent-encoded, ASCII) form, so no tab, line
+ * break or non-ASCII character reaches a Location header. Browsers drop tabs and line breaks
+ * from URLs and read "\" as "/", so "/\t/evil.example" is another site: anything with a control
+ * character or a backslash is refused outright.
+ */
 export function safeNext(value: string | null | undefined, fallback = "/dashboard"): string {
-  if (!value || !value.startsWith("/") || value.startsWith("//") || value.startsWith("/\\") || value.length > 500) return fallback;
-  return value;
+  if (!value || value.length > 500 || !value.startsWith("/")) return fallback;
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f\\]/.test(value)) return fallback;
+  let url: URL;
+  try {
+    url = new URL(value, SAME_ORIGIN);
+  } catch {
+    return fallback;
+  }
+  if (url.origin !== SAME_ORIGIN) return fallback;
+  const target = url.pathname + url.search + url.hash;
+  // "/.//evil.example" resolves to the path "//evil.example", which a browser reads as another host.
+  return target.startsWith("//") ? fallback : target;
 }

@@ -44,6 +44,10 @@ export function throwPageError(error: unknown): never {
 /** What server/index.ts hands every loader and action. */
 export type BannerLoadContext = {
   clientIp: string | null;
+  /** This response's Content-Security-Policy nonce (server/security-headers.ts): inline scripts carry it. */
+  cspNonce?: string;
+  /** The request came over https (APP_URL is https, or a trusted proxy says so): cookies go out Secure. */
+  viaHttps?: boolean;
   /** A campaign-page signature already handled by server/sign-form-post.ts (its outcome was not a redirect). */
   presignedSign?: DefendedSignResult;
   /** …or what it failed with. */
@@ -58,6 +62,10 @@ export function presignedSign(context: unknown): DefendedSignResult | undefined 
   const ctx = context as Partial<BannerLoadContext> | undefined;
   if (ctx && "presignedError" in ctx && ctx.presignedError !== undefined) throw ctx.presignedError;
   return ctx?.presignedSign;
+}
+
+export function viaHttps(context: unknown): boolean {
+  return (context as { viaHttps?: boolean } | undefined)?.viaHttps === true;
 }
 
 export function clientAddress(context: unknown): string | null {

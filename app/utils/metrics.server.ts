@@ -17,7 +17,7 @@ export const metrics = singleton("metrics", () => ({
   }),
   signaturesRefused: new Counter({
     name: "banner_sign_refused_total",
-    help: "Sign requests refused by the fraud defences in this process, by reason (honeypot, too-fast, rate-limited, disposable)",
+    help: "Sign requests refused by the fraud defences in this process, by reason (honeypot, rate-limited, disposable); forms sent too fast are stored and flagged instead",
     labelNames: ["reason"],
   }),
   rateLimitSkipped: new Counter({

@@ -194,13 +194,15 @@ describe("bots", () => {
     expect(await tally(campaign.id)).toEqual(before);
   });
 
-  it("a form sent sooner than the minimum after rendering gets the same answer, and nothing is stored", async () => {
+  it("a form sent sooner than the minimum after rendering is stored, marked for the fraud view, and its email queued", async () => {
     const campaign = await createCampaign(tdb.db);
     const before = await tally(campaign.id);
     const res = await sign(direct, campaign.slug, form({ [FORM_STAMP_FIELD]: issueFormStamp(secret) }));
     expect(res.status).toBe(303);
     expect(res.headers.get("location")).toBe(`/campaigns/${campaign.slug}/signed`);
-    expect(await tally(campaign.id)).toEqual(before);
+    expect(await tally(campaign.id)).toEqual({ signatures: before.signatures + 1, outbox: before.outbox + 1 });
+    const row = await tdb.db.selectFrom("signatures").select("screen_flag").where("campaign_id", "=", campaign.id).executeTakeFirstOrThrow();
+    expect(row.screen_flag).toBe("fast-form");
   });
 
   it("a person on a page served from a cache (an old stamp), or with no stamp at all, signs", async () => {

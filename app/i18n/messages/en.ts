@@ -87,8 +87,8 @@ export const en = {
   "error.consent.required": "You need to agree to this to sign.",
 
   "signed.title": "Check your inbox",
-  "signed.body": "We have sent a confirmation link to the address you gave. Your signature counts once you open the link and press the button.",
-  "signed.noEmail": "Nothing arrived after a few minutes? Look in your spam folder, or sign again with the same address and we will send the link once more (at most once every ten minutes).",
+  "signed.body": "If this address has not signed this campaign yet, a confirmation link is on its way to it. The signature counts once the link is opened and its button pressed.",
+  "signed.noEmail": "Already confirmed your signature here before? Then it counts already and no new email is sent. Nothing arrived after a few minutes? Look in your spam folder, or sign again with the same address and we will send the link once more (at most once every ten minutes).",
   "signed.back": "Back to the campaign",
 
   "verify.title": "Confirm your signature",
@@ -119,7 +119,7 @@ export const en = {
   "email.verify.footer": "You get this email because this address was entered on this site:",
 
   "outbox.title": "Development outbox",
-  "outbox.intro": "Emails captured because SMTP_URL is not set. This page does not exist in production.",
+  "outbox.intro": "Emails captured because SMTP_URL is not set. Only this machine can open this page (or anyone, when DEV_OUTBOX=on); set SMTP_URL to send real mail.",
   "outbox.empty": "No emails yet.",
   "outbox.to": "To",
   "outbox.subject": "Subject",
@@ -473,6 +473,7 @@ export const en = {
   "fraud.hours": "{hours, plural, one {# hour} other {# hours}}",
   "fraud.show": "Show",
   "fraud.nothingTrending": "Nothing is above the threshold in this window.",
+  "fraud.fastForms": "Forms sent sooner than a person usually needs, in this window: {total} ({confirmed} confirmed). They are stored and count once confirmed; autofill makes some people that quick.",
   "fraud.trendingAddresses": "Client addresses (IPv6 grouped by /64)",
   "fraud.trendingDomains": "Email domains",
   "fraud.address": "Address",

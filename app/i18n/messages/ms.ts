@@ -85,8 +85,8 @@ export const ms: Record<MessageKey, string> = {
   "error.consent.required": "Anda perlu bersetuju dengan perkara ini untuk menandatangani.",
 
   "signed.title": "Semak peti masuk anda",
-  "signed.body": "Kami telah menghantar pautan pengesahan ke alamat yang anda berikan. Tandatangan anda dikira sebaik sahaja anda membuka pautan itu dan menekan butang.",
-  "signed.noEmail": "Tiada apa-apa yang sampai selepas beberapa minit? Semak folder spam anda, atau tandatangani sekali lagi dengan alamat yang sama dan kami akan menghantar pautan itu semula (paling kerap sekali setiap sepuluh minit).",
+  "signed.body": "Jika alamat ini belum menandatangani kempen ini, pautan pengesahan sedang dihantar kepadanya. Tandatangan dikira sebaik sahaja pautan itu dibuka dan butangnya ditekan.",
+  "signed.noEmail": "Sudah mengesahkan tandatangan anda di sini sebelum ini? Maka ia sudah dikira dan tiada e-mel baharu dihantar. Tiada apa-apa yang sampai selepas beberapa minit? Semak folder spam anda, atau tandatangani sekali lagi dengan alamat yang sama dan kami akan menghantar pautan itu sekali lagi (paling kerap sekali setiap sepuluh minit).",
   "signed.back": "Kembali ke kempen",
 
   "verify.title": "Sahkan tandatangan anda",
@@ -117,7 +117,7 @@ export const ms: Record<MessageKey, string> = {
   "email.verify.footer": "Anda menerima e-mel ini kerana alamat ini dimasukkan di laman ini:",
 
   "outbox.title": "Peti keluar pembangunan",
-  "outbox.intro": "E-mel yang disimpan di sini kerana SMTP_URL tidak ditetapkan. Halaman ini tidak wujud dalam persekitaran pengeluaran.",
+  "outbox.intro": "E-mel yang ditangkap kerana SMTP_URL tidak ditetapkan. Hanya mesin ini boleh membuka halaman ini (atau sesiapa sahaja apabila DEV_OUTBOX=on); tetapkan SMTP_URL untuk menghantar e-mel sebenar.",
   "outbox.empty": "Belum ada e-mel.",
   "outbox.to": "Kepada",
   "outbox.subject": "Subjek",
@@ -471,6 +471,7 @@ export const ms: Record<MessageKey, string> = {
   "fraud.hours": "{hours, plural, other {#}} jam",
   "fraud.show": "Tunjukkan",
   "fraud.nothingTrending": "Tiada apa-apa melebihi ambang dalam tempoh ini.",
+  "fraud.fastForms": "Borang yang dihantar lebih cepat daripada biasa dalam tempoh ini: {total} ({confirmed} disahkan). Ia disimpan dan dikira selepas disahkan; isian automatik membuat sesetengah orang secepat itu.",
   "fraud.trendingAddresses": "Alamat klien (IPv6 dikumpulkan mengikut /64)",
   "fraud.trendingDomains": "Domain e-mel",
   "fraud.address": "Alamat",

@@ -85,8 +85,8 @@ export const tr: Record<MessageKey, string> = {
   "error.consent.required": "İmzalamak için bunu kabul etmeniz gerekiyor.",
 
   "signed.title": "Gelen kutunuza bakın",
-  "signed.body": "Verdiğiniz adrese bir onay bağlantısı gönderdik. Bağlantıyı açıp düğmeye bastığınızda imzanız sayılır.",
-  "signed.noEmail": "Birkaç dakika geçti ve hâlâ bir şey gelmedi mi? İstenmeyen posta klasörünüze bakın ya da aynı adresle yeniden imzalayın; bağlantıyı bir kez daha göndeririz (en fazla on dakikada bir).",
+  "signed.body": "Bu adres bu kampanyayı henüz imzalamadıysa, ona bir onay bağlantısı gönderiliyor. Bağlantı açılıp düğmesine basıldığında imza sayılır.",
+  "signed.noEmail": "İmzanızı burada daha önce onayladınız mı? O zaman zaten sayılıyor ve yeni bir e-posta gönderilmez. Birkaç dakika geçti ve hâlâ bir şey gelmedi mi? İstenmeyen posta klasörünüze bakın ya da aynı adresle yeniden imzalayın; bağlantıyı bir kez daha göndeririz (en fazla on dakikada bir).",
   "signed.back": "Kampanyaya dön",
 
   "verify.title": "İmzanızı onaylayın",
@@ -117,7 +117,7 @@ export const tr: Record<MessageKey, string> = {
   "email.verify.footer": "Bu adres şu sitede girildiği için bu e-postayı alıyorsunuz:",
 
   "outbox.title": "Geliştirme giden kutusu",
-  "outbox.intro": "SMTP_URL ayarlanmadığı için burada tutulan e-postalar. Bu sayfa canlı ortamda bulunmaz.",
+  "outbox.intro": "SMTP_URL ayarlanmadığı için yakalanan e-postalar. Bu sayfayı yalnızca bu makine açabilir (DEV_OUTBOX=on ise herkes); gerçek e-posta göndermek için SMTP_URL ayarlayın.",
   "outbox.empty": "Henüz e-posta yok.",
   "outbox.to": "Alıcı",
   "outbox.subject": "Konu",
@@ -471,6 +471,7 @@ export const tr: Record<MessageKey, string> = {
   "fraud.hours": "{hours, plural, one {#} other {#}} saat",
   "fraud.show": "Göster",
   "fraud.nothingTrending": "Bu aralıkta eşiği aşan bir şey yok.",
+  "fraud.fastForms": "Bu aralıkta bir kişinin genelde ihtiyaç duyduğundan daha hızlı gönderilen formlar: {total} ({confirmed} onaylı). Saklanırlar ve onaylanınca sayılırlar; otomatik doldurma bazı kişileri bu kadar hızlı yapar.",
   "fraud.trendingAddresses": "İstemci adresleri (IPv6, /64 olarak gruplanmış)",
   "fraud.trendingDomains": "E-posta alan adları",
   "fraud.address": "Adres",

@@ -6,7 +6,7 @@ import { findSessionUser, SESSION_TTL_DAYS, type SessionUser } from "./sessions.
 
 /**
  * The session cookie: HttpOnly, SameSite=Lax (no cross-site POST carries it), Secure when the
- * site is served over HTTPS, signed with SESSION_SECRET. Its value is the session token, whose
+ * site is served over HTTPS (or the request came through a trusted proxy over https), signed with SESSION_SECRET. Its value is the session token, whose
  * hash is the only thing the database keeps.
  */
 const sessionCookie = () =>
@@ -22,7 +22,10 @@ const sessionCookie = () =>
   );
 
 export async function sessionToken(request: Request): Promise<string | undefined> {
-  const value = await sessionCookie().parse(request.headers.get("Cookie"));
+  // A malformed cookie header is a visitor without a session, never an error page.
+  const value: unknown = await sessionCookie()
+    .parse(request.headers.get("Cookie"))
+    .catch(() => undefined);
   return typeof value === "string" ? value : undefined;
 }
 
@@ -41,5 +44,10 @@ export async function requireUser(request: Request): Promise<SessionUser> {
   return user;
 }
 
-export const commitSessionCookie = (token: string) => sessionCookie().serialize(token);
+/**
+ * The Set-Cookie for a new session. `secure` when the request itself came over https (TLS ended at
+ * a trusted proxy, say) even though APP_URL says http; an https APP_URL makes it Secure anyway.
+ */
+export const commitSessionCookie = (token: string, opts: { secure?: boolean } = {}) =>
+  sessionCookie().serialize(token, opts.secure ? { secure: true } : undefined);
 export const clearSessionCookie = () => sessionCookie().serialize("", { maxAge: 0 });

@@ -50,8 +50,28 @@ export async function trendingSources(db: Database, actor: Actor, campaignId: nu
   requireAdmin(actor);
   const campaign = await db.selectFrom("campaigns").select(["id", "slug", "title", "status"]).where("id", "=", campaignId).executeTakeFirst();
   if (!campaign) throw new AppError("NOT_FOUND", "campaign not found");
-  const [addresses, domains] = await Promise.all([trending(db, campaignId, IP_KEY, opts), trending(db, campaignId, DOMAIN_KEY, opts)]);
-  return { campaign, addresses, domains };
+  const [addresses, domains, fastForms] = await Promise.all([
+    trending(db, campaignId, IP_KEY, opts),
+    trending(db, campaignId, DOMAIN_KEY, opts),
+    countFastForms(db, campaignId, opts.hours),
+  ]);
+  return { campaign, addresses, domains, fastForms };
+}
+
+/**
+ * Signatures of the window whose form came back sooner than the minimum fill time: stored (a
+ * person with autofill is that fast), but worth a look when many arrive at once.
+ */
+async function countFastForms(db: Database, campaignId: number, hours: number) {
+  const row = await db
+    .selectFrom("signatures")
+    .select([sql<number>`count(*)::int`.as("total"), sql<number>`(count(*) FILTER (WHERE status = 'confirmed'))::int`.as("confirmed")])
+    .where("campaign_id", "=", campaignId)
+    .where("screen_flag", "=", "fast-form")
+    .where("status", "in", ["pending", "confirmed"])
+    .where("created_at", ">=", sql<Date>`now() - make_interval(hours => ${hours})`)
+    .executeTakeFirstOrThrow();
+  return row;
 }
 
 /** Campaigns that take or took signatures, with how many arrived in the last 24 hours. */

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { sql } from "kysely";
-import type { SignatureSource } from "~/db/schema";
+import type { ScreenFlag, SignatureSource } from "~/db/schema";
 import { executePrepared, type Database } from "~/db/db.server";
 import { enqueue } from "~/jobs/outbox.server";
 import { isDisposableDomain } from "~/modules/fraud/email-domains.server";
@@ -25,6 +25,8 @@ export interface SignPetitionArgs {
   /** partner share link, referral link, channel; unknown or non-accepted codes are ignored */
   attribution?: SignAttribution;
   source?: SignatureSource;
+  /** the bot screen's doubt about the form (stored with the signature for the fraud view) */
+  screenFlag?: ScreenFlag | null;
 }
 
 const REFERRAL_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789";
@@ -57,7 +59,7 @@ export function signStatement(args: SignPetitionArgs & { email: string; emailNor
     ins AS (
       INSERT INTO signatures (campaign_id, name, email, email_normalized, country, postal_code, comment, public_name, opt_in,
                               consent_version, locale, ip_address, user_agent, ask_version, partner_id, opt_in_partner,
-                              consent_purposes, referral_code, referred_by, referral_channel, source)
+                              consent_purposes, referral_code, referred_by, referral_channel, source, screen_flag)
       SELECT c.id, ${input.name}::text, ${email}::text, ${emailNormalized}::text, ${input.country}::text, ${input.postalCode}::text,
              ${input.comment}::text, ${input.publicName}::boolean, ${input.optIn}::boolean, ${CONSENT_VERSION}::text,
              ${args.locale}::text, ${args.ipAddress ?? null}::inet, ${args.userAgent ? args.userAgent.slice(0, 400) : null}::text,
@@ -65,7 +67,8 @@ export function signStatement(args: SignPetitionArgs & { email: string; emailNor
              array_remove(ARRAY['petition',
                                 CASE WHEN ${input.optIn}::boolean THEN 'updates:host' END,
                                 CASE WHEN ${attribution.optInPartner}::boolean AND EXISTS (SELECT 1 FROM p) THEN 'updates:partner' END], NULL),
-             ${newReferralCode()}::text, (SELECT id FROM r), ${attribution.channel}::text, ${args.source ?? "web"}::text
+             ${newReferralCode()}::text, (SELECT id FROM r), ${attribution.channel}::text, ${args.source ?? "web"}::text,
+             ${args.screenFlag ?? null}::text
       FROM c WHERE c.status = 'published'
       ON CONFLICT (campaign_id, email_normalized) DO NOTHING
       RETURNING id

@@ -17,7 +17,7 @@ export const MAX_SIGN_FORM_BYTES = 32 * 1024;
 export type DefendedSignResult =
   /** bad input: re-render with these messages */
   | { kind: "invalid"; errors: SignFieldErrors; values: Record<string, string> }
-  /** a bot (honeypot, too fast): answer as if it signed; nothing was stored */
+  /** a bot (the honeypot was filled in): answer as if it signed; nothing was stored */
   | { kind: "screened" }
   | { kind: "rate-limited"; retryAfterSeconds: number; values: Record<string, string> }
   | { kind: "signed"; outcome: SignOutcome }
@@ -51,13 +51,16 @@ export async function signWithDefences(
   const parsed = parseSignForm(form);
   if (!parsed.ok) return { kind: "invalid", errors: parsed.errors, values: keep(parsed.values) };
 
-  // A bot gets the answer a person gets, and nothing is stored (docs/decisions/0007).
+  // A filled honeypot is a bot (no person sees that field): it gets the answer a person gets, and
+  // nothing is stored (docs/decisions/0007). A form sent "too fast" may be a person with autofill:
+  // it is stored and marked for the fraud view; the email confirmation is the real defence.
   const config = env();
   const screen = screenSignForm(form, { secret: config.SESSION_SECRET, minFillSeconds: config.SIGN_MIN_FILL_SECONDS });
-  if (screen.verdict !== "person") {
+  if (screen.verdict === "honeypot") {
     metrics.signaturesRefused.inc({ reason: screen.verdict });
     return { kind: "screened" };
   }
+  const screenFlag = screen.verdict === "too-fast" ? ("fast-form" as const) : null;
 
   const limits = await hitSigningLimits(
     { redis: deps.redis, redisPrefix: config.REDIS_PREFIX },
@@ -78,6 +81,7 @@ export async function signWithDefences(
       userAgent: args.userAgent,
       attribution: args.attribution,
       source: args.source,
+      screenFlag,
     });
     metrics.signaturesCreated.inc({ outcome });
     return { kind: "signed", outcome };

@@ -21,3 +21,12 @@ export function groupSmallCountries(byCountry: Record<string, number>, min = PUB
   shown.sort((a, b) => b.confirmed - a.confirmed || a.country.localeCompare(b.country));
   return { shown, other };
 }
+
+/**
+ * Counts by country for the public API: the countries the public map shows, and the rest as one
+ * figure. The same threshold as the page, so the API never undoes the map's privacy.
+ */
+export function publicCountsByCountry(byCountry: Record<string, number>): { countsByCountry: Record<string, number>; otherCountries: number } {
+  const { shown, other } = groupSmallCountries(byCountry);
+  return { countsByCountry: Object.fromEntries(shown.map((c) => [c.country, c.confirmed])), otherCountries: other };
+}
