@@ -139,7 +139,7 @@ describe("who runs the campaign, and until when", () => {
     await open(page, campaignUrl("en"));
     const text = await page.getByTestId("deadline").textContent();
     const date = new Intl.DateTimeFormat("en", { dateStyle: "long", timeZone: "UTC" }).format(DEADLINE);
-    expect(text).toBe(`Closes on ${date} · Days left: 40`);
+    expect(text).toBe(`Closes on ${date} · 40 days left`);
   });
 });
 
