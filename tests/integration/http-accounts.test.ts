@@ -20,7 +20,9 @@ const PASSWORD = "a long enough passphrase";
 beforeAll(async () => {
   tdb = await createTestDatabase("httpacct");
   smtp = await startSmtpServer();
-  web = await startWeb({ DATABASE_URL: tdb.url, REDIS_PREFIX: prefix });
+  // Sign-up is limited per client (10 an hour): each organiser here signs up from an address of
+  // its own, told by a proxy the server trusts.
+  web = await startWeb({ DATABASE_URL: tdb.url, REDIS_PREFIX: prefix, TRUSTED_PROXIES: "127.0.0.1" });
   worker = await startTestWorker({
     databaseUrl: tdb.url,
     redisPrefix: prefix,
@@ -44,7 +46,9 @@ const post = (path: string, fields: Record<string, string>, cookie = "") => post
 /** Signs up, confirms through the emailed link, logs in; returns the session cookie. */
 async function organiser(label: string) {
   const email = `${label}-${Date.now()}-${n++}@example.org`;
-  expect((await post("/signup", { displayName: label, email, password: PASSWORD })).status).toBe(200);
+  const client = `198.51.100.${n % 250}`;
+  const signedUp = await postForm(`${web.url}/signup`, { displayName: label, email, password: PASSWORD }, { headers: { "X-Forwarded-For": client } });
+  expect(signedUp.status).toBe(200);
   const mail = await smtp.waitFor((m) => m.to.includes(email));
   const link = mail.text.match(/http:\/\/\S+\/account\/confirm\/[A-Za-z0-9_-]{43}/)![0];
   const path = new URL(link).pathname;
