@@ -13,6 +13,8 @@ import { sendErasureLink } from "~/modules/privacy/send-erasure-link.server";
 import { applyRetention, type RetentionPolicy } from "~/modules/privacy/retention.server";
 import { sendVerificationEmail } from "~/modules/signatures/send-verification-email.server";
 import { sweepUnmailedSignatures } from "~/modules/signatures/sweep-unmailed.server";
+import { sweepStalledExports } from "~/modules/exports/sweep-stalled-exports.server";
+import { sweepOwedUpdates } from "~/modules/updates/sweep-owed-updates.server";
 import { drainUpdate, sendUpdateTest } from "~/modules/updates/send-updates.server";
 import { createDeliveries, releaseAbandonedDeliveries } from "~/modules/updates/updates.server";
 import { logger } from "~/utils/logger.server";
@@ -121,9 +123,23 @@ export const HANDLERS: { [N in JobName]: Handler<N> } = {
     const stillQueued = jobs.filter((j) => j?.name === "signature.verification").map((j) => Number(j.data?.signatureId)).filter(Number.isInteger);
     const swept = await sweepUnmailedSignatures(deps.db, { graceSeconds: deps.sweepGraceSeconds, stillQueued });
     if (swept) logger.warn({ job: job.id, swept }, "verification emails owed but never recorded were enqueued again");
-    return { swept };
+    // The same for update sends and exports: work Postgres says is owed, with no job left for it.
+    const updates = await sweepOwedUpdates(deps.db, { graceSeconds: deps.sweepGraceSeconds, stillQueued: await idsInRedis(deps.queues().updates, "updateId") });
+    if (updates) logger.warn({ job: job.id, updates }, "updates still sending with no job left in Redis were fanned out again");
+    const exports = await sweepStalledExports(deps.db, { graceSeconds: deps.sweepGraceSeconds, stillQueued: await idsInRedis(deps.queues().exports, "exportId") });
+    if (exports) logger.warn({ job: job.id, exports }, "exports left unfinished with no job left in Redis were started again");
+    return { swept, updates, exports };
   },
 };
+
+/**
+ * The ids (payload field `field`) of the jobs a queue still holds, waiting, running or retrying.
+ * These queues are small (a few jobs per update or export), so they are listed in full.
+ */
+async function idsInRedis(queue: Queues[keyof Queues], field: string): Promise<number[]> {
+  const jobs = await queue.getJobs(["active", "waiting", "delayed", "prioritized", "waiting-children"], 0, SWEEP_MAX_QUEUED);
+  return jobs.map((j) => Number((j?.data as Record<string, unknown> | undefined)?.[field])).filter(Number.isInteger);
+}
 
 /**
  * The processor of one queue: checks that the job belongs there, parses its payload (a bad one

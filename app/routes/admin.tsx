@@ -25,6 +25,7 @@ export const ADMIN_SECTIONS = [
   { to: "/admin/privacy", label: "adminConsole.privacy.title", about: "adminConsole.privacy.about" },
   { to: "/admin/audit", label: "adminConsole.audit.title", about: "adminConsole.audit.about" },
   { to: "/admin/queues", label: "adminConsole.queues.title", about: "adminConsole.queues.about" },
+  { to: "/admin/suppressions", label: "adminConsole.suppressions.title", about: "adminConsole.suppressions.about" },
 ] as const;
 
 export default function AdminLayout() {
