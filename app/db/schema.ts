@@ -453,12 +453,21 @@ export interface UpdateDeliveriesTable {
   signature_id: number;
   status: Generated<DeliveryStatus>;
   attempts: Generated<number>;
+  /** the fencing token: bumped by every claim; only the drain holding this generation may renew or record it */
+  lease_generation: Generated<number>;
   error: string | null;
-  unsubscribe_token_hash: Buffer | null;
   claimed_at: Timestamp | null;
   /** while 'sending': when the claim lapses and another drain may try this delivery again */
   lease_expires_at: Timestamp | null;
   sent_at: Timestamp | null;
+}
+
+/** The unsubscribe link of one message of a delivery (a delivery sent twice has two, both working). */
+export interface UpdateUnsubscribeTokensTable {
+  /** hashToken() of the token in the link; the token itself is never stored */
+  token_hash: Buffer;
+  delivery_id: number;
+  created_at: CreatedAt;
 }
 
 /** An address the mail server refused for good (5xx): later mail to it is skipped, not retried. */
@@ -542,6 +551,7 @@ export interface DB {
   invalidation_signatures: InvalidationSignaturesTable;
   updates: UpdatesTable;
   update_deliveries: UpdateDeliveriesTable;
+  update_unsubscribe_tokens: UpdateUnsubscribeTokensTable;
   email_suppressions: EmailSuppressionsTable;
   campaign_targets: CampaignTargetsTable;
   users: UsersTable;

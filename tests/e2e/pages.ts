@@ -117,7 +117,8 @@ export async function createPageFixtures(db: Database, organiser: Actor): Promis
   const verifyToken = await issueVerificationToken(db, signature.id);
   const unsubscribeToken = generateToken();
   const sent = await db.insertInto("updates").values({ campaign_id: demo.id, subject: "News", body_md: "News.", status: "sent" }).returning("id").executeTakeFirstOrThrow();
-  await db.insertInto("update_deliveries").values({ update_id: sent.id, signature_id: signature.id, status: "sent", unsubscribe_token_hash: hashToken(unsubscribeToken) }).execute();
+  const delivery = await db.insertInto("update_deliveries").values({ update_id: sent.id, signature_id: signature.id, status: "sent" }).returning("id").executeTakeFirstOrThrow();
+  await db.insertInto("update_unsubscribe_tokens").values({ delivery_id: delivery.id, token_hash: hashToken(unsubscribeToken) }).execute();
 
   const org = await createOrganisation(db, organiser, { name: "Kashmir Solidarity Network", slug: `ksn-${randomBytes(3).toString("hex")}` });
   const campaignInput = (slug: string, title: string) => ({

@@ -138,7 +138,8 @@ describe("self-service erasure", () => {
     // An update went to the confirmed signature: its unsubscribe link must keep working.
     const update = await t.db.insertInto("updates").values({ campaign_id: one.id, subject: "News", body_md: "Hello" }).returning("id").executeTakeFirstOrThrow();
     const unsubscribeToken = generateToken();
-    await t.db.insertInto("update_deliveries").values({ update_id: update.id, signature_id: confirmedId, status: "sent", unsubscribe_token_hash: hashToken(unsubscribeToken) }).execute();
+    const delivery = await t.db.insertInto("update_deliveries").values({ update_id: update.id, signature_id: confirmedId, status: "sent" }).returning("id").executeTakeFirstOrThrow();
+    await t.db.insertInto("update_unsubscribe_tokens").values({ delivery_id: delivery.id, token_hash: hashToken(unsubscribeToken) }).execute();
     await foldAllCountChanges(t.db);
     const countsBefore = [await getCampaignCounts(t.db, one.id), await getCampaignCounts(t.db, two.id)];
     expect(countsBefore.map((c) => c.total)).toEqual([2, 0]);

@@ -1,3 +1,5 @@
+import { spawn } from "node:child_process";
+import path from "node:path";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "~/db/db.server";
@@ -6,7 +8,17 @@ import { createOrganisation, setOrganisationContact } from "~/modules/organisati
 import { confirmSignature } from "~/modules/signatures/confirm-signature.server";
 import { signPetition } from "~/modules/signatures/sign-petition.server";
 import { issueVerificationToken } from "~/modules/signatures/signatures.queries.server";
-import { claimDeliveries, createDeliveries, createUpdate, releaseAbandonedDeliveries, getUpdateOverview, requestUpdateFanOut } from "~/modules/updates/updates.server";
+import { drainUpdate } from "~/modules/updates/send-updates.server";
+import {
+  claimDeliveries,
+  createDeliveries,
+  createUpdate,
+  getUpdateOverview,
+  markDelivery,
+  releaseAbandonedDeliveries,
+  renewLeases,
+  requestUpdateFanOut,
+} from "~/modules/updates/updates.server";
 import type { RunningWorker } from "../../workers/worker";
 import { startTestWorker } from "../support/worker";
 import { createTestDatabase, type TestDatabase } from "../support/db";
@@ -182,6 +194,104 @@ describe("updates to signers", () => {
     expect(counts.filter((c) => c !== 1)).toEqual([]);
     const overview = await getUpdateOverview(t.db, owner, id);
     expect(overview.progress).toEqual({ queued: 0, sending: 0, sent: 12, failed: 0 });
+  });
+
+  it("a drain paused past its lease sends and records nothing more once another drain has taken its deliveries over", async () => {
+    const { owner, campaignId, emails } = await campaignWithSigners(Array.from({ length: 8 }, () => ({ optIn: true, confirmed: true })));
+    const subject = unique("Fenced");
+    const { id } = await createUpdate(t.db, owner, campaignId, { subject, bodyMd: "Once, whatever stalls.", countries: null });
+    await sql`UPDATE updates SET status = 'sending' WHERE id = ${id}`.execute(t.db);
+    expect(await createDeliveries(t.db, id)).toBe(8);
+    const sentRows = async () =>
+      (await t.db.selectFrom("update_deliveries").select(sql<number>`count(*)::int`.as("n")).where("update_id", "=", id).where("status", "=", "sent").executeTakeFirstOrThrow()).n;
+
+    // Drain A in a process of its own: all eight in one claim, two messages a second, a 2 s lease.
+    const a = spawn(process.execPath, ["--import", "tsx", "tests/support/drain-process.ts"], {
+      cwd: path.resolve(import.meta.dirname, "../.."),
+      env: { ...process.env, LOG_LEVEL: "warn", DATABASE_URL: t.url, SMTP_URL: smtp.url, UPDATE_ID: String(id), PER_SECOND: "2", BATCH: "8", LEASE_SECONDS: "2" },
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    let aOut = "";
+    a.stdout!.on("data", (d) => (aOut += d));
+    const aExited = new Promise((resolve) => a.once("exit", resolve));
+    try {
+      // Between its second and third message (half a second apart), stop it dead, as a blocked
+      // event loop or a paused VM would: it renews nothing and sends nothing until let go.
+      await eventually(async () => (await sentRows()) >= 2, 30_000, "drain A to record two sends");
+      process.kill(a.pid!, "SIGSTOP");
+      await new Promise((r) => setTimeout(r, 300)); // anything A had on the wire arrives
+      const sentByA = smtp.messages.filter((m) => m.subject === subject).length;
+      expect(sentByA).toBeGreaterThanOrEqual(2);
+
+      // Its lease lapses; drain B takes the rest over and finishes the update.
+      await new Promise((r) => setTimeout(r, 2_500));
+      const b = await drainUpdate({ db: t.db, mailer: worker.mailer, appUrl: web.url }, id, { perSecond: 100, batch: 8, leaseSeconds: 2 });
+      expect(b.sent).toBe(8 - sentByA);
+      expect((await getUpdateOverview(t.db, owner, id)).update.status).toBe("sent");
+      const before = await t.db.selectFrom("update_deliveries").select(["id", "status", "sent_at"]).where("update_id", "=", id).orderBy("id").execute();
+
+      // A wakes up: it must notice it no longer holds those deliveries.
+      process.kill(a.pid!, "SIGCONT");
+      await aExited;
+      await new Promise((r) => setTimeout(r, 300));
+      expect(emails.map((e) => mailsTo(e, subject).length)).toEqual(emails.map(() => 1));
+      expect(JSON.parse(aOut.trim().split("\n").pop()!)).toMatchObject({ outcome: "stopped", error: expect.stringContaining("LeaseLapsedError") });
+      // Nor did it write over B's records.
+      const after = await t.db.selectFrom("update_deliveries").select(["id", "status", "sent_at"]).where("update_id", "=", id).orderBy("id").execute();
+      expect(after).toEqual(before);
+    } finally {
+      if (a.exitCode === null && a.signalCode === null) {
+        process.kill(a.pid!, "SIGCONT");
+        a.kill("SIGKILL");
+      }
+    }
+  });
+
+  it("refuse a stale drain's renewals and records by their lease generation", async () => {
+    const { owner, campaignId } = await campaignWithSigners([{ optIn: true, confirmed: true }]);
+    const { id } = await createUpdate(t.db, owner, campaignId, { subject: unique("Generations"), bodyMd: "Fenced.", countries: null });
+    await sql`UPDATE updates SET status = 'sending' WHERE id = ${id}`.execute(t.db);
+    await createDeliveries(t.db, id);
+    const [stale] = await claimDeliveries(t.db, id, 1, 60);
+    await sql`UPDATE update_deliveries SET lease_expires_at = now() - interval '1 second' WHERE id = ${stale!.id}`.execute(t.db);
+    const [current] = await claimDeliveries(t.db, id, 1, 60);
+    expect(current!.id).toBe(stale!.id);
+    expect(current!.lease_generation).toBe(stale!.lease_generation + 1);
+
+    expect([...(await renewLeases(t.db, [stale!], 60))]).toEqual([]);
+    expect(await markDelivery(t.db, stale!, { status: "sent" })).toBe(false);
+    const row = await t.db.selectFrom("update_deliveries").select(["status", "sent_at"]).where("id", "=", stale!.id).executeTakeFirstOrThrow();
+    expect(row).toEqual({ status: "sending", sent_at: null });
+    expect([...(await renewLeases(t.db, [current!], 60))]).toEqual([current!.id]);
+    expect(await markDelivery(t.db, current!, { status: "sent" })).toBe(true);
+  });
+
+  it("keep the unsubscribe link of every copy working when a delivery is sent again", async () => {
+    const { owner, campaignId, emails } = await campaignWithSigners([{ optIn: true, confirmed: true }]);
+    const subject = unique("Twice");
+    const { id } = await createUpdate(t.db, owner, campaignId, { subject, bodyMd: "Sent twice.", countries: null });
+    await sql`UPDATE updates SET status = 'sending' WHERE id = ${id}`.execute(t.db);
+    await createDeliveries(t.db, id);
+    const deps = { db: t.db, mailer: worker.mailer, appUrl: web.url };
+    await drainUpdate(deps, id, { perSecond: 100 });
+    // The worker was killed after the server accepted the message and before it was recorded:
+    // the delivery is back in flight with a lapsed lease, and the next drain sends it again.
+    await sql`UPDATE update_deliveries SET status = 'sending', sent_at = NULL, lease_expires_at = now() - interval '1 minute' WHERE update_id = ${id}`.execute(t.db);
+    await sql`UPDATE updates SET status = 'sending' WHERE id = ${id}`.execute(t.db);
+    await drainUpdate(deps, id, { perSecond: 100 });
+    await eventually(async () => mailsTo(emails[0]!, subject).length === 2, 5_000, "the second copy");
+
+    const links = mailsTo(emails[0]!, subject).map((m) => String(m.rawHeader("List-Unsubscribe")).slice(1, -1));
+    expect(new Set(links).size).toBe(2);
+    for (const link of links) expect((await fetch(link)).status, link).toBe(200);
+    // The first copy's link does it.
+    expect((await postForm(links[0]!, { "List-Unsubscribe": "One-Click" })).status).toBe(200);
+    const row = await t.db.selectFrom("signatures").select("unsubscribed_at").where("email", "=", emails[0]!).executeTakeFirstOrThrow();
+    expect(row.unsubscribed_at).not.toBeNull();
+    // Tokens are kept only as hashes.
+    const stored = await t.db.selectFrom("update_unsubscribe_tokens as u").innerJoin("update_deliveries as d", "d.id", "u.delivery_id").select("u.token_hash").where("d.update_id", "=", id).execute();
+    expect(stored).toHaveLength(2);
+    for (const link of links) expect(stored.map((s) => s.token_hash.toString("hex"))).not.toContain(link.split("/").pop());
   });
 
   it("wait out a temporary SMTP failure and deliver once", async () => {

@@ -61,3 +61,32 @@ export function updateEmail(args: {
     ...(args.organisation?.contactEmail ? { replyTo: args.organisation.contactEmail } : {}),
   };
 }
+
+/** Stands for the unsubscribe token while the shared parts of an update are rendered; escapeHtml leaves it alone. */
+const TOKEN_MARK = "\u0000unsubscribe-token\u0000";
+
+/**
+ * An update rendered once (for one language) and completed per recipient: everything but the
+ * address and the unsubscribe token is the same in every copy, so a fan-out renders the Markdown,
+ * the frame and the translations once, not once per signer. `token` must be URL-safe as it is
+ * (base64url, as generateToken makes it): it is put into the HTML and headers unescaped.
+ */
+export function prepareUpdateEmail(
+  args: Omit<Parameters<typeof updateEmail>[0], "to" | "unsubscribeUrl"> & { unsubscribeUrlPrefix: string },
+): (to: string, token: string) => EmailMessage {
+  const { unsubscribeUrlPrefix, ...rest } = args;
+  const template = updateEmail({ ...rest, to: "", unsubscribeUrl: `${unsubscribeUrlPrefix}${TOKEN_MARK}` });
+  const html = template.html.split(TOKEN_MARK);
+  const text = template.text.split(TOKEN_MARK);
+  const headers = Object.entries(template.headers ?? {}).map(([name, value]) => [name, value.split(TOKEN_MARK)] as const);
+  return (to, token) => {
+    if (!/^[A-Za-z0-9_-]+$/.test(token)) throw new Error("an unsubscribe token must be base64url");
+    return {
+      ...template,
+      to,
+      html: html.join(token),
+      text: text.join(token),
+      headers: Object.fromEntries(headers.map(([name, parts]) => [name, parts.join(token)])),
+    };
+  };
+}

@@ -132,21 +132,31 @@ export const DEFAULT_LEASE_SECONDS = 60;
 /** A delivery whose lease lapsed this many times (a message that kills its worker?) is given up. */
 export const MAX_DELIVERY_ATTEMPTS = 5;
 
+/** A delivery as one drain holds it: the claim's generation is its fencing token. */
+export interface DeliveryClaim {
+  id: number;
+  signature_id: number;
+  lease_generation: number;
+}
+
 /**
  * Worker: claims up to `limit` deliveries of one update with a lease (SKIP LOCKED, so parallel
  * drains share the work): first those whose lease lapsed (their worker died mid-batch), then
- * queued ones. The claimant renews the lease while it works and records each outcome right after
- * the SMTP server answers; a claim nobody renews comes back to another drain.
+ * queued ones. Each claim bumps the delivery's lease generation: the claimant renews and records
+ * with it, so a drain that stalled past its lease finds its renewals and records refused once
+ * another drain has claimed the delivery again. The claimant records each outcome soon after the
+ * SMTP server answers; a claim nobody renews comes back to another drain.
  */
-export async function claimDeliveries(db: Database, updateId: number, limit: number, leaseSeconds = DEFAULT_LEASE_SECONDS) {
+export async function claimDeliveries(db: Database, updateId: number, limit: number, leaseSeconds = DEFAULT_LEASE_SECONDS): Promise<DeliveryClaim[]> {
   const claim = (where: ReturnType<typeof sql>, n: number) =>
-    sql<{ id: number; signature_id: number }>`
+    sql<DeliveryClaim>`
       UPDATE update_deliveries
-      SET status = 'sending', claimed_at = now(), lease_expires_at = now() + make_interval(secs => ${leaseSeconds}), attempts = attempts + 1
+      SET status = 'sending', claimed_at = now(), lease_expires_at = now() + make_interval(secs => ${leaseSeconds}),
+        attempts = attempts + 1, lease_generation = lease_generation + 1
       WHERE id IN (
         SELECT id FROM update_deliveries WHERE update_id = ${updateId} AND ${where}
         ORDER BY id LIMIT ${n} FOR UPDATE SKIP LOCKED)
-      RETURNING id, signature_id`
+      RETURNING id, signature_id, lease_generation`
       .execute(db)
       .then((r) => r.rows);
   const lapsed = await claim(sql`status = 'sending' AND lease_expires_at < now() AND attempts < ${MAX_DELIVERY_ATTEMPTS}`, limit);
@@ -154,15 +164,22 @@ export async function claimDeliveries(db: Database, updateId: number, limit: num
   return [...lapsed, ...(await claim(sql`status = 'queued'`, limit - lapsed.length))];
 }
 
-/** Extends the lease of deliveries this drain still holds. */
-export async function renewLeases(db: Executor, deliveryIds: number[], leaseSeconds = DEFAULT_LEASE_SECONDS) {
-  if (deliveryIds.length === 0) return;
-  await db
-    .updateTable("update_deliveries")
-    .set({ lease_expires_at: sql`now() + make_interval(secs => ${leaseSeconds})` })
-    .where("id", "in", deliveryIds)
-    .where("status", "=", "sending")
-    .execute();
+/** The (id, generation) pairs of some claims, as two arrays for one statement. */
+const claimArrays = (claims: readonly Pick<DeliveryClaim, "id" | "lease_generation">[]) =>
+  sql`SELECT unnest(${claims.map((c) => c.id)}::bigint[]) AS id, unnest(${claims.map((c) => c.lease_generation)}::int[]) AS generation`;
+
+/**
+ * Extends the lease of deliveries this drain still holds, each only under the generation it
+ * claimed. Returns the ids still held: one missing was taken over (or released) meanwhile.
+ */
+export async function renewLeases(db: Executor, claims: readonly Pick<DeliveryClaim, "id" | "lease_generation">[], leaseSeconds = DEFAULT_LEASE_SECONDS): Promise<Set<number>> {
+  if (claims.length === 0) return new Set();
+  const result = await sql<{ id: number }>`
+    UPDATE update_deliveries AS d SET lease_expires_at = now() + make_interval(secs => ${leaseSeconds})
+    FROM (${claimArrays(claims)}) AS c
+    WHERE d.id = c.id AND d.lease_generation = c.generation AND d.status = 'sending'
+    RETURNING d.id`.execute(db);
+  return new Set(result.rows.map((r) => Number(r.id)));
 }
 
 /** When the earliest lease of this update's in-flight deliveries lapses (none: undefined). */
@@ -177,18 +194,39 @@ export async function nextLeaseExpiry(db: Executor, updateId: number): Promise<D
   return row?.at ? new Date(row.at) : undefined;
 }
 
-export async function markDelivery(db: Executor, deliveryId: number, outcome: { status: "sent" } | { status: "failed"; error: string } | { status: "queued"; error: string }) {
-  await db
-    .updateTable("update_deliveries")
-    .set({
-      status: outcome.status,
-      error: outcome.status === "sent" ? null : outcome.error.slice(0, 500),
-      sent_at: outcome.status === "sent" ? sql`now()` : null,
-      lease_expires_at: null,
-    })
-    .where("id", "=", deliveryId)
-    .where("status", "=", "sending")
-    .execute();
+export type DeliveryOutcome = { status: "sent" } | { status: "failed"; error: string } | { status: "queued"; error: string };
+
+/**
+ * Records one outcome for several deliveries in one statement, each only if this drain still
+ * holds it (status 'sending' under the generation it claimed). Returns the ids recorded; a
+ * delivery left out was taken over by another drain, whose record counts.
+ */
+export async function markDeliveries(db: Executor, claims: readonly Pick<DeliveryClaim, "id" | "lease_generation">[], outcome: DeliveryOutcome): Promise<Set<number>> {
+  if (claims.length === 0) return new Set();
+  const result = await sql<{ id: number }>`
+    UPDATE update_deliveries AS d
+    SET status = ${outcome.status}, error = ${outcome.status === "sent" ? null : outcome.error.slice(0, 500)},
+      sent_at = ${outcome.status === "sent" ? sql`now()` : null}, lease_expires_at = NULL
+    FROM (${claimArrays(claims)}) AS c
+    WHERE d.id = c.id AND d.lease_generation = c.generation AND d.status = 'sending'
+    RETURNING d.id`.execute(db);
+  return new Set(result.rows.map((r) => Number(r.id)));
+}
+
+/** One delivery's outcome, if this drain still holds it (see markDeliveries). */
+export async function markDelivery(db: Executor, claim: Pick<DeliveryClaim, "id" | "lease_generation">, outcome: DeliveryOutcome): Promise<boolean> {
+  return (await markDeliveries(db, [claim], outcome)).has(claim.id);
+}
+
+/**
+ * Stores the hashes of the unsubscribe tokens about to be sent, one per message. A delivery sent
+ * again gets a new row beside the first, so the link in either copy works.
+ */
+export async function storeUnsubscribeTokens(db: Executor, tokens: readonly { deliveryId: number; tokenHash: Buffer }[]) {
+  if (tokens.length === 0) return;
+  await sql`
+    INSERT INTO update_unsubscribe_tokens (token_hash, delivery_id)
+    SELECT unnest(${tokens.map((t) => t.tokenHash)}::bytea[]), unnest(${tokens.map((t) => t.deliveryId)}::bigint[])`.execute(db);
 }
 
 /**
@@ -234,17 +272,18 @@ export async function finishIfDone(db: Executor, updateId: number): Promise<bool
   return result.rows.length > 0;
 }
 
-/** One-click unsubscribe: the token names one delivery, and so one signature of one campaign. */
+/** One-click unsubscribe: the token names one message of a delivery, and so one signature of one campaign. */
 export async function findUnsubscribe(db: Executor, token: string) {
   if (!isWellFormedToken(token)) return undefined;
   const row = await db
-    .selectFrom("update_deliveries as d")
+    .selectFrom("update_unsubscribe_tokens as t")
+    .innerJoin("update_deliveries as d", "d.id", "t.delivery_id")
     .innerJoin("signatures as s", "s.id", "d.signature_id")
     .innerJoin("campaigns as c", "c.id", "s.campaign_id")
-    .select(["d.unsubscribe_token_hash", "s.id as signatureId", "s.unsubscribed_at", "c.title", "c.slug"])
-    .where("d.unsubscribe_token_hash", "=", hashToken(token))
+    .select(["t.token_hash", "s.id as signatureId", "s.unsubscribed_at", "c.title", "c.slug"])
+    .where("t.token_hash", "=", hashToken(token))
     .executeTakeFirst();
-  if (!row?.unsubscribe_token_hash || !tokenMatchesHash(token, row.unsubscribe_token_hash)) return undefined;
+  if (!row || !tokenMatchesHash(token, row.token_hash)) return undefined;
   return row;
 }
 
