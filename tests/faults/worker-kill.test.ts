@@ -1,15 +1,17 @@
 /**
  * Worker kills (issue 10, row "worker kill -9"): the real worker runs as a child process, sends
  * over a real SMTP server and is killed with SIGKILL mid-work; a new worker finishes. Counted:
- * recipients lost (must be 0), duplicates (at most the sends in flight at the kill), and every
+ * recipients lost (must be 0), duplicates (at most the sends in flight or not yet recorded at the kill), and every
  * repeat of a message carries the same Message-ID. Shared Postgres and Redis (nothing here faults
  * an engine); the test's own database, Redis prefix and SMTP server.
  */
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { messageIdFor } from "~/mail/message-id";
+import { RECORD_GROUP } from "~/modules/updates/send-updates.server";
 import { requestUpdateFanOut, createUpdate } from "~/modules/updates/updates.server";
 import { signPetition } from "~/modules/signatures/sign-petition.server";
+import { DRAINS_PER_UPDATE } from "../../workers/jobs";
 import type { RunningWorker } from "../../workers/worker";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { createCampaign, eventually, organiserOf, signer } from "../support/fixtures";
@@ -18,8 +20,11 @@ import { startSmtpServer, type CapturedMail, type TestSmtpServer } from "../supp
 import { startWorkerChild, type WorkerChild } from "../support/worker-child";
 import { startTestWorker } from "../support/worker";
 
-/** Sends a drain keeps in flight × drains per update (send-updates.server.ts, processors/updates.ts). */
-const UPDATE_SENDS_IN_FLIGHT = 5 * 4;
+/**
+ * What a kill may repeat of an update: per drain, its sends in flight and those accepted but not
+ * yet recorded (a group, send-updates.server.ts), times the drains per update (workers/jobs.ts).
+ */
+const UPDATE_SENDS_IN_FLIGHT = (5 + RECORD_GROUP) * DRAINS_PER_UPDATE;
 /** The email queue's concurrency (workers/worker.ts default). */
 const EMAIL_JOBS_IN_FLIGHT = 20;
 const LOCK_MS = 1_500;

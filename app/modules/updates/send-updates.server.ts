@@ -50,13 +50,14 @@ export async function sendUpdateTest(deps: Deps, job: { updateId: number; userId
 /** Messages one drain keeps in flight (the mailer's pool has 5 connections; 4 drains share it). */
 const SENDS_IN_FLIGHT = 5;
 /**
- * Sends recorded in one statement. Each record is a round trip to Postgres, which cost more than
- * composing the message; grouping them widens what a kill can repeat by at most this many
- * messages per drain (the repeats carry the same Message-ID).
+ * Sends recorded in one statement, and the most a drain lets go out unrecorded. Each record is a
+ * round trip to Postgres, which cost more than composing the message; grouping them widens what
+ * a kill can repeat from the sends in flight to those plus this many per drain (the repeats carry
+ * the same Message-ID).
  */
-const RECORD_GROUP = 20;
+export const RECORD_GROUP = 10;
 /** How long an accepted send may wait for its group before it is recorded anyway (ms). */
-const RECORD_DELAY_MS = 25;
+const RECORD_DELAY_MS = 100;
 
 /** A drain's lease is about to lapse (it could not renew it in time): it stops sending. */
 export class LeaseLapsedError extends Error {
@@ -175,6 +176,7 @@ export async function drainUpdate(deps: Deps, updateId: number, opts: { perSecon
     // Accepted sends wait here a moment, to be recorded a group at a time (in order, one
     // statement in flight).
     let accepted: DeliveryClaim[] = [];
+    let unrecorded = 0;
     let flushTimer: NodeJS.Timeout | undefined;
     let recording: Promise<void> = Promise.resolve();
     const flush = () => {
@@ -182,7 +184,7 @@ export async function drainUpdate(deps: Deps, updateId: number, opts: { perSecon
       flushTimer = undefined;
       const items = accepted;
       accepted = [];
-      if (items.length) recording = recording.then(() => record(items, { status: "sent" }));
+      if (items.length) recording = recording.then(() => record(items, { status: "sent" })).then(() => void (unrecorded -= items.length));
       return recording;
     };
 
@@ -210,6 +212,9 @@ export async function drainUpdate(deps: Deps, updateId: number, opts: { perSecon
         if (stop !== undefined) break; // not sent: released below with the rest of the batch
         // Taken over by another drain (a renewal found its generation moved on): not ours to send.
         if (!held.has(item.claim.id)) continue;
+        // Never more than a group sent and not yet recorded: that is what a kill could repeat.
+        while (unrecorded >= RECORD_GROUP && stop === undefined) await flush();
+        if (stop !== undefined) break;
         // Too little of the lease left to be sure nobody else holds this delivery when the message
         // goes out: stop here (the renewals have not got through; the drain may have stalled).
         if (Date.now() > leaseValidUntil() - leaseMs / 3) {
@@ -233,6 +238,7 @@ export async function drainUpdate(deps: Deps, updateId: number, opts: { perSecon
         // Recorded within moments: a kill from here on can only repeat the messages in flight and
         // those waiting for their group.
         accepted.push(item.claim);
+        unrecorded++;
         if (accepted.length >= RECORD_GROUP) void flush().catch(() => undefined); // awaited (and thrown) at the end of the batch
         else flushTimer ??= setTimeout(() => void flush().catch(() => undefined), RECORD_DELAY_MS);
         batchSent++;
