@@ -53,6 +53,7 @@ const BODY_MD = [
   "With thanks, the organisers",
 ].join("\n");
 
+const cpuMs = (usage: NodeJS.CpuUsage) => (usage.user + usage.system) / 1000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const fmt = (n: number, digits = 0) => n.toLocaleString("en-GB", { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
@@ -214,7 +215,12 @@ export async function run(signal?: AbortSignal): Promise<BenchOutcome> {
     // 2. The SMTP sink; the baseline first (it also warms the sink up).
     const smtp = await startSmtpSink();
     defer("stop smtp sink", () => smtp.close());
+    // CPU time of this process (sender and sink alike) per phase: on a shared machine the wall
+    // clock of two phases run one after the other can see very different loads; CPU per message
+    // moves much less.
+    const baseCpu = process.cpuUsage();
     const base = await runBaseline(smtp.port, N, aborted);
+    const baseCpuMs = cpuMs(process.cpuUsage(baseCpu));
     checkAborted();
     const baseDelivered = smtp.state.messages;
     const baseRate = (baseDelivered / base.elapsedMs) * 1000;
@@ -238,6 +244,7 @@ export async function run(signal?: AbortSignal): Promise<BenchOutcome> {
     step("worker started, update created; requesting the fan-out");
 
     const started = performance.now();
+    const workerCpu = process.cpuUsage();
     await requestUpdateFanOut(db, owner, updateId);
     let status = "sending";
     let lastReport = started;
@@ -263,6 +270,7 @@ export async function run(signal?: AbortSignal): Promise<BenchOutcome> {
       await sleep(20);
     }
     const workerMs = performance.now() - started;
+    const workerCpuMs = cpuMs(process.cpuUsage(workerCpu));
     const delivered = smtp.state.messages;
     const workerRate = (delivered / workerMs) * 1000;
     step(
@@ -293,6 +301,10 @@ export async function run(signal?: AbortSignal): Promise<BenchOutcome> {
       ["worker", `${fmt(workerRate)} messages/s  (${fmt(delivered)} in ${fmt(workerMs / 1000, 2)} s, from requestUpdateFanOut to status 'sent')`],
       ["nodemailer baseline", `${fmt(baseRate)} messages/s  (${fmt(baseDelivered)} in ${fmt(base.elapsedMs / 1000, 2)} s, ${fmt(base.errors)} errors)`],
       ["worker / baseline", `${fmt(ratio * 100, 1)} %`],
+      [
+        "CPU per message",
+        `worker ${fmt(workerCpuMs / Math.max(1, delivered), 2)} ms, baseline ${fmt(baseCpuMs / Math.max(1, baseDelivered), 2)} ms (this process; the worker's Postgres work is not counted): baseline / worker ${fmt((baseCpuMs / Math.max(1, baseDelivered) / (workerCpuMs / Math.max(1, delivered))) * 100, 1)} %`,
+      ],
       [
         "deliveries",
         `${Object.entries(byStatus)
