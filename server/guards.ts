@@ -1,7 +1,8 @@
 /**
  * What every request goes through before it is answered, whoever answers it (Express and Remix,
- * or server/sign-form-post.ts, which runs before Express): its log line, the cross-site form
- * check, the framing headers, and no shared caching of signed-in pages. Plain Node request and
+ * or server/sign-form-post.ts, which runs before Express): its log line, a Host that makes a URL,
+ * no legacy `?_data` requests, the cross-site form check, the framing headers, no shared caching
+ * of signed-in pages, and a connection left usable when a body goes unread. Plain Node request and
  * response, so both can run them; at most once per request.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -37,6 +38,85 @@ function logRequest(req: IncomingMessage, res: ServerResponse) {
   });
 }
 
+function answer(res: ServerResponse, status: number, body: string) {
+  res.writeHead(status, {
+    "Cache-Control": "no-store",
+    "Content-Type": "text/plain; charset=utf-8",
+    "Content-Length": Buffer.byteLength(body),
+  });
+  res.end(body);
+}
+
+/** True when `host` (a Host or X-Forwarded-Host value) can be the authority of a URL. */
+function isUrlHost(host: string): boolean {
+  try {
+    return new URL(`http://${host}`).host !== "";
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Remix's Express adapter builds the request URL from the Host header, with the port taken from
+ * X-Forwarded-Host when there is one, and throws (a 500) when they do not make a URL
+ * ("evil.example:99999"). X-Forwarded-Host is text anyone can send: it is dropped unless a
+ * proxy in TRUSTED_PROXIES sent it and it is a host; a Host that is not one is a 400.
+ * True when the request was refused (and answered).
+ */
+function refuseBadHost(req: IncomingMessage, res: ServerResponse): boolean {
+  const forwarded = req.headers["x-forwarded-host"];
+  if (forwarded !== undefined) {
+    const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(",")[0]?.trim() ?? "";
+    if (!fromTrustedProxy(req.socket.remoteAddress, env().TRUSTED_PROXIES) || !isUrlHost(first)) delete req.headers["x-forwarded-host"];
+  }
+  if (req.headers.host === undefined || isUrlHost(req.headers.host)) return false;
+  answer(res, 400, "The Host header of this request is not a host name.\n");
+  return true;
+}
+
+/**
+ * `?_data=<route id>` is how Remix's client fetched loader data before single fetch; ours never
+ * sends it, and Remix still answers it by another code path that fails with a 500 on some routes
+ * and runs any route's loader whatever the URL. Refused with a 400.
+ */
+function refuseLegacyDataRequest(req: IncomingMessage, res: ServerResponse): boolean {
+  const url = req.url ?? "/";
+  const query = url.indexOf("?");
+  if (query === -1 || !new URLSearchParams(url.slice(query + 1)).has("_data")) return false;
+  answer(res, 400, "The _data query parameter is not supported.\n");
+  return true;
+}
+
+/** How much of an unread request body is read and dropped to keep its connection usable. */
+const DRAIN_LIMIT_BYTES = 1024 * 1024;
+
+/**
+ * An answer may go out before its request's body was read: a form over the size limit, a
+ * refused upload, a JSON body cut off at its limit. What was left of the body stays in the
+ * connection, paused, so the next request on that keep-alive connection would never be read
+ * and its client would wait forever. After such an answer the rest is read and dropped; a body
+ * declared larger than DRAIN_LIMIT_BYTES (or of unknown length) closes the connection instead.
+ */
+function keepConnectionUsable(req: IncomingMessage, res: ServerResponse) {
+  const declared = Number(req.headers["content-length"] ?? Number.NaN);
+  const writeHead = res.writeHead.bind(res) as (...args: unknown[]) => typeof res;
+  res.writeHead = ((...args: unknown[]) => {
+    if (!req.complete && !(declared <= DRAIN_LIMIT_BYTES)) res.setHeader("Connection", "close");
+    return writeHead(...args);
+  }) as typeof res.writeHead;
+  res.on("finish", () => {
+    if (req.complete || req.destroyed) return;
+    // Whoever was reading the body (Remix's request stream) has answered without it.
+    req.removeAllListeners("data");
+    let drained = 0;
+    req.on("data", (chunk: Buffer) => {
+      drained += chunk.length;
+      if (drained > DRAIN_LIMIT_BYTES) req.socket.destroy();
+    });
+    req.resume();
+  });
+}
+
 /**
  * Remix refuses a state-changing request whose Origin is another host, but by throwing (a 500).
  * Answered here instead, with a clear 403 (the same rule: Origin must match the host).
@@ -60,13 +140,7 @@ function refuseCrossSiteForm(req: IncomingMessage, res: ServerResponse): boolean
     originHost = null;
   }
   if (originHost && originHost === host) return false;
-  const body = "This form was sent from another site, so it was not accepted. Open the page on this site and try again.\n";
-  res.writeHead(403, {
-    "Cache-Control": "no-store",
-    "Content-Type": "text/plain; charset=utf-8",
-    "Content-Length": Buffer.byteLength(body),
-  });
-  res.end(body);
+  answer(res, 403, "This form was sent from another site, so it was not accepted. Open the page on this site and try again.\n");
   return true;
 }
 
@@ -108,7 +182,8 @@ export function guardRequest(req: Request, res: ServerResponse): boolean {
   if (req[GUARDED]) return true;
   req[GUARDED] = true;
   logRequest(req, res);
-  if (refuseCrossSiteForm(req, res)) return false;
+  keepConnectionUsable(req, res);
+  if (refuseBadHost(req, res) || refuseLegacyDataRequest(req, res) || refuseCrossSiteForm(req, res)) return false;
   denyFraming(req, res);
   privateWhenSignedIn(req, res);
   return true;
