@@ -2,6 +2,7 @@ import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFuncti
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { CampaignForm, type CampaignFormValues } from "~/components/campaign-form";
 import { FormAlert } from "~/components/ui/form-field";
+import { EDITABLE_CAMPAIGN_STATUSES, isIn, PUBLIC_CAMPAIGN_STATUSES } from "~/db/states";
 import { useTranslation } from "~/i18n/use-translation";
 import type { MessageKey } from "~/i18n/i18n";
 import { requireUser } from "~/modules/accounts/session-cookie.server";
@@ -92,7 +93,7 @@ export default function EditCampaign() {
   const { campaign, values, organisation, signedVersion, updates } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const { t } = useTranslation();
-  const editable = campaign.status === "draft" || campaign.status === "published";
+  const editable = isIn(EDITABLE_CAMPAIGN_STATUSES, campaign.status);
   return (
     <div className="stack-page">
       {organisation ? (
@@ -105,7 +106,7 @@ export default function EditCampaign() {
       <p><Link to={`/dashboard/campaigns/${campaign.id}/preview`}>{t("preview.link")}</Link></p>
       <p>
         {t("campaigns.status")}: <strong data-testid="campaign-status">{t(`campaigns.status.${campaign.status}` as MessageKey)}</strong>
-        {campaign.status === "published" || campaign.status === "closed" ? (
+        {isIn(PUBLIC_CAMPAIGN_STATUSES, campaign.status) ? (
           <>
             {" · "}
             <Link to={`/campaigns/${campaign.slug}`}>{t("campaigns.view")}</Link>
@@ -164,7 +165,7 @@ export default function EditCampaign() {
           </Form>
         ) : null}
       </div>
-      {campaign.status === "published" || campaign.status === "closed" ? (
+      {isIn(PUBLIC_CAMPAIGN_STATUSES, campaign.status) ? (
         <section className="panel">
           <h2>{t("updates.title")}</h2>
           <ul className="signers">

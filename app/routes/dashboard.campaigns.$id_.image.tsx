@@ -3,6 +3,7 @@ import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { HeroPicture } from "~/components/hero-picture";
 import { FormAlert, FormField } from "~/components/ui/form-field";
+import { EDITABLE_CAMPAIGN_STATUSES, isIn } from "~/db/states";
 import type { MessageKey } from "~/i18n/i18n";
 import { useTranslation } from "~/i18n/use-translation";
 import { requireUser } from "~/modules/accounts/session-cookie.server";
@@ -23,7 +24,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const campaign = await authorizeCampaign(db, user, routeId(params.id), { allowAdmin: true }).catch(throwPageError);
   const hero = await getHeroImage(db, campaign.id);
   return data(
-    { campaign: { id: campaign.id, title: campaign.title, editable: campaign.status === "draft" || campaign.status === "published" }, hero },
+    { campaign: { id: campaign.id, title: campaign.title, editable: isIn(EDITABLE_CAMPAIGN_STATUSES, campaign.status) }, hero },
     { headers: { "Cache-Control": NO_STORE } },
   );
 }

@@ -1,6 +1,7 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { FormAlert, FormField } from "~/components/ui/form-field";
+import { ACTIVE_PARTNER_STATUSES, isIn } from "~/db/states";
 import type { MessageKey } from "~/i18n/i18n";
 import { useTranslation } from "~/i18n/use-translation";
 import { requireUser } from "~/modules/accounts/session-cookie.server";
@@ -111,7 +112,7 @@ export default function CampaignPartners() {
                 <input type="text" readOnly value={p.shareLink} dir="ltr" />
               </label>
             ) : null}
-            {p.status === "invited" || p.status === "accepted" ? (
+            {isIn(ACTIVE_PARTNER_STATUSES, p.status) ? (
               <Form method="post">
                 <input type="hidden" name="intent" value="remove" />
                 <input type="hidden" name="partnerId" value={p.id} />

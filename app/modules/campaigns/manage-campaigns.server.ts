@@ -1,6 +1,7 @@
 import { sql } from "kysely";
 import type { Database, Executor } from "~/db/db.server";
 import type { CampaignStatus } from "~/db/schema";
+import { EDITABLE_CAMPAIGN_STATUSES, isIn } from "~/db/states";
 import { authorizeMember, type Actor } from "~/modules/organisations/organisations.server";
 import { AppError } from "~/utils/errors.server";
 import { sameAsk, writeAskVersion, writeTargets } from "./ask-versions.server";
@@ -65,7 +66,6 @@ export async function createCampaign(db: Database, actor: Actor, organisationSlu
 }
 
 /** A campaign's texts (and translations) may change while it is a draft or published. */
-export const EDITABLE_STATUSES: CampaignStatus[] = ["draft", "published"];
 
 /**
  * Edits a campaign. Before anyone signs, everything changes in place. Once people have signed,
@@ -80,7 +80,7 @@ export async function updateCampaign(db: Database, actor: Actor, campaignId: num
     // version), so no signature lands between "has anyone signed?" and the version change, and
     // none commits with a version that is no longer current.
     const campaign = await trx.selectFrom("campaigns").selectAll().where("id", "=", campaignId).forUpdate().executeTakeFirstOrThrow();
-    if (!EDITABLE_STATUSES.includes(campaign.status)) throw new AppError("CONFLICT", `a ${campaign.status} campaign cannot be edited`);
+    if (!isIn(EDITABLE_CAMPAIGN_STATUSES, campaign.status)) throw new AppError("CONFLICT", `a ${campaign.status} campaign cannot be edited`);
     const signed = await trx.selectFrom("signatures").select("id").where("campaign_id", "=", campaignId).limit(1).executeTakeFirst();
     if (signed && input.slug !== campaign.slug) throw new AppError("CONFLICT", "slug locked", { field: "slug", reason: "SLUG_LOCKED" });
     const taken = await trx.selectFrom("campaigns").select("id").where("slug", "=", input.slug).where("id", "!=", campaignId).executeTakeFirst();

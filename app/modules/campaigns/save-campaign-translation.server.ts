@@ -1,10 +1,11 @@
 import { sql } from "kysely";
 import type { Database } from "~/db/db.server";
+import { EDITABLE_CAMPAIGN_STATUSES, isIn } from "~/db/states";
 import { LOCALES, type Locale } from "~/i18n/i18n";
 import type { Actor } from "~/modules/organisations/organisations.server";
 import { AppError } from "~/utils/errors.server";
 import { campaignTranslationSchema, type CampaignTranslationInput } from "./campaigns.schema";
-import { authorizeCampaign, EDITABLE_STATUSES } from "./manage-campaigns.server";
+import { authorizeCampaign } from "./manage-campaigns.server";
 
 /**
  * Adds or replaces a campaign's texts in one more language. Only members of the campaign's
@@ -25,7 +26,7 @@ export async function saveCampaignTranslation(db: Database, actor: Actor, args: 
       .where("id", "=", args.campaignId)
       .forShare()
       .executeTakeFirstOrThrow();
-    if (!EDITABLE_STATUSES.includes(campaign.status)) throw new AppError("CONFLICT", `a ${campaign.status} campaign cannot be edited`);
+    if (!isIn(EDITABLE_CAMPAIGN_STATUSES, campaign.status)) throw new AppError("CONFLICT", `a ${campaign.status} campaign cannot be edited`);
     if (campaign.locale === input.locale) throw new AppError("INVALID_INPUT", "the campaign's own language is edited on the campaign, not translated");
     const values = {
       title: input.title,
@@ -75,5 +76,5 @@ export async function listCampaignTranslations(db: Database, actor: Actor, campa
       texts: { title: row.title, summary: row.summary, ask: row.ask, addressedTo: row.addressed_to, argumentMd: row.argument_md },
     };
   });
-  return { campaign, languages, editable: EDITABLE_STATUSES.includes(campaign.status) };
+  return { campaign, languages, editable: isIn(EDITABLE_CAMPAIGN_STATUSES, campaign.status) };
 }

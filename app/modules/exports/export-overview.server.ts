@@ -1,4 +1,5 @@
 import type { Database, Executor } from "~/db/db.server";
+import { PUBLIC_CAMPAIGN_STATUSES } from "~/db/states";
 import type { Actor } from "~/modules/organisations/organisations.server";
 import { AppError } from "~/utils/errors.server";
 import { requireAdmin, resolveExportAccess } from "./access.server";
@@ -63,7 +64,7 @@ export async function getPublicDeliveryBundle(db: Executor, campaignSlug: string
     .select(["b.id", "b.target_name", "b.target_role", "b.row_count", "b.final_hash", "b.manifest", "b.created_at", "c.slug", "c.title"])
     .where("b.id", "=", bundleId)
     .where("c.slug", "=", campaignSlug)
-    .where("c.status", "in", ["published", "closed"])
+    .where("c.status", "in", PUBLIC_CAMPAIGN_STATUSES)
     .executeTakeFirst();
   if (!bundle) throw new AppError("NOT_FOUND", "no such delivery");
   return bundle;

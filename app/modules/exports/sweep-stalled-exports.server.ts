@@ -1,5 +1,6 @@
 import { sql } from "kysely";
 import type { Database } from "~/db/db.server";
+import { UNFINISHED_EXPORT_STATUSES } from "~/db/states";
 
 /**
  * Re-derives owed exports from Postgres, for when Redis lost their jobs: an export still `queued`
@@ -20,7 +21,7 @@ export async function sweepStalledExports(
     SELECT 'exports.run', json_build_object('exportId', e.id),
       'export-sweep-' || e.id || '-' || coalesce(floor(extract(epoch FROM e.started_at) * 1000)::bigint, 0)
     FROM exports e
-    WHERE e.status IN ('queued', 'running')
+    WHERE e.status IN (${sql.join(UNFINISHED_EXPORT_STATUSES)})
       AND e.expires_at > now()
       AND e.created_at < now() - make_interval(secs => ${graceSeconds})
       AND (e.lease_expires_at IS NULL OR e.lease_expires_at < now())

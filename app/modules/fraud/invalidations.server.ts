@@ -1,5 +1,6 @@
 import { sql, type RawBuilder } from "kysely";
 import type { Database, Executor } from "~/db/db.server";
+import { COUNTED_SIGNATURE_STATUSES } from "~/db/states";
 import { recordAudit } from "~/modules/audit/audit.server";
 import type { Actor } from "~/modules/organisations/organisations.server";
 import { AppError } from "~/utils/errors.server";
@@ -24,7 +25,7 @@ async function campaignFor(db: Executor, campaignId: number) {
 
 /** The signatures the criteria take: those of the campaign that still count or may count. */
 function matching(campaignId: number, c: InvalidationCriteria): RawBuilder<boolean> {
-  const conditions = [sql`s.campaign_id = ${campaignId}`, sql`s.status IN ('pending', 'confirmed')`];
+  const conditions = [sql`s.campaign_id = ${campaignId}`, sql`s.status IN (${sql.join(COUNTED_SIGNATURE_STATUSES)})`];
   if (c.ipRange) conditions.push(sql`s.ip_address <<= ${c.ipRange}::inet`);
   if (c.emailDomain) {
     const domain = sql`split_part(s.email_normalized, '@', -1)`;

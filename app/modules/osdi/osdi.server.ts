@@ -1,5 +1,6 @@
 import { sql, type RawBuilder } from "kysely";
 import type { Database, Executor } from "~/db/db.server";
+import { PUBLIC_CAMPAIGN_STATUSES } from "~/db/states";
 import { isLocale, translator } from "~/i18n/i18n";
 import { requireWriteScope, type ApiPrincipal } from "~/modules/api-keys/api-keys.server";
 import { signPetition } from "~/modules/signatures/sign-petition.server";
@@ -13,8 +14,6 @@ import { recordSignatureBodySchema, type ListQuery, type ModifiedDateFilter } fr
  * organisation: a petition of another organisation is answered exactly like one that does not
  * exist. Only public campaigns (published or closed) are petitions.
  */
-
-const PETITION_STATUSES = ["published", "closed"] as const;
 
 /** The OSDI filter as one condition on `column`; an absent bound is no bound. */
 function modifiedWithin(column: RawBuilder<Date>, filter: ModifiedDateFilter) {
@@ -30,7 +29,7 @@ function petitionsOf(db: Executor, principal: ApiPrincipal) {
     .selectFrom("campaigns as c")
     .leftJoin("campaign_counts as n", "n.campaign_id", "c.id")
     .where("c.organisation_id", "=", principal.organisationId)
-    .where("c.status", "in", PETITION_STATUSES);
+    .where("c.status", "in", PUBLIC_CAMPAIGN_STATUSES);
 }
 
 // A petition changes when its text changes or its count does.
@@ -144,7 +143,7 @@ function peopleOf(db: Executor, principal: ApiPrincipal) {
     .selectFrom("signatures as s")
     .innerJoin("campaigns as c", "c.id", "s.campaign_id")
     .where("c.organisation_id", "=", principal.organisationId)
-    .where("c.status", "in", PETITION_STATUSES)
+    .where("c.status", "in", PUBLIC_CAMPAIGN_STATUSES)
     .where("s.status", "=", "confirmed")
     .where("s.erased_at", "is", null)
     .where("s.email", "is not", null);

@@ -1,5 +1,6 @@
 import { sql } from "kysely";
 import type { Database, Executor } from "~/db/db.server";
+import { ACTIVE_PARTNER_STATUSES } from "~/db/states";
 import { recordAudit } from "~/modules/audit/audit.server";
 import { authorizeCampaign } from "~/modules/campaigns/manage-campaigns.server";
 import { logoPath } from "~/modules/organisations/organisation-logo.server";
@@ -65,7 +66,7 @@ export async function removePartner(db: Database, actor: Actor, campaignId: numb
       .set({ status: "removed" })
       .where("id", "=", partnerId)
       .where("campaign_id", "=", campaignId)
-      .where("status", "in", ["invited", "accepted"])
+      .where("status", "in", ACTIVE_PARTNER_STATUSES)
       .returning("organisation_id")
       .executeTakeFirst();
     if (!removed) throw new AppError("NOT_FOUND", "partner not found");
@@ -85,7 +86,7 @@ export async function listMyPartnerships(db: Executor, actor: Actor) {
     .innerJoin("campaigns as c", "c.id", "p.campaign_id")
     .leftJoin("organisations as host", "host.id", "c.organisation_id")
     .select(["p.id", "p.status", "p.share_code", "m.role", "o.name as partnerName", "c.slug as campaignSlug", "c.title as campaignTitle", "host.name as hostName"])
-    .where("p.status", "in", ["invited", "accepted"])
+    .where("p.status", "in", ACTIVE_PARTNER_STATUSES)
     .orderBy("p.created_at", "desc")
     .execute();
 }
