@@ -6,8 +6,8 @@ import { FormAlert, FormField } from "~/components/ui/form-field";
 import { EDITABLE_CAMPAIGN_STATUSES, isIn } from "~/db/states";
 import type { MessageKey } from "~/i18n/i18n";
 import { useTranslation } from "~/i18n/use-translation";
+import { requireCampaignOrganiser } from "~/modules/access/guards.server";
 import { requireUser } from "~/modules/accounts/session-cookie.server";
-import { authorizeCampaign } from "~/modules/campaigns/manage-campaigns.server";
 import { HERO_ALT_MAX, HERO_MAX_BYTES } from "~/modules/media/hero-image";
 import { getHeroImage, removeHeroImage, saveHeroImage } from "~/modules/media/hero-image.server";
 import { getDb } from "~/services.server";
@@ -21,7 +21,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request);
   const db = getDb();
-  const campaign = await authorizeCampaign(db, user, routeId(params.id), { allowAdmin: true }).catch(throwPageError);
+  const campaign = await requireCampaignOrganiser(db, user, routeId(params.id), { allowAdmin: true }).catch(throwPageError);
   const hero = await getHeroImage(db, campaign.id);
   return data(
     { campaign: { id: campaign.id, title: campaign.title, editable: isIn(EDITABLE_CAMPAIGN_STATUSES, campaign.status) }, hero },

@@ -7,14 +7,7 @@ import type { MessageKey } from "~/i18n/i18n";
 import { requireUser } from "~/modules/accounts/session-cookie.server";
 import { changeRoleSchema, contactEmailSchema, inviteMemberSchema, memberIdSchema } from "~/modules/organisations/organisations.schema";
 import { listOrganisationCampaigns } from "~/modules/campaigns/manage-campaigns.server";
-import {
-  changeMemberRole,
-  getOrganisationOverview,
-  inviteMember,
-  removeMember,
-  revokeInvitation,
-  setOrganisationContact,
-} from "~/modules/organisations/organisations.server";
+import { changeMemberRole, getOrganisationOverview, inviteMember, removeMember, revokeInvitation, setOrganisationContact } from "~/modules/organisations/organisations.server";
 import { getDb } from "~/services.server";
 import { httpStatusFor, isAppError } from "~/utils/errors.server";
 import { parseForm, readForm, type FieldErrors } from "~/utils/forms.server";

@@ -1,17 +1,7 @@
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "~/db/db.server";
-import {
-  closeCampaign,
-  closeExpiredCampaigns,
-  createCampaign,
-  getCampaignForEditing,
-  listOrganisationCampaigns,
-  listReviewQueue,
-  reviewCampaign,
-  submitForReview,
-  updateCampaign,
-} from "~/modules/campaigns/manage-campaigns.server";
+import { closeCampaign, closeExpiredCampaigns, createCampaign, getCampaignForEditing, listOrganisationCampaigns, listReviewQueue, reviewCampaign, submitForReview, updateCampaign } from "~/modules/campaigns/manage-campaigns.server";
 import { createOrganisation } from "~/modules/organisations/organisations.server";
 import { signPetition } from "~/modules/signatures/sign-petition.server";
 import { createTestDatabase, type TestDatabase } from "../support/db";

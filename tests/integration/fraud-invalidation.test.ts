@@ -5,6 +5,7 @@
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "~/db/db.server";
+import type { Actor } from "~/modules/access/actor.server";
 import { commitSessionCookie } from "~/modules/accounts/session-cookie.server";
 import { createSession } from "~/modules/accounts/sessions.server";
 import { listAudit } from "~/modules/audit/audit.server";
@@ -12,7 +13,6 @@ import { countConfirmedFromScratch, foldAllCountChanges, getCampaignCounts, reco
 import { invalidationCriteriaSchema } from "~/modules/fraud/fraud.schema";
 import { applyInvalidation, previewInvalidation, undoInvalidation } from "~/modules/fraud/invalidations.server";
 import { trendingSources } from "~/modules/fraud/trends.server";
-import type { Actor } from "~/modules/organisations/organisations.server";
 import { isAppError } from "~/utils/errors.server";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { createCampaign, createTestUser } from "../support/fixtures";

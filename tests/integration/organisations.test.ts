@@ -1,18 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "~/db/db.server";
-import {
-  acceptInvitation,
-  changeMemberRole,
-  createOrganisation,
-  describeInvitation,
-  getOrganisationOverview,
-  inviteMember,
-  issueInvitationToken,
-  listMyOrganisations,
-  removeMember,
-  revokeInvitation,
-  type Actor,
-} from "~/modules/organisations/organisations.server";
+import type { Actor } from "~/modules/access/actor.server";
+import { acceptInvitation, changeMemberRole, createOrganisation, describeInvitation, getOrganisationOverview, inviteMember, issueInvitationToken, listMyOrganisations, removeMember, revokeInvitation } from "~/modules/organisations/organisations.server";
 import { createTestUser } from "../support/fixtures";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 

@@ -2,8 +2,8 @@ import { randomBytes } from "node:crypto";
 import { sql } from "kysely";
 import type { Database } from "~/db/db.server";
 import type { CampaignStatus } from "~/db/schema";
+import type { Actor } from "~/modules/access/actor.server";
 import type { CampaignInput } from "~/modules/campaigns/lifecycle.schema";
-import type { Actor } from "~/modules/organisations/organisations.server";
 import type { SignPetitionInput } from "~/modules/signatures/signatures.schema";
 
 export async function createCampaign(

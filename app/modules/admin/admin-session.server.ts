@@ -1,9 +1,9 @@
 import { data } from "@remix-run/node";
 import type { MessageKey } from "~/i18n/i18n";
+import { requireAdmin } from "~/modules/access/guards.server";
 import { requireUser } from "~/modules/accounts/session-cookie.server";
 import type { SessionUser } from "~/modules/accounts/sessions.server";
 import { isAppError } from "~/utils/errors.server";
-import { requireAdmin } from "./authorize.server";
 
 /**
  * For /admin routes: the signed-in admin, a redirect to log in, or a 403 page. Each use case

@@ -1,5 +1,5 @@
 import type { Executor } from "~/db/db.server";
-import type { Actor } from "~/modules/organisations/organisations.server";
+import type { Actor } from "~/modules/access/actor.server";
 import { AppError } from "~/utils/errors.server";
 
 /**
@@ -62,8 +62,4 @@ export async function authorizeExport(db: Executor, actor: Actor, campaignId: nu
     typeof scope === "object" && scope.kind === "partner" ? access.partnerIds.includes(scope.partnerId) : access.role !== "partner";
   if (!allowed) throw new AppError("NOT_FOUND", "nothing to export here");
   return access;
-}
-
-export function requireAdmin(actor: Actor): void {
-  if (actor.role !== "admin") throw new AppError("FORBIDDEN", "admins only");
 }

@@ -1,6 +1,6 @@
 import type { Database } from "~/db/db.server";
 import type { ExportKind, ExportStatus } from "~/db/schema";
-import type { Actor } from "~/modules/organisations/organisations.server";
+import type { Actor } from "~/modules/access/actor.server";
 import { AppError, isAppError } from "~/utils/errors.server";
 import { isWellFormedToken, tokenMatchesHash, hashToken } from "~/utils/tokens.server";
 import { authorizeExport, type ExportScope } from "./access.server";

@@ -1,8 +1,9 @@
 import type { Database, Executor } from "~/db/db.server";
 import { PUBLIC_CAMPAIGN_STATUSES } from "~/db/states";
-import type { Actor } from "~/modules/organisations/organisations.server";
+import type { Actor } from "~/modules/access/actor.server";
+import { requireAdmin } from "~/modules/access/guards.server";
 import { AppError } from "~/utils/errors.server";
-import { requireAdmin, resolveExportAccess } from "./access.server";
+import { resolveExportAccess } from "./access.server";
 
 /** What the exports page offers this actor for one campaign, and what was exported before. */
 export async function getExportOverview(db: Database, actor: Actor, campaignId: number) {

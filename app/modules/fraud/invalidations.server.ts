@@ -1,8 +1,9 @@
 import { sql, type RawBuilder } from "kysely";
 import type { Database, Executor } from "~/db/db.server";
 import { COUNTED_SIGNATURE_STATUSES } from "~/db/states";
+import type { Actor } from "~/modules/access/actor.server";
+import { requireAdmin } from "~/modules/access/guards.server";
 import { recordAudit } from "~/modules/audit/audit.server";
-import type { Actor } from "~/modules/organisations/organisations.server";
 import { AppError } from "~/utils/errors.server";
 import type { InvalidationCriteria } from "./fraud.schema";
 
@@ -12,10 +13,6 @@ import type { InvalidationCriteria } from "./fraud.schema";
  * dated by its confirmation day), so the folded counts equal a recount from scratch, and the
  * change, its ledger rows, the batch record and the audit line commit together.
  */
-
-export function requireAdmin(actor: Actor): void {
-  if (actor.role !== "admin") throw new AppError("FORBIDDEN", "admins only");
-}
 
 async function campaignFor(db: Executor, campaignId: number) {
   const campaign = await db.selectFrom("campaigns").select(["id", "slug", "title", "organisation_id"]).where("id", "=", campaignId).executeTakeFirst();

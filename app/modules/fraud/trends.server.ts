@@ -1,9 +1,9 @@
 import { sql } from "kysely";
 import type { Database } from "~/db/db.server";
 import { COUNTED_SIGNATURE_STATUSES, PUBLIC_CAMPAIGN_STATUSES } from "~/db/states";
-import type { Actor } from "~/modules/organisations/organisations.server";
+import type { Actor } from "~/modules/access/actor.server";
+import { requireAdmin } from "~/modules/access/guards.server";
 import { AppError } from "~/utils/errors.server";
-import { requireAdmin } from "./invalidations.server";
 
 export interface Trend {
   /** an IPv4 address, an IPv6 /64, or an email domain */

@@ -2,8 +2,8 @@ import { createHash } from "node:crypto";
 import sharp from "sharp";
 import type { Database, Executor } from "~/db/db.server";
 import { EDITABLE_CAMPAIGN_STATUSES, isIn } from "~/db/states";
-import { authorizeCampaign } from "~/modules/campaigns/manage-campaigns.server";
-import type { Actor } from "~/modules/organisations/organisations.server";
+import type { Actor } from "~/modules/access/actor.server";
+import { requireCampaignOrganiser } from "~/modules/access/guards.server";
 import { AppError } from "~/utils/errors.server";
 import { HERO_MAX_BYTES, HERO_WIDTHS } from "./hero-image";
 
@@ -58,7 +58,7 @@ export async function encodeHeroImage(bytes: Buffer): Promise<EncodedImage> {
 }
 
 async function authorizeEditing(db: Executor, actor: Actor, campaignId: number) {
-  const campaign = await authorizeCampaign(db, actor, campaignId);
+  const campaign = await requireCampaignOrganiser(db, actor, campaignId);
   if (!isIn(EDITABLE_CAMPAIGN_STATUSES, campaign.status)) throw new AppError("CONFLICT", `a ${campaign.status} campaign cannot be edited`);
   return campaign;
 }

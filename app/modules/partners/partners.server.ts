@@ -1,10 +1,10 @@
 import { sql } from "kysely";
 import type { Database, Executor } from "~/db/db.server";
 import { ACTIVE_PARTNER_STATUSES } from "~/db/states";
+import type { Actor } from "~/modules/access/actor.server";
+import { requireCampaignOrganiser } from "~/modules/access/guards.server";
 import { recordAudit } from "~/modules/audit/audit.server";
-import { authorizeCampaign } from "~/modules/campaigns/manage-campaigns.server";
 import { logoPath } from "~/modules/organisations/organisation-logo.server";
-import type { Actor } from "~/modules/organisations/organisations.server";
 import { newReferralCode } from "~/modules/signatures/sign-petition.server";
 import { AppError } from "~/utils/errors.server";
 
@@ -15,7 +15,7 @@ import { AppError } from "~/utils/errors.server";
  */
 
 export async function listCampaignPartners(db: Executor, actor: Actor, campaignId: number) {
-  const campaign = await authorizeCampaign(db, actor, campaignId);
+  const campaign = await requireCampaignOrganiser(db, actor, campaignId);
   const partners = await db
     .selectFrom("campaign_partners as p")
     .innerJoin("organisations as o", "o.id", "p.organisation_id")
@@ -30,7 +30,7 @@ export async function listCampaignPartners(db: Executor, actor: Actor, campaignI
 /** Invites an organisation by its slug; inviting one that declined or was removed invites it again. */
 export async function invitePartner(db: Database, actor: Actor, campaignId: number, organisationSlug: string) {
   return db.transaction().execute(async (trx) => {
-    const campaign = await authorizeCampaign(trx, actor, campaignId);
+    const campaign = await requireCampaignOrganiser(trx, actor, campaignId);
     const org = await trx.selectFrom("organisations").select(["id", "name"]).where("slug", "=", organisationSlug).executeTakeFirst();
     if (!org) throw new AppError("NOT_FOUND", "no such organisation", { field: "organisation" });
     if (org.id === campaign.organisation_id) throw new AppError("INVALID_INPUT", "the host cannot partner itself", { field: "organisation" });
@@ -60,7 +60,7 @@ export async function invitePartner(db: Database, actor: Actor, campaignId: numb
 /** The host removes a partner: its share link stops attributing signatures from then on. */
 export async function removePartner(db: Database, actor: Actor, campaignId: number, partnerId: number) {
   await db.transaction().execute(async (trx) => {
-    await authorizeCampaign(trx, actor, campaignId);
+    await requireCampaignOrganiser(trx, actor, campaignId);
     const removed = await trx
       .updateTable("campaign_partners")
       .set({ status: "removed" })

@@ -1,8 +1,8 @@
 import { sql } from "kysely";
 import type { Database, Executor } from "~/db/db.server";
 import { enqueue } from "~/jobs/outbox.server";
-import { authorizeCampaign } from "~/modules/campaigns/manage-campaigns.server";
-import type { Actor } from "~/modules/organisations/organisations.server";
+import type { Actor } from "~/modules/access/actor.server";
+import { requireCampaignOrganiser } from "~/modules/access/guards.server";
 import { AppError } from "~/utils/errors.server";
 import { hashToken, isWellFormedToken, tokenMatchesHash } from "~/utils/tokens.server";
 import type { ComposeUpdateInput } from "./updates.schema";
@@ -22,12 +22,12 @@ type UpdateInput = Omit<ComposeUpdateInput, "publishOnPage"> & { publishOnPage?:
 async function authorizeUpdate(db: Executor, actor: Actor, updateId: number) {
   const update = await db.selectFrom("updates").selectAll().where("id", "=", updateId).executeTakeFirst();
   if (!update) throw new AppError("NOT_FOUND", "update not found");
-  const campaign = await authorizeCampaign(db, actor, update.campaign_id);
+  const campaign = await requireCampaignOrganiser(db, actor, update.campaign_id);
   return { update, campaign };
 }
 
 export async function createUpdate(db: Database, actor: Actor, campaignId: number, input: UpdateInput) {
-  await authorizeCampaign(db, actor, campaignId);
+  await requireCampaignOrganiser(db, actor, campaignId);
   return db
     .insertInto("updates")
     .values({
@@ -87,7 +87,7 @@ export async function getUpdateOverview(db: Database, actor: Actor, updateId: nu
 }
 
 export async function listCampaignUpdates(db: Database, actor: Actor, campaignId: number) {
-  await authorizeCampaign(db, actor, campaignId);
+  await requireCampaignOrganiser(db, actor, campaignId);
   return db.selectFrom("updates").select(["id", "subject", "status", "created_at"]).where("campaign_id", "=", campaignId).orderBy("created_at", "desc").execute();
 }
 
