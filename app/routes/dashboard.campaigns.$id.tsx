@@ -11,6 +11,7 @@ import { closeCampaign, getCampaignForEditing, submitForReview, updateCampaign }
 import { listCampaignUpdates } from "~/modules/updates/updates.server";
 import { getDb } from "~/services.server";
 import { routeId } from "~/utils/http.server";
+import { formAnswer } from "~/utils/error-answers.server";
 import { isAppError } from "~/utils/errors.server";
 import { readForm } from "~/utils/forms.server";
 
@@ -79,13 +80,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
         return data<ActionData>({ alert: "errorPage.body" }, { status: 400 });
     }
   } catch (error) {
-    if (!isAppError(error)) throw error;
-    if (error.code === "NOT_FOUND") throw data(null, { status: 404 });
-    if (error.code === "CONFLICT") {
-      const alert: MessageKey = error.details?.reason === "SLUG_LOCKED" ? "error.campaign.slugLocked" : error.details?.field === "slug" ? "error.slug.taken" : "error.campaign.state";
-      return data<ActionData>({ alert }, { status: 409 });
-    }
-    throw error;
+    const { message, status } = formAnswer(error);
+    return data<ActionData>({ alert: message }, { status });
   }
 }
 

@@ -13,7 +13,8 @@ import { getHeroImage, removeHeroImage, saveHeroImage } from "~/modules/media/he
 import { getDb } from "~/services.server";
 import { isAppError } from "~/utils/errors.server";
 import { readForm, type FieldErrors } from "~/utils/forms.server";
-import { NO_STORE, routeId, throwPageError } from "~/utils/http.server";
+import { throwPageError } from "~/utils/error-answers.server";
+import { NO_STORE, routeId } from "~/utils/http.server";
 import { readUploadForm } from "~/utils/multipart.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.campaign.title ?? "Campaign"} · Banner` }];
@@ -64,7 +65,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     return data<ActionData>({ saved: "saved" });
   } catch (error) {
     if (isAppError(error, "INVALID_INPUT") && error.details?.field === "image") return fail({ image: error.details.problem as MessageKey });
-    if (isAppError(error, "CONFLICT")) return data<ActionData>({ alert: "error.campaign.state" }, { status: 409 });
+    if (isAppError(error, "CAMPAIGN_NOT_EDITABLE")) return data<ActionData>({ alert: "error.campaign.state" }, { status: 409 });
     throwPageError(error);
   }
 }

@@ -9,6 +9,7 @@ import { invitePartnerSchema, partnerIdSchema, partnerShareLink } from "~/module
 import { invitePartner, listCampaignPartners, removePartner } from "~/modules/partners/partners.server";
 import { getDb } from "~/services.server";
 import { env } from "~/utils/env.server";
+import { formAnswer } from "~/utils/error-answers.server";
 import { isAppError } from "~/utils/errors.server";
 import { parseForm, readForm, type FieldErrors } from "~/utils/forms.server";
 import { routeId } from "~/utils/http.server";
@@ -43,7 +44,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 type ActionData = { errors?: FieldErrors; values?: Record<string, string>; alert?: MessageKey; invited?: boolean };
 
-const INVITE_ERRORS: Record<string, MessageKey> = { NOT_FOUND: "partners.error.unknown", INVALID_INPUT: "partners.error.self", CONFLICT: "partners.error.already" };
+/** How the invite form words errors about the organisation it names. */
+const INVITE_ERRORS = { NOT_FOUND: "partners.error.unknown", INVALID_INPUT: "partners.error.self" } as const;
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const user = await requireUser(request);
@@ -60,8 +62,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
         } catch (error) {
           // Errors about the invited organisation belong to the field; the campaign's own NOT_FOUND does not.
           if (isAppError(error) && error.details?.field === "organisation") {
-            const status = error.code === "NOT_FOUND" ? 404 : error.code === "CONFLICT" ? 409 : 400;
-            return data<ActionData>({ errors: { organisation: INVITE_ERRORS[error.code]! }, values: { organisation: parsed.data.organisation } }, { status });
+            const { message, status } = formAnswer(error, INVITE_ERRORS);
+            return data<ActionData>({ errors: { organisation: message }, values: { organisation: parsed.data.organisation } }, { status });
           }
           throw error;
         }

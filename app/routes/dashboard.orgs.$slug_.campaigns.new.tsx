@@ -35,7 +35,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     return redirect(`/dashboard/campaigns/${id}`, { status: 303 });
   } catch (error) {
     if (isAppError(error, "NOT_FOUND")) throw data(null, { status: 404 });
-    if (isAppError(error, "CONFLICT")) {
+    if (isAppError(error, "SLUG_TAKEN")) {
       const values = { ...parsed.data, deadline: parsed.data.deadline?.toISOString().slice(0, 10) } as CampaignFormValues;
       return data<ActionData>({ errors: { slug: "error.slug.taken" }, values }, { status: 409 });
     }

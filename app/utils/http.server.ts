@@ -1,7 +1,7 @@
 import { data } from "@remix-run/node";
 import { z } from "zod";
 import type { DefendedSignResult } from "~/modules/signatures/sign-with-defences.server";
-import { AppError, httpStatusFor, isAppError } from "./errors.server";
+import { AppError } from "./errors.server";
 
 /**
  * Public pages, CDN-cacheable: a shared cache keeps them a second (the count on them stays about a
@@ -33,12 +33,6 @@ export function problem(status: number, detail: string, extra: Record<string, un
     status,
     headers: { "Content-Type": "application/problem+json; charset=utf-8", "Cache-Control": NO_STORE },
   });
-}
-
-/** Turns a domain error into an error response for a page; anything else is rethrown. */
-export function throwPageError(error: unknown): never {
-  if (isAppError(error)) throw data({ code: error.code }, { status: httpStatusFor(error.code) });
-  throw error;
 }
 
 /** What server/index.ts hands every loader and action. */

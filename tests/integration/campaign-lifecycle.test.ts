@@ -88,7 +88,7 @@ describe("the campaign lifecycle", () => {
     await signPetition(t.db, { campaignSlug: first.slug, input: signer(), locale: "en" });
 
     const current = { ...first, ask: "A sharper ask." };
-    await expect(updateCampaign(t.db, owner, id, { ...current, slug: unique("moved") })).rejects.toMatchObject({ code: "CONFLICT" });
+    await expect(updateCampaign(t.db, owner, id, { ...current, slug: unique("moved") })).rejects.toMatchObject({ code: "SLUG_LOCKED" });
     expect(await updateCampaign(t.db, owner, id, { ...current, argumentMd: "A longer argument.", goal: 5000 })).toEqual({ askVersion: 1 });
     const { campaign, signed } = await getCampaignForEditing(t.db, owner, id);
     expect(signed).toBe(true);
@@ -111,6 +111,6 @@ describe("the campaign lifecycle", () => {
     const { owner, org } = await setup();
     const taken = input();
     await createCampaign(t.db, owner, org.slug, taken);
-    await expect(createCampaign(t.db, owner, org.slug, input({ slug: taken.slug }))).rejects.toMatchObject({ code: "CONFLICT" });
+    await expect(createCampaign(t.db, owner, org.slug, input({ slug: taken.slug }))).rejects.toMatchObject({ code: "SLUG_TAKEN" });
   });
 });

@@ -148,7 +148,7 @@ describe("invalidation", () => {
     expect(restored.byCountry).toEqual(scratch.byCountry);
 
     // Undone once only.
-    await expect(undoInvalidation(t.db, admin, campaign.id, applied.invalidationId)).rejects.toSatisfy((e) => isAppError(e, "CONFLICT"));
+    await expect(undoInvalidation(t.db, admin, campaign.id, applied.invalidationId)).rejects.toSatisfy((e) => isAppError(e, "ALREADY_UNDONE"));
   });
 
   it("applies nothing when the signatures changed since the preview", async () => {
@@ -160,7 +160,7 @@ describe("invalidation", () => {
       .values({ campaign_id: campaign.id, name: "late bot", email: "late@bot-farm.example", email_normalized: "late@bot-farm.example", country: "PK", public_name: false, opt_in: false, consent_version: "v1", locale: "en" })
       .execute();
     await expect(applyInvalidation(t.db, admin, campaign.id, { criteria: c, expected: preview })).rejects.toSatisfy(
-      (e) => isAppError(e, "CONFLICT") && (e.details?.preview as { signatures: number }).signatures === preview.signatures + 1,
+      (e) => isAppError(e, "PREVIEW_OUTDATED") && (e.details?.preview as { signatures: number }).signatures === preview.signatures + 1,
     );
     const invalidated = await t.db.selectFrom("signatures").select("id").where("campaign_id", "=", campaign.id).where("status", "=", "invalidated").execute();
     expect(invalidated).toHaveLength(0);

@@ -30,7 +30,7 @@ describe("organisations", () => {
     const s = slug("kashmir-uk");
     await createOrganisation(t.db, alice, { name: "Kashmir Solidarity UK", slug: s });
     expect(await listMyOrganisations(t.db, alice)).toEqual([expect.objectContaining({ slug: s, role: "owner" })]);
-    await expect(createOrganisation(t.db, alice, { name: "Again", slug: s })).rejects.toMatchObject({ code: "CONFLICT" });
+    await expect(createOrganisation(t.db, alice, { name: "Again", slug: s })).rejects.toMatchObject({ code: "SLUG_TAKEN" });
   });
 
   it("keep organisation A's members out of organisation B, by any route", async () => {

@@ -155,7 +155,7 @@ describe("partner organisations", () => {
     expect(await listMyPartnerships(t.db, partnerOrganiser)).toEqual([expect.objectContaining({ id: partnerId, status: "invited", role: "organiser" })]);
     await expect(answerPartnerInvitation(t.db, partnerOrganiser, partnerId, "accept")).rejects.toMatchObject({ code: "FORBIDDEN" });
     await answerPartnerInvitation(t.db, partnerOwner, partnerId, "accept");
-    await expect(answerPartnerInvitation(t.db, partnerOwner, partnerId, "decline")).rejects.toMatchObject({ code: "CONFLICT" });
+    await expect(answerPartnerInvitation(t.db, partnerOwner, partnerId, "decline")).rejects.toMatchObject({ code: "PARTNERSHIP_CLOSED" });
     expect(await listPublicPartners(t.db, id)).toEqual([{ name: "Partner", logoUrl: null }]);
     expect(await viaLink()).toMatchObject({ partner_id: partnerId, opt_in_partner: true });
 
@@ -183,7 +183,7 @@ describe("partner organisations", () => {
     await expect(invitePartner(t.db, owner, id, host.slug)).rejects.toMatchObject({ code: "INVALID_INPUT", details: { field: "organisation" } });
     await expect(invitePartner(t.db, owner, id, "no-such-org")).rejects.toMatchObject({ code: "NOT_FOUND", details: { field: "organisation" } });
     await invitePartner(t.db, owner, id, partnerOrg.slug);
-    await expect(invitePartner(t.db, owner, id, partnerOrg.slug)).rejects.toMatchObject({ code: "CONFLICT" });
+    await expect(invitePartner(t.db, owner, id, partnerOrg.slug)).rejects.toMatchObject({ code: "ALREADY_PARTNER" });
   });
 
   it("are closed to other organisations by every route and id", async () => {

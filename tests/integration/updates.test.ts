@@ -127,7 +127,7 @@ describe("updates to signers", () => {
     const { id } = await createUpdate(t.db, owner, campaignId, { subject, bodyMd: "**Progress** at last.", countries: null });
     expect((await getUpdateOverview(t.db, owner, id)).audience).toBe(2);
     await requestUpdateFanOut(t.db, owner, id);
-    await expect(requestUpdateFanOut(t.db, owner, id)).rejects.toMatchObject({ code: "CONFLICT" }); // not twice
+    await expect(requestUpdateFanOut(t.db, owner, id)).rejects.toMatchObject({ code: "UPDATE_ALREADY_SENT" }); // not twice
 
     await eventually(async () => (await getUpdateOverview(t.db, owner, id)).update.status === "sent", 15_000, "the update to be sent");
     expect(mailsTo(emails[0]!, subject)).toHaveLength(1);

@@ -39,7 +39,7 @@ export async function createCampaign(db: Database, actor: Actor, organisationSlu
       .onConflict((oc) => oc.column("slug").doNothing())
       .returning("id")
       .executeTakeFirst();
-    if (!created) throw new AppError("CONFLICT", "slug taken", { field: "slug" });
+    if (!created) throw new AppError("SLUG_TAKEN", "slug taken", { field: "slug" });
     await writeTargets(trx, created.id, input.targets);
     await writeAskVersion(trx, created.id, 1, input);
     return { id: created.id };
@@ -61,11 +61,11 @@ export async function updateCampaign(db: Database, actor: Actor, campaignId: num
     // version), so no signature lands between "has anyone signed?" and the version change, and
     // none commits with a version that is no longer current.
     const campaign = await trx.selectFrom("campaigns").selectAll().where("id", "=", campaignId).forUpdate().executeTakeFirstOrThrow();
-    if (!isIn(EDITABLE_CAMPAIGN_STATUSES, campaign.status)) throw new AppError("CONFLICT", `a ${campaign.status} campaign cannot be edited`);
+    if (!isIn(EDITABLE_CAMPAIGN_STATUSES, campaign.status)) throw new AppError("CAMPAIGN_NOT_EDITABLE", `a ${campaign.status} campaign cannot be edited`);
     const signed = await trx.selectFrom("signatures").select("id").where("campaign_id", "=", campaignId).limit(1).executeTakeFirst();
-    if (signed && input.slug !== campaign.slug) throw new AppError("CONFLICT", "slug locked", { field: "slug", reason: "SLUG_LOCKED" });
+    if (signed && input.slug !== campaign.slug) throw new AppError("SLUG_LOCKED", "slug locked", { field: "slug" });
     const taken = await trx.selectFrom("campaigns").select("id").where("slug", "=", input.slug).where("id", "!=", campaignId).executeTakeFirst();
-    if (taken) throw new AppError("CONFLICT", "slug taken", { field: "slug" });
+    if (taken) throw new AppError("SLUG_TAKEN", "slug taken", { field: "slug" });
 
     const targets = await trx.selectFrom("campaign_targets").select(["name", "role", "country"]).where("campaign_id", "=", campaignId).orderBy("position").execute();
     const askChanged = !sameAsk({ ask: campaign.ask, addressedTo: campaign.addressed_to, targets }, input);
@@ -103,7 +103,7 @@ async function transition(trx: Executor, campaignId: number, from: CampaignStatu
     .where("status", "=", from)
     .returning("id")
     .executeTakeFirst();
-  if (!moved) throw new AppError("CONFLICT", `campaign is not ${from}`);
+  if (!moved) throw new AppError("CAMPAIGN_WRONG_STATE", `campaign is not ${from}`);
 }
 
 export async function submitForReview(db: Database, actor: Actor, campaignId: number) {

@@ -26,7 +26,7 @@ export async function saveCampaignTranslation(db: Database, actor: Actor, args: 
       .where("id", "=", args.campaignId)
       .forShare()
       .executeTakeFirstOrThrow();
-    if (!isIn(EDITABLE_CAMPAIGN_STATUSES, campaign.status)) throw new AppError("CONFLICT", `a ${campaign.status} campaign cannot be edited`);
+    if (!isIn(EDITABLE_CAMPAIGN_STATUSES, campaign.status)) throw new AppError("CAMPAIGN_NOT_EDITABLE", `a ${campaign.status} campaign cannot be edited`);
     if (campaign.locale === input.locale) throw new AppError("INVALID_INPUT", "the campaign's own language is edited on the campaign, not translated");
     const values = {
       title: input.title,

@@ -51,7 +51,7 @@ export async function allowEmbedOrigin(db: Database, actor: Actor, campaignId: n
     await trx.selectFrom("campaigns").select("id").where("id", "=", campaign.id).forUpdate().execute();
     const current = await embedOriginsOf(trx, campaign.id);
     if (current.includes(origin)) return;
-    if (current.length >= MAX_EMBED_ORIGINS) throw new AppError("CONFLICT", "too many embed origins", { field: "origin", reason: "TOO_MANY" });
+    if (current.length >= MAX_EMBED_ORIGINS) throw new AppError("TOO_MANY_EMBED_ORIGINS", "too many embed origins", { field: "origin" });
     await trx.insertInto("campaign_embed_origins").values({ campaign_id: campaign.id, origin, added_by: actor.id }).execute();
     await recordAudit(trx, {
       actorUserId: actor.id,

@@ -65,7 +65,7 @@ export async function previewInvalidation(db: Database, actor: Actor, campaignId
 
 /**
  * Invalidates what the criteria take. `expected` is the count the admin saw in the preview: if
- * signatures arrived or changed since, nothing is applied (CONFLICT, with the new preview), so
+ * signatures arrived or changed since, nothing is applied (PREVIEW_OUTDATED, with the new preview), so
  * what is applied is always what was previewed.
  */
 export async function applyInvalidation(
@@ -115,7 +115,7 @@ export async function applyInvalidation(
              (SELECT count(*) FROM items)::int AS items`.execute(trx);
     const done = result.rows[0]!;
     if (done.signatures !== input.expected.signatures || done.confirmed !== input.expected.confirmed) {
-      throw new AppError("CONFLICT", "the matching signatures changed since the preview", { preview: { signatures: done.signatures, confirmed: done.confirmed } });
+      throw new AppError("PREVIEW_OUTDATED", "the matching signatures changed since the preview", { preview: { signatures: done.signatures, confirmed: done.confirmed } });
     }
     if (done.signatures === 0) throw new AppError("INVALID_INPUT", "nothing to invalidate");
     await trx
@@ -153,7 +153,7 @@ export async function undoInvalidation(db: Database, actor: Actor, campaignId: n
       .forUpdate()
       .executeTakeFirst();
     if (!batch) throw new AppError("NOT_FOUND", "invalidation not found");
-    if (batch.undone_at) throw new AppError("CONFLICT", "already undone");
+    if (batch.undone_at) throw new AppError("ALREADY_UNDONE", "already undone");
     const result = await sql<InvalidationPreview>`
       WITH restored AS (
         UPDATE signatures s SET status = i.previous_status, invalidated_at = NULL, invalidation_reason = NULL

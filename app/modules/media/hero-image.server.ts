@@ -59,7 +59,7 @@ export async function encodeHeroImage(bytes: Buffer): Promise<EncodedImage> {
 
 async function authorizeEditing(db: Executor, actor: Actor, campaignId: number) {
   const campaign = await requireCampaignOrganiser(db, actor, campaignId);
-  if (!isIn(EDITABLE_CAMPAIGN_STATUSES, campaign.status)) throw new AppError("CONFLICT", `a ${campaign.status} campaign cannot be edited`);
+  if (!isIn(EDITABLE_CAMPAIGN_STATUSES, campaign.status)) throw new AppError("CAMPAIGN_NOT_EDITABLE", `a ${campaign.status} campaign cannot be edited`);
   return campaign;
 }
 

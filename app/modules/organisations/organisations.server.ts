@@ -18,7 +18,7 @@ export async function createOrganisation(db: Database, actor: Actor, input: { na
       .onConflict((oc) => oc.column("slug").doNothing())
       .returning(["id", "slug", "name"])
       .executeTakeFirst();
-    if (!org) throw new AppError("CONFLICT", "slug taken", { field: "slug" });
+    if (!org) throw new AppError("SLUG_TAKEN", "slug taken", { field: "slug" });
     await trx.insertInto("memberships").values({ organisation_id: org.id, user_id: actor.id, role: "owner" }).execute();
     return org;
   });

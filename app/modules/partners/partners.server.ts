@@ -45,7 +45,7 @@ export async function invitePartner(db: Database, actor: Actor, campaignId: numb
       )
       .returning("id")
       .executeTakeFirst();
-    if (!row) throw new AppError("CONFLICT", "already a partner or invited", { field: "organisation", reason: "ALREADY_PARTNER" });
+    if (!row) throw new AppError("ALREADY_PARTNER", "already a partner or invited", { field: "organisation" });
     await recordAudit(trx, {
       actorUserId: actor.id,
       actorLabel: actor.email,
@@ -103,7 +103,7 @@ export async function answerPartnerInvitation(db: Database, actor: Actor, partne
       .executeTakeFirst();
     if (!row) throw new AppError("NOT_FOUND", "invitation not found");
     if (row.role !== "owner") throw new AppError("FORBIDDEN", "owners only");
-    if (row.status !== "invited") throw new AppError("CONFLICT", `partnership is ${row.status}`);
+    if (row.status !== "invited") throw new AppError("PARTNERSHIP_CLOSED", `partnership is ${row.status}`);
     await trx
       .updateTable("campaign_partners")
       .set({ status: decision === "accept" ? "accepted" : "declined", responded_at: sql`now()` })

@@ -1,5 +1,6 @@
 import { sql } from "kysely";
 import type { Database, Executor } from "~/db/db.server";
+import { isIn, PUBLIC_CAMPAIGN_STATUSES } from "~/db/states";
 import { enqueue } from "~/jobs/outbox.server";
 import type { Actor } from "~/modules/access/actor.server";
 import { requireCampaignOrganiser } from "~/modules/access/guards.server";
@@ -44,7 +45,7 @@ export async function createUpdate(db: Database, actor: Actor, campaignId: numbe
 
 export async function editUpdate(db: Database, actor: Actor, updateId: number, input: UpdateInput) {
   const { update } = await authorizeUpdate(db, actor, updateId);
-  if (update.status !== "draft") throw new AppError("CONFLICT", "already sent");
+  if (update.status !== "draft") throw new AppError("UPDATE_ALREADY_SENT", "already sent");
   await db
     .updateTable("updates")
     .set({ subject: input.subject, body_md: input.bodyMd, countries: input.countries, published_on_page: input.publishOnPage ?? true, updated_at: sql`now()` })
@@ -101,7 +102,7 @@ export async function sendTestUpdate(db: Database, actor: Actor, updateId: numbe
 export async function requestUpdateFanOut(db: Database, actor: Actor, updateId: number) {
   await db.transaction().execute(async (trx) => {
     const { campaign } = await authorizeUpdate(trx, actor, updateId);
-    if (campaign.status !== "published" && campaign.status !== "closed") throw new AppError("CONFLICT", "campaign not public");
+    if (!isIn(PUBLIC_CAMPAIGN_STATUSES, campaign.status)) throw new AppError("CAMPAIGN_WRONG_STATE", "campaign not public");
     const moved = await trx
       .updateTable("updates")
       .set({ status: "sending", queued_at: sql`now()`, updated_at: sql`now()` })
@@ -109,7 +110,7 @@ export async function requestUpdateFanOut(db: Database, actor: Actor, updateId: 
       .where("status", "=", "draft")
       .returning("id")
       .executeTakeFirst();
-    if (!moved) throw new AppError("CONFLICT", "already sent");
+    if (!moved) throw new AppError("UPDATE_ALREADY_SENT", "already sent");
     await enqueue(trx, "updates.fan-out", { updateId });
   });
 }
