@@ -4,7 +4,7 @@ import type { Database } from "~/db/db.server";
 import { createCampaign as createOrgCampaign, reviewCampaign, submitForReview } from "~/modules/campaigns/manage-campaigns.server";
 import { createOrganisation, setOrganisationContact } from "~/modules/organisations/organisations.server";
 import { confirmSignature } from "~/modules/signatures/confirm-signature.server";
-import { signPetition } from "~/modules/signatures/sign-petition.server";
+import { signCampaign } from "~/modules/signatures/sign-campaign.server";
 import { issueVerificationToken } from "~/modules/signatures/signatures.queries.server";
 import { claimDeliveries, createDeliveries, createUpdate, releaseAbandonedDeliveries, getUpdateOverview, requestUpdateFanOut } from "~/modules/updates/updates.server";
 import type { RunningWorker } from "../../workers/worker";
@@ -67,7 +67,7 @@ async function campaignWithSigners(signers: { optIn: boolean; confirmed: boolean
   const emails: string[] = [];
   for (const s of signers) {
     const input = signer({ optIn: s.optIn, country: (s.country ?? "PK") as "PK" });
-    await signPetition(t.db, { campaignSlug: slug, input, locale: s.locale ?? "en" });
+    await signCampaign(t.db, { campaignSlug: slug, input, locale: s.locale ?? "en" });
     const row = await t.db.selectFrom("signatures").select("id").where("email", "=", input.email).executeTakeFirstOrThrow();
     if (s.confirmed) await confirmSignature(t.db, await issueVerificationToken(t.db, row.id));
     emails.push(input.email);

@@ -3,9 +3,9 @@ import type { Database, Executor } from "~/db/db.server";
 import { PUBLIC_CAMPAIGN_STATUSES } from "~/db/states";
 import { isLocale, translator } from "~/i18n/i18n";
 import { requireWriteScope, type ApiPrincipal } from "~/modules/api-keys/api-keys.server";
-import { signPetition } from "~/modules/signatures/sign-petition.server";
+import { signCampaign } from "~/modules/signatures/sign-campaign.server";
 import { FIELD_MESSAGE_PARAMS } from "~/modules/signatures/signatures.fields";
-import { signPetitionSchema, type SignField } from "~/modules/signatures/signatures.schema";
+import { signCampaignSchema, type SignField } from "~/modules/signatures/signatures.schema";
 import { AppError } from "~/utils/errors.server";
 import { recordSignatureBodySchema, type ListQuery, type ModifiedDateFilter } from "./osdi.schema";
 
@@ -198,7 +198,7 @@ export interface FieldProblem {
 }
 
 /**
- * Records a signature through the same double opt-in as the sign form: signPetition with source
+ * Records a signature through the same double opt-in as the sign form: signCampaign with source
  * 'api', a pending signature, a verification email in the outbox. The API client asserts that it
  * collected the person's consent to sign; `status: "subscribed"` on the email address also asserts
  * consent to the host's updates. The caller answers every outcome the same way, so the answer never
@@ -225,7 +225,7 @@ export async function recordSignature(db: Database, principal: ApiPrincipal, pet
   if (postal?.postal_code) raw.postalCode = postal.postal_code;
   if (comments?.trim()) raw.comment = comments;
   if (email.status === "subscribed") raw.optIn = "on";
-  const input = signPetitionSchema.safeParse(raw);
+  const input = signCampaignSchema.safeParse(raw);
   if (!input.success) {
     const en = translator("en");
     const errors: FieldProblem[] = input.error.issues.map((i) => {
@@ -236,7 +236,7 @@ export async function recordSignature(db: Database, principal: ApiPrincipal, pet
   }
   if (petition.status !== "published") throw new AppError("CAMPAIGN_NOT_OPEN", "this petition is closed");
   const language = person.languages_spoken?.map((l) => l.toLowerCase()).find(isLocale);
-  await signPetition(db, {
+  await signCampaign(db, {
     campaignSlug: petition.slug,
     input: input.data,
     locale: language ?? petition.locale,

@@ -5,7 +5,7 @@ import type { Actor } from "~/modules/access/actor.server";
 import { requireCampaignOrganiser } from "~/modules/access/guards.server";
 import { recordAudit } from "~/modules/audit/audit.server";
 import { logoPath } from "~/modules/organisations/organisation-logo.server";
-import { newReferralCode } from "~/modules/signatures/sign-petition.server";
+import { newReferralCode } from "~/modules/signatures/sign-campaign.server";
 import { AppError } from "~/utils/errors.server";
 
 /**
