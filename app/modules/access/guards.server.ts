@@ -34,6 +34,17 @@ export async function requireOrganisationMember(db: Executor, actor: Actor, orga
   return { id: row.id, slug: row.slug, name: row.name, role: row.role as MemberRole };
 }
 
+/** Whether the actor is a member (owner or organiser) of the organisation with this id. */
+export async function isOrganisationMember(db: Executor, actor: Actor, organisationId: number): Promise<boolean> {
+  const membership = await db
+    .selectFrom("memberships")
+    .select("user_id")
+    .where("organisation_id", "=", organisationId)
+    .where("user_id", "=", actor.id)
+    .executeTakeFirst();
+  return membership !== undefined;
+}
+
 /**
  * The campaign, if the actor organises it (is a member of the organisation that owns it) or, with
  * `allowAdmin`, is an admin; NOT_FOUND otherwise.
@@ -42,13 +53,8 @@ export async function requireCampaignOrganiser(db: Executor, actor: Actor, campa
   const campaign = await db.selectFrom("campaigns").selectAll().where("id", "=", campaignId).executeTakeFirst();
   if (!campaign) throw new AppError("NOT_FOUND", "campaign not found");
   if (opts.allowAdmin && actor.role === "admin") return campaign;
-  if (campaign.organisation_id === null) throw new AppError("NOT_FOUND", "campaign not found");
-  const membership = await db
-    .selectFrom("memberships")
-    .select("role")
-    .where("organisation_id", "=", campaign.organisation_id)
-    .where("user_id", "=", actor.id)
-    .executeTakeFirst();
-  if (!membership) throw new AppError("NOT_FOUND", "campaign not found");
+  if (campaign.organisation_id === null || !(await isOrganisationMember(db, actor, campaign.organisation_id))) {
+    throw new AppError("NOT_FOUND", "campaign not found");
+  }
   return campaign;
 }
