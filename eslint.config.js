@@ -10,13 +10,14 @@ const STATE_SETS = [
   ["queued", "running", "UNFINISHED_EXPORT_STATUSES"],
 ];
 
-/** Forbids each set written out as an array, as `a === x || a === y`, or inside SQL text. */
+/** Forbids each set written out as an array, as `a === x || a === y` (or its negation), or inside SQL text. */
 function stateSetRules() {
   return STATE_SETS.flatMap(([a, b, name]) => {
     const message = `use ${name} from ~/db/states instead of listing its states`;
     return [
       { selector: `ArrayExpression:has(> Literal[value='${a}']):has(> Literal[value='${b}'])`, message },
       { selector: `LogicalExpression[operator='||'][left.right.value='${a}'][right.right.value='${b}']`, message },
+      { selector: `LogicalExpression[operator='&&'][left.operator='!=='][left.right.value='${a}'][right.right.value='${b}']`, message },
       { selector: `TemplateElement[value.raw=/'${a}',\\s*'${b}'/]`, message },
     ];
   });

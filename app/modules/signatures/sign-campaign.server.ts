@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { sql } from "kysely";
 import type { ScreenFlag, SignatureSource } from "~/db/schema";
 import { executePrepared, type Database } from "~/db/db.server";
+import { isIn, PUBLIC_CAMPAIGN_STATUSES } from "~/db/states";
 import { enqueue } from "~/jobs/outbox.server";
 import { isDisposableDomain } from "~/modules/fraud/email-domains.server";
 import { AppError } from "~/utils/errors.server";
@@ -100,7 +101,7 @@ export async function signCampaign(db: Database, args: SignCampaignArgs): Promis
 
   const [found] = await executePrepared(db, SIGN_STATEMENT, signStatement({ ...args, email, emailNormalized, attribution }).compile(db));
   // Drafts and campaigns in review are not public: to a signer they do not exist.
-  if (!found || (found.status !== "published" && found.status !== "closed")) throw new AppError("NOT_FOUND", "campaign not found");
+  if (!found || !isIn(PUBLIC_CAMPAIGN_STATUSES, found.status)) throw new AppError("NOT_FOUND", "campaign not found");
   if (found.status !== "published") throw new AppError("CAMPAIGN_NOT_OPEN", "campaign is closed");
   if (found.inserted !== null) return { outcome: "created", campaignId: found.id };
 
