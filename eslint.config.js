@@ -1,6 +1,28 @@
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
+/** Two states that together name a set in app/db/states.ts, and that set's name. */
+const STATE_SETS = [
+  ["published", "closed", "PUBLIC_CAMPAIGN_STATUSES"],
+  ["draft", "published", "EDITABLE_CAMPAIGN_STATUSES"],
+  ["pending", "confirmed", "COUNTED_SIGNATURE_STATUSES"],
+  ["invited", "accepted", "ACTIVE_PARTNER_STATUSES"],
+  ["queued", "running", "UNFINISHED_EXPORT_STATUSES"],
+];
+
+/** Forbids each set written out as an array, as `a === x || a === y` (or its negation), or inside SQL text. */
+function stateSetRules() {
+  return STATE_SETS.flatMap(([a, b, name]) => {
+    const message = `use ${name} from ~/db/states instead of listing its states`;
+    return [
+      { selector: `ArrayExpression:has(> Literal[value='${a}']):has(> Literal[value='${b}'])`, message },
+      { selector: `LogicalExpression[operator='||'][left.right.value='${a}'][right.right.value='${b}']`, message },
+      { selector: `LogicalExpression[operator='&&'][left.operator='!=='][left.right.value='${a}'][right.right.value='${b}']`, message },
+      { selector: `TemplateElement[value.raw=/'${a}',\\s*'${b}'/]`, message },
+    ];
+  });
+}
+
 export default tseslint.config(
   { ignores: ["build/", "node_modules/", ".cache/", "public/build/"] },
   js.configs.recommended,
@@ -21,6 +43,14 @@ export default tseslint.config(
         "error",
         { patterns: [{ group: ["**/workers/*", "../workers/*"], message: "app/ never imports from workers/." }] },
       ],
+    },
+  },
+  {
+    // The named state sets live in app/db/states.ts; spelling one out again lets the copies drift.
+    files: ["app/**/*.ts", "app/**/*.tsx", "workers/**/*.ts", "server/**/*.ts", "scripts/**/*.ts"],
+    ignores: ["app/db/schema.ts", "app/db/states.ts"],
+    rules: {
+      "no-restricted-syntax": ["error", ...stateSetRules()],
     },
   },
   {

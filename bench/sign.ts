@@ -21,7 +21,7 @@ import { sql, type Kysely } from "kysely";
 import pg from "pg";
 import { SMTPServer } from "smtp-server";
 import { issueVerificationToken } from "~/modules/signatures/signatures.queries.server";
-import { SIGN_STATEMENT, signStatement } from "~/modules/signatures/sign-petition.server";
+import { SIGN_STATEMENT, signStatement } from "~/modules/signatures/sign-campaign.server";
 import { canonicalEmail, NO_ATTRIBUTION } from "~/modules/signatures/signatures.schema";
 import type { DB } from "~/db/schema";
 import { createTestDatabase } from "../tests/support/db";
@@ -334,7 +334,7 @@ interface Tally {
 const newTally = (): Tally => ({ ok: 0, errors: 0, elapsedMs: 0, latencies: [], cpu: null });
 
 /**
- * signPetition()'s statement (signStatement(), compiled by kysely to the very SQL text and
+ * signCampaign()'s statement (signStatement(), compiled by kysely to the very SQL text and
  * parameters the web process sends), straight through a pg.Pool: no HTTP, no Remix, no defences.
  */
 function createBaseline(run: Run, db: Kysely<DB>, url: string, slug: string) {

@@ -7,7 +7,7 @@
  * web process's CPU in bench/sign.ts) and wrapping Node's request in a fetch Request; Express
  * another fifth of what remained. This handler takes the plain post on Node's own request, after
  * server/guards.ts (log line, cross-site check, framing headers) and before Express, through the
- * very use case the route's action calls (signCampaignPageForm: validation, bot screen, rate
+ * very use case the route's action calls (screenAndSignFromCampaignPage: validation, bot screen, rate
  * limits, database), and sends the same 303 to "check your inbox" (docs/decisions/0015).
  *
  * Only that answer is given here. Every outcome that shows the page again (field errors, a rate
@@ -20,7 +20,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { isLocale } from "~/i18n/i18n";
 import { negotiateLocaleOf } from "~/i18n/locale.server";
-import { answersCheckYourInbox, MAX_SIGN_FORM_BYTES, signCampaignPageForm } from "~/modules/signatures/sign-with-defences.server";
+import { answersCheckYourInbox, MAX_SIGN_FORM_BYTES, screenAndSignFromCampaignPage } from "~/modules/signatures/screen-and-sign-campaign.server";
 import { RATE_LIMIT_BUDGET_MS } from "~/modules/fraud/rate-limits.server";
 import { getDb, getReadyRedis } from "~/services.server";
 import { isCampaignSlug } from "~/utils/http.server";
@@ -77,7 +77,7 @@ export function signFormPost(clientIp: (req: IncomingMessage) => string | null) 
           const value = req.headers[name.toLowerCase()];
           return typeof value === "string" ? value : null;
         };
-        const result = await signCampaignPageForm({ db: getDb(), redis: await getReadyRedis(RATE_LIMIT_BUDGET_MS) }, form, {
+        const result = await screenAndSignFromCampaignPage({ db: getDb(), redis: await getReadyRedis(RATE_LIMIT_BUDGET_MS) }, form, {
           campaignSlug: slug,
           locale: negotiateLocaleOf(url, header).locale,
           clientAddress: clientIp(req),

@@ -1,7 +1,7 @@
 import type { Database, Executor } from "~/db/db.server";
-import { requireAdmin } from "~/modules/admin/authorize.server";
+import type { Actor } from "~/modules/access/actor.server";
+import { requireAdmin } from "~/modules/access/guards.server";
 import { recordAudit } from "~/modules/audit/audit.server";
-import type { Actor } from "~/modules/organisations/organisations.server";
 import { normaliseEmail } from "~/modules/signatures/signatures.schema";
 import { AppError } from "~/utils/errors.server";
 

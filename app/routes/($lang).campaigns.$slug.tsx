@@ -11,7 +11,7 @@ import { issueFormStamp } from "~/modules/fraud/form-screen.server";
 import { openGraphFor, openGraphTags } from "~/modules/sharing/open-graph";
 import type { SignFieldErrors } from "~/modules/signatures/signatures.fields";
 import { parseAttribution } from "~/modules/signatures/signatures.schema";
-import { MAX_SIGN_FORM_BYTES, signCampaignPageForm, UNREADABLE_SIGN_FORM } from "~/modules/signatures/sign-with-defences.server";
+import { MAX_SIGN_FORM_BYTES, screenAndSignFromCampaignPage, UNREADABLE_SIGN_FORM } from "~/modules/signatures/screen-and-sign-campaign.server";
 import type { RouteHandle } from "~/root";
 import { RATE_LIMIT_BUDGET_MS } from "~/modules/fraud/rate-limits.server";
 import { getDb, getReadyRedis } from "~/services.server";
@@ -130,7 +130,7 @@ async function signFromRequest(request: Request, slug: string, context: unknown)
     // Not a form, or far too big: answer like any other invalid submission.
     return UNREADABLE_SIGN_FORM;
   }
-  return signCampaignPageForm({ db: getDb(), redis: await getReadyRedis(RATE_LIMIT_BUDGET_MS) }, form, {
+  return screenAndSignFromCampaignPage({ db: getDb(), redis: await getReadyRedis(RATE_LIMIT_BUDGET_MS) }, form, {
     campaignSlug: slug,
     locale: localeFor(request),
     clientAddress: clientAddress(context),

@@ -15,7 +15,8 @@ import { getDb } from "~/services.server";
 import { env } from "~/utils/env.server";
 import { isAppError } from "~/utils/errors.server";
 import { parseForm, readForm, type FieldErrors } from "~/utils/forms.server";
-import { routeId, throwPageError } from "~/utils/http.server";
+import { throwPageError } from "~/utils/error-answers.server";
+import { routeId } from "~/utils/http.server";
 
 export const meta: MetaFunction = ({ matches }) => [{ title: `${translator(rootLocale(matches))("fraud.title")} · Banner` }];
 
@@ -97,7 +98,7 @@ export async function action({ params, request }: ActionFunctionArgs) {
       return data<ActionData>({ kind: "applied", result }, { headers: noStore });
     } catch (error) {
       // Signatures arrived or changed since the preview: show the new numbers, apply nothing.
-      if (isAppError(error, "CONFLICT")) {
+      if (isAppError(error, "PREVIEW_OUTDATED")) {
         const preview = error.details?.preview as InvalidationPreview;
         return data<ActionData>({ kind: "preview", errors: {}, values, preview, alert: "fraud.changed" }, { status: 409, headers: noStore });
       }
@@ -105,7 +106,7 @@ export async function action({ params, request }: ActionFunctionArgs) {
       throw error;
     }
   } catch (error) {
-    if (isAppError(error, "CONFLICT")) return data<ActionData>({ kind: "alert", alert: "fraud.alreadyUndone" }, { status: 409, headers: noStore });
+    if (isAppError(error, "ALREADY_UNDONE")) return data<ActionData>({ kind: "alert", alert: "fraud.alreadyUndone" }, { status: 409, headers: noStore });
     throwPageError(error);
   }
 }

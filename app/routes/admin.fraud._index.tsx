@@ -6,7 +6,7 @@ import { useTranslation } from "~/i18n/use-translation";
 import { requireUser } from "~/modules/accounts/session-cookie.server";
 import { listFraudCampaigns } from "~/modules/fraud/trends.server";
 import { getDb } from "~/services.server";
-import { throwPageError } from "~/utils/http.server";
+import { throwPageError } from "~/utils/error-answers.server";
 
 export const meta: MetaFunction = ({ matches }) => [{ title: `${translator(rootLocale(matches))("fraud.title")} · Banner` }];
 

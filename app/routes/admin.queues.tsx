@@ -5,9 +5,10 @@ import { FormAlert } from "~/components/ui/form-field";
 import { formatDateTime, formatNumber, type MessageKey } from "~/i18n/i18n";
 import { useTranslation } from "~/i18n/use-translation";
 import { QUEUE_NAMES } from "~/jobs/definitions";
-import { ADMIN_HEADERS, adminAlert, requireAdminUser } from "~/modules/admin/admin-session.server";
+import { ADMIN_HEADERS, requireAdminUser } from "~/modules/admin/admin-session.server";
 import { queueOverview, retryFailedJob } from "~/modules/admin/queues.server";
 import { getDb, getProducer } from "~/services.server";
+import { adminAnswer } from "~/utils/error-answers.server";
 import { isAppError } from "~/utils/errors.server";
 import { readForm } from "~/utils/forms.server";
 
@@ -36,7 +37,7 @@ export async function action({ request }: ActionFunctionArgs) {
     await retryFailedJob(getDb(), getProducer().queues, user, parsed.data);
     return data<ActionData>({ done: true }, { headers: ADMIN_HEADERS });
   } catch (error) {
-    const { alert, status } = adminAlert(error);
+    const { alert, status } = adminAnswer(error);
     return data<ActionData>({ alert }, { status, headers: ADMIN_HEADERS });
   }
 }

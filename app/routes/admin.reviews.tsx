@@ -38,7 +38,7 @@ export async function action({ request }: ActionFunctionArgs) {
   } catch (error) {
     if (isAppError(error, "FORBIDDEN")) throw data(null, { status: 403 });
     if (isAppError(error, "INVALID_INPUT")) return data<ActionData>({ alert: "admin.rejectReason", campaignId: id.data }, { status: 400 });
-    if (isAppError(error, "CONFLICT") || isAppError(error, "NOT_FOUND")) return data<ActionData>({ alert: "error.campaign.state" }, { status: 409 });
+    if (isAppError(error, "CAMPAIGN_WRONG_STATE") || isAppError(error, "NOT_FOUND")) return data<ActionData>({ alert: "error.campaign.state" }, { status: 409 });
     throw error;
   }
 }

@@ -5,8 +5,9 @@ import { FormAlert } from "~/components/ui/form-field";
 import { formatDate, type MessageKey } from "~/i18n/i18n";
 import { useTranslation } from "~/i18n/use-translation";
 import { listSuppressions, removeSuppression } from "~/mail/suppressions.server";
-import { ADMIN_HEADERS, adminAlert, requireAdminUser } from "~/modules/admin/admin-session.server";
+import { ADMIN_HEADERS, requireAdminUser } from "~/modules/admin/admin-session.server";
 import { getDb } from "~/services.server";
+import { adminAnswer } from "~/utils/error-answers.server";
 import { readForm } from "~/utils/forms.server";
 
 const searchSchema = z.object({ q: z.string().trim().max(200).catch("") });
@@ -39,7 +40,7 @@ export async function action({ request }: ActionFunctionArgs) {
     await removeSuppression(getDb(), user, parsed.data.email);
     return data<ActionData>({ done: "adminConsole.suppressions.lifted", email: parsed.data.email }, { headers: ADMIN_HEADERS });
   } catch (error) {
-    const { alert, status } = adminAlert(error);
+    const { alert, status } = adminAnswer(error);
     return data<ActionData>({ alert }, { status, headers: ADMIN_HEADERS });
   }
 }

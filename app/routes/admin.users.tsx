@@ -4,9 +4,10 @@ import { z } from "zod";
 import { FormAlert } from "~/components/ui/form-field";
 import { formatDate, type MessageKey } from "~/i18n/i18n";
 import { useTranslation } from "~/i18n/use-translation";
-import { ADMIN_HEADERS, adminAlert, requireAdminUser } from "~/modules/admin/admin-session.server";
+import { ADMIN_HEADERS, requireAdminUser } from "~/modules/admin/admin-session.server";
 import { changeUser, listUsers, USER_CHANGES } from "~/modules/admin/users.server";
 import { getDb } from "~/services.server";
+import { adminAnswer } from "~/utils/error-answers.server";
 import { readForm } from "~/utils/forms.server";
 
 const searchSchema = z.object({
@@ -44,7 +45,7 @@ export async function action({ request }: ActionFunctionArgs) {
     await changeUser(getDb(), user, parsed.data);
     return data<ActionData>({ done: `adminConsole.users.done.${parsed.data.change}`, userId: parsed.data.userId }, { headers: ADMIN_HEADERS });
   } catch (error) {
-    const { alert, status } = adminAlert(error);
+    const { alert, status } = adminAnswer(error);
     return data<ActionData>({ alert, userId: parsed.data.userId }, { status, headers: ADMIN_HEADERS });
   }
 }

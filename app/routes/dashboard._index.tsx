@@ -48,7 +48,7 @@ export async function action({ request }: ActionFunctionArgs) {
   } catch (error) {
     if (isAppError(error, "NOT_FOUND")) throw data(null, { status: 404 });
     if (isAppError(error, "FORBIDDEN")) throw data(null, { status: 403 });
-    if (isAppError(error, "CONFLICT")) throw data(null, { status: 409 });
+    if (isAppError(error, "PARTNERSHIP_CLOSED")) throw data(null, { status: 409 });
     throw error;
   }
   return data({ answered: parsed.data.decision });

@@ -2,6 +2,7 @@ import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFuncti
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { CampaignForm, type CampaignFormValues } from "~/components/campaign-form";
 import { FormAlert } from "~/components/ui/form-field";
+import { EDITABLE_CAMPAIGN_STATUSES, isIn, PUBLIC_CAMPAIGN_STATUSES } from "~/db/states";
 import { useTranslation } from "~/i18n/use-translation";
 import type { MessageKey } from "~/i18n/i18n";
 import { requireUser } from "~/modules/accounts/session-cookie.server";
@@ -10,6 +11,7 @@ import { closeCampaign, getCampaignForEditing, submitForReview, updateCampaign }
 import { listCampaignUpdates } from "~/modules/updates/updates.server";
 import { getDb } from "~/services.server";
 import { routeId } from "~/utils/http.server";
+import { formAnswer } from "~/utils/error-answers.server";
 import { isAppError } from "~/utils/errors.server";
 import { readForm } from "~/utils/forms.server";
 
@@ -78,13 +80,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
         return data<ActionData>({ alert: "errorPage.body" }, { status: 400 });
     }
   } catch (error) {
-    if (!isAppError(error)) throw error;
-    if (error.code === "NOT_FOUND") throw data(null, { status: 404 });
-    if (error.code === "CONFLICT") {
-      const alert: MessageKey = error.details?.reason === "SLUG_LOCKED" ? "error.campaign.slugLocked" : error.details?.field === "slug" ? "error.slug.taken" : "error.campaign.state";
-      return data<ActionData>({ alert }, { status: 409 });
-    }
-    throw error;
+    const { message, status } = formAnswer(error);
+    return data<ActionData>({ alert: message }, { status });
   }
 }
 
@@ -92,7 +89,7 @@ export default function EditCampaign() {
   const { campaign, values, organisation, signedVersion, updates } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const { t } = useTranslation();
-  const editable = campaign.status === "draft" || campaign.status === "published";
+  const editable = isIn(EDITABLE_CAMPAIGN_STATUSES, campaign.status);
   return (
     <div className="stack-page">
       {organisation ? (
@@ -105,7 +102,7 @@ export default function EditCampaign() {
       <p><Link to={`/dashboard/campaigns/${campaign.id}/preview`}>{t("preview.link")}</Link></p>
       <p>
         {t("campaigns.status")}: <strong data-testid="campaign-status">{t(`campaigns.status.${campaign.status}` as MessageKey)}</strong>
-        {campaign.status === "published" || campaign.status === "closed" ? (
+        {isIn(PUBLIC_CAMPAIGN_STATUSES, campaign.status) ? (
           <>
             {" · "}
             <Link to={`/campaigns/${campaign.slug}`}>{t("campaigns.view")}</Link>
@@ -164,7 +161,7 @@ export default function EditCampaign() {
           </Form>
         ) : null}
       </div>
-      {campaign.status === "published" || campaign.status === "closed" ? (
+      {isIn(PUBLIC_CAMPAIGN_STATUSES, campaign.status) ? (
         <section className="panel">
           <h2>{t("updates.title")}</h2>
           <ul className="signers">

@@ -45,7 +45,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     }
   } catch (error) {
     if (isAppError(error, "NOT_FOUND")) throw data(null, { status: 404 });
-    if (isAppError(error, "CONFLICT"))
+    if (isAppError(error, "TOO_MANY_EMBED_ORIGINS"))
       return data<ActionData>({ errors: { origin: "error.origin.tooMany" }, values: { origin: String(form.get("origin") ?? "") } }, { status: 409 });
     throw error;
   }

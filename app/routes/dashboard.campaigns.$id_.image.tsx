@@ -3,16 +3,18 @@ import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { HeroPicture } from "~/components/hero-picture";
 import { FormAlert, FormField } from "~/components/ui/form-field";
+import { EDITABLE_CAMPAIGN_STATUSES, isIn } from "~/db/states";
 import type { MessageKey } from "~/i18n/i18n";
 import { useTranslation } from "~/i18n/use-translation";
+import { requireCampaignOrganiser } from "~/modules/access/guards.server";
 import { requireUser } from "~/modules/accounts/session-cookie.server";
-import { authorizeCampaign } from "~/modules/campaigns/manage-campaigns.server";
 import { HERO_ALT_MAX, HERO_MAX_BYTES } from "~/modules/media/hero-image";
 import { getHeroImage, removeHeroImage, saveHeroImage } from "~/modules/media/hero-image.server";
 import { getDb } from "~/services.server";
 import { isAppError } from "~/utils/errors.server";
 import { readForm, type FieldErrors } from "~/utils/forms.server";
-import { NO_STORE, routeId, throwPageError } from "~/utils/http.server";
+import { throwPageError } from "~/utils/error-answers.server";
+import { NO_STORE, routeId } from "~/utils/http.server";
 import { readUploadForm } from "~/utils/multipart.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.campaign.title ?? "Campaign"} · Banner` }];
@@ -20,10 +22,10 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request);
   const db = getDb();
-  const campaign = await authorizeCampaign(db, user, routeId(params.id), { allowAdmin: true }).catch(throwPageError);
+  const campaign = await requireCampaignOrganiser(db, user, routeId(params.id), { allowAdmin: true }).catch(throwPageError);
   const hero = await getHeroImage(db, campaign.id);
   return data(
-    { campaign: { id: campaign.id, title: campaign.title, editable: campaign.status === "draft" || campaign.status === "published" }, hero },
+    { campaign: { id: campaign.id, title: campaign.title, editable: isIn(EDITABLE_CAMPAIGN_STATUSES, campaign.status) }, hero },
     { headers: { "Cache-Control": NO_STORE } },
   );
 }
@@ -63,7 +65,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     return data<ActionData>({ saved: "saved" });
   } catch (error) {
     if (isAppError(error, "INVALID_INPUT") && error.details?.field === "image") return fail({ image: error.details.problem as MessageKey });
-    if (isAppError(error, "CONFLICT")) return data<ActionData>({ alert: "error.campaign.state" }, { status: 409 });
+    if (isAppError(error, "CAMPAIGN_NOT_EDITABLE")) return data<ActionData>({ alert: "error.campaign.state" }, { status: 409 });
     throwPageError(error);
   }
 }

@@ -1,6 +1,7 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { FormAlert, FormField } from "~/components/ui/form-field";
+import { ACTIVE_PARTNER_STATUSES, isIn } from "~/db/states";
 import type { MessageKey } from "~/i18n/i18n";
 import { useTranslation } from "~/i18n/use-translation";
 import { requireUser } from "~/modules/accounts/session-cookie.server";
@@ -8,6 +9,7 @@ import { invitePartnerSchema, partnerIdSchema, partnerShareLink } from "~/module
 import { invitePartner, listCampaignPartners, removePartner } from "~/modules/partners/partners.server";
 import { getDb } from "~/services.server";
 import { env } from "~/utils/env.server";
+import { formAnswer } from "~/utils/error-answers.server";
 import { isAppError } from "~/utils/errors.server";
 import { parseForm, readForm, type FieldErrors } from "~/utils/forms.server";
 import { routeId } from "~/utils/http.server";
@@ -42,7 +44,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 type ActionData = { errors?: FieldErrors; values?: Record<string, string>; alert?: MessageKey; invited?: boolean };
 
-const INVITE_ERRORS: Record<string, MessageKey> = { NOT_FOUND: "partners.error.unknown", INVALID_INPUT: "partners.error.self", CONFLICT: "partners.error.already" };
+/** How the invite form words errors about the organisation it names. */
+const INVITE_ERRORS = { NOT_FOUND: "partners.error.unknown", INVALID_INPUT: "partners.error.self" } as const;
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const user = await requireUser(request);
@@ -59,8 +62,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
         } catch (error) {
           // Errors about the invited organisation belong to the field; the campaign's own NOT_FOUND does not.
           if (isAppError(error) && error.details?.field === "organisation") {
-            const status = error.code === "NOT_FOUND" ? 404 : error.code === "CONFLICT" ? 409 : 400;
-            return data<ActionData>({ errors: { organisation: INVITE_ERRORS[error.code]! }, values: { organisation: parsed.data.organisation } }, { status });
+            const { message, status } = formAnswer(error, INVITE_ERRORS);
+            return data<ActionData>({ errors: { organisation: message }, values: { organisation: parsed.data.organisation } }, { status });
           }
           throw error;
         }
@@ -111,7 +114,7 @@ export default function CampaignPartners() {
                 <input type="text" readOnly value={p.shareLink} dir="ltr" />
               </label>
             ) : null}
-            {p.status === "invited" || p.status === "accepted" ? (
+            {isIn(ACTIVE_PARTNER_STATUSES, p.status) ? (
               <Form method="post">
                 <input type="hidden" name="intent" value="remove" />
                 <input type="hidden" name="partnerId" value={p.id} />

@@ -11,7 +11,8 @@ import { getCampaignStats } from "~/modules/stats/campaign-stats.server";
 import { RECRUITER_BUCKETS } from "~/modules/stats/recruiters";
 import { SERIES_MAX_DAYS } from "~/modules/stats/daily-series";
 import { getDb } from "~/services.server";
-import { NO_STORE, routeId, throwPageError } from "~/utils/http.server";
+import { throwPageError } from "~/utils/error-answers.server";
+import { NO_STORE, routeId } from "~/utils/http.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.campaign.title ?? "Campaign"} · Banner` }];
 

@@ -54,7 +54,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   } catch (error) {
     if (!isAppError(error)) throw error;
     if (error.code === "NOT_FOUND") throw data(null, { status: 404 });
-    if (error.code === "CONFLICT") return data<ActionData>({ alert: "translations.notEditable" }, { status: 409 });
+    if (error.code === "CAMPAIGN_NOT_EDITABLE") return data<ActionData>({ alert: "translations.notEditable" }, { status: 409 });
     if (error.code === "INVALID_INPUT") return data<ActionData>({ alert: "translations.error.language", values: parsed.data as Record<string, string> }, { status: 400 });
     throw error;
   }

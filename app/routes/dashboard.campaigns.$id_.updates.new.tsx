@@ -2,8 +2,8 @@ import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type 
 import { Form, useActionData } from "@remix-run/react";
 import { UpdateFields } from "~/components/update-fields";
 import { useTranslation } from "~/i18n/use-translation";
+import { requireCampaignOrganiser } from "~/modules/access/guards.server";
 import { requireUser } from "~/modules/accounts/session-cookie.server";
-import { authorizeCampaign } from "~/modules/campaigns/manage-campaigns.server";
 import { composeUpdateSchema } from "~/modules/updates/updates.schema";
 import { createUpdate } from "~/modules/updates/updates.server";
 import { getDb } from "~/services.server";
@@ -17,7 +17,7 @@ export const meta: MetaFunction = () => [{ title: "New update · Banner" }];
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request);
   try {
-    await authorizeCampaign(getDb(), user, routeId(params.id));
+    await requireCampaignOrganiser(getDb(), user, routeId(params.id));
   } catch (error) {
     if (isAppError(error, "NOT_FOUND")) throw data(null, { status: 404 });
     throw error;

@@ -7,16 +7,10 @@ import type { MessageKey } from "~/i18n/i18n";
 import { requireUser } from "~/modules/accounts/session-cookie.server";
 import { changeRoleSchema, contactEmailSchema, inviteMemberSchema, memberIdSchema } from "~/modules/organisations/organisations.schema";
 import { listOrganisationCampaigns } from "~/modules/campaigns/manage-campaigns.server";
-import {
-  changeMemberRole,
-  getOrganisationOverview,
-  inviteMember,
-  removeMember,
-  revokeInvitation,
-  setOrganisationContact,
-} from "~/modules/organisations/organisations.server";
+import { changeMemberRole, getOrganisationOverview, inviteMember, removeMember, revokeInvitation, setOrganisationContact } from "~/modules/organisations/organisations.server";
 import { getDb } from "~/services.server";
-import { httpStatusFor, isAppError } from "~/utils/errors.server";
+import { formAnswer } from "~/utils/error-answers.server";
+import { isAppError } from "~/utils/errors.server";
 import { parseForm, readForm, type FieldErrors } from "~/utils/forms.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.organisation.name ?? "Organisation"} · Banner` }];
@@ -46,7 +40,6 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 type ActionData = { errors?: FieldErrors; values?: Record<string, string>; alert?: MessageKey; notice?: { key: MessageKey; email: string }; contactSaved?: boolean };
 
-const ERROR_ALERTS: Partial<Record<string, MessageKey>> = { FORBIDDEN: "org.forbidden", LAST_OWNER: "org.lastOwner" };
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const user = await requireUser(request);
@@ -89,11 +82,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
         return data<ActionData>({ alert: "errorPage.body" }, { status: 400 });
     }
   } catch (error) {
-    if (!isAppError(error)) throw error;
-    if (error.code === "NOT_FOUND") throw data(null, { status: 404 });
-    const alert = ERROR_ALERTS[error.code];
-    if (!alert) throw error;
-    return data<ActionData>({ alert }, { status: httpStatusFor(error.code) });
+    const { message, status } = formAnswer(error);
+    return data<ActionData>({ alert: message }, { status });
   }
 }
 

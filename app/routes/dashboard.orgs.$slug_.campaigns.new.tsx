@@ -3,10 +3,10 @@ import { useActionData } from "@remix-run/react";
 import { CampaignForm, type CampaignFormValues } from "~/components/campaign-form";
 import { useTranslation } from "~/i18n/use-translation";
 import type { MessageKey } from "~/i18n/i18n";
+import { requireOrganisationMember } from "~/modules/access/guards.server";
 import { requireUser } from "~/modules/accounts/session-cookie.server";
 import { parseCampaignForm } from "~/modules/campaigns/campaign-form.server";
 import { createCampaign } from "~/modules/campaigns/manage-campaigns.server";
-import { authorizeMember } from "~/modules/organisations/organisations.server";
 import { getDb } from "~/services.server";
 import { isAppError } from "~/utils/errors.server";
 import { readForm } from "~/utils/forms.server";
@@ -16,7 +16,7 @@ export const meta: MetaFunction = () => [{ title: "New campaign · Banner" }];
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request);
   try {
-    await authorizeMember(getDb(), user, params.slug ?? "");
+    await requireOrganisationMember(getDb(), user, params.slug ?? "");
   } catch (error) {
     if (isAppError(error, "NOT_FOUND")) throw data(null, { status: 404 });
     throw error;
@@ -35,7 +35,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     return redirect(`/dashboard/campaigns/${id}`, { status: 303 });
   } catch (error) {
     if (isAppError(error, "NOT_FOUND")) throw data(null, { status: 404 });
-    if (isAppError(error, "CONFLICT")) {
+    if (isAppError(error, "SLUG_TAKEN")) {
       const values = { ...parsed.data, deadline: parsed.data.deadline?.toISOString().slice(0, 10) } as CampaignFormValues;
       return data<ActionData>({ errors: { slug: "error.slug.taken" }, values }, { status: 409 });
     }

@@ -8,9 +8,9 @@ import {
 } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "~/i18n/use-translation";
+import { requireOrganisationMember } from "~/modules/access/guards.server";
 import { requireUser } from "~/modules/accounts/session-cookie.server";
 import { currentLogoPath, LOGO_MAX_BYTES, setOrganisationLogo } from "~/modules/organisations/organisation-logo.server";
-import { authorizeMember } from "~/modules/organisations/organisations.server";
 import { getDb } from "~/services.server";
 import { isAppError } from "~/utils/errors.server";
 
@@ -19,7 +19,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request);
   try {
-    const org = await authorizeMember(getDb(), user, params.slug ?? "", "owner");
+    const org = await requireOrganisationMember(getDb(), user, params.slug ?? "", "owner");
     const logo = await currentLogoPath(getDb(), org.id);
     return data({ organisation: { slug: org.slug, name: org.name }, logo }, { headers: { "Cache-Control": "no-store" } });
   } catch (error) {
@@ -50,7 +50,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const db = getDb();
   try {
     // Membership first, so a stranger's upload is refused before it is read.
-    await authorizeMember(db, user, params.slug ?? "", "owner");
+    await requireOrganisationMember(db, user, params.slug ?? "", "owner");
     const upload = await readLogoUpload(request);
     if (!upload) return data<ActionData>({ error: true }, { status: 400 });
     await setOrganisationLogo(db, user, params.slug ?? "", upload);

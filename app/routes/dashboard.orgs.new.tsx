@@ -26,7 +26,7 @@ export async function action({ request }: ActionFunctionArgs) {
     const org = await createOrganisation(getDb(), user, parsed.data);
     return redirect(`/dashboard/orgs/${org.slug}`, { status: 303 });
   } catch (error) {
-    if (isAppError(error, "CONFLICT")) return data<ActionData>({ errors: { slug: "error.slug.taken" }, values: parsed.data }, { status: 409 });
+    if (isAppError(error, "SLUG_TAKEN")) return data<ActionData>({ errors: { slug: "error.slug.taken" }, values: parsed.data }, { status: 409 });
     throw error;
   }
 }

@@ -80,7 +80,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     }
   } catch (error) {
     if (isAppError(error, "NOT_FOUND")) throw data(null, { status: 404 });
-    if (isAppError(error, "CONFLICT")) return data<ActionData>({ alert: "error.campaign.state" }, { status: 409 });
+    if (isAppError(error, "CAMPAIGN_WRONG_STATE") || isAppError(error, "UPDATE_ALREADY_SENT")) return data<ActionData>({ alert: "error.campaign.state" }, { status: 409 });
     throw error;
   }
 }

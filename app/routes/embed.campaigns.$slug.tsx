@@ -11,7 +11,7 @@ import { getCampaignCounts } from "~/modules/counts/counts.server";
 import { embedHeaders } from "~/modules/embeds/embed-policy.server";
 import { findEmbeddableCampaign } from "~/modules/embeds/embeds.server";
 import { issueFormStamp } from "~/modules/fraud/form-screen.server";
-import { signWithDefences } from "~/modules/signatures/sign-with-defences.server";
+import { screenAndSignCampaign } from "~/modules/signatures/screen-and-sign-campaign.server";
 import type { SignFieldErrors } from "~/modules/signatures/signatures.fields";
 import { NO_ATTRIBUTION, parseAttribution } from "~/modules/signatures/signatures.schema";
 import type { RouteHandle } from "~/root";
@@ -72,7 +72,7 @@ export async function action({ params, request, context }: ActionFunctionArgs) {
 
   const form = await readForm(request, 32 * 1024);
   const url = new URL(request.url);
-  const result = await signWithDefences({ db, redis: await getReadyRedis(RATE_LIMIT_BUDGET_MS) }, form, {
+  const result = await screenAndSignCampaign({ db, redis: await getReadyRedis(RATE_LIMIT_BUDGET_MS) }, form, {
     campaignSlug: slug,
     locale,
     clientAddress: clientAddress(context),

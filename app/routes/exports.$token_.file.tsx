@@ -4,7 +4,8 @@ import { createReadableStreamFromReadable, type LoaderFunctionArgs } from "@remi
 import { requireUser } from "~/modules/accounts/session-cookie.server";
 import { openExportFile } from "~/modules/exports/download-export.server";
 import { getDb } from "~/services.server";
-import { httpStatusFor, isAppError } from "~/utils/errors.server";
+import { errorStatus } from "~/utils/error-answers.server";
+import { isAppError } from "~/utils/errors.server";
 import { NO_STORE } from "~/utils/http.server";
 
 const MESSAGES: Record<number, string> = {
@@ -37,7 +38,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     return new Response(createReadableStreamFromReadable(stored.pipe(createGunzip())), { headers });
   } catch (error) {
     if (!isAppError(error)) throw error;
-    const status = httpStatusFor(error.code);
+    const status = errorStatus(error.code);
     return new Response(MESSAGES[status] ?? "This export cannot be downloaded.\n", {
       status,
       headers: { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": NO_STORE },

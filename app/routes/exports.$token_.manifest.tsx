@@ -2,8 +2,8 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { requireUser } from "~/modules/accounts/session-cookie.server";
 import { openDeliveryManifest } from "~/modules/exports/download-export.server";
 import { getDb } from "~/services.server";
-import { httpStatusFor, isAppError } from "~/utils/errors.server";
-import { NO_STORE, problem } from "~/utils/http.server";
+import { problemAnswer } from "~/utils/error-answers.server";
+import { NO_STORE } from "~/utils/http.server";
 
 /** The manifest of a delivery bundle (hash chain and its inputs), to deliver with the CSV. */
 export async function loader({ request, params }: LoaderFunctionArgs) {
@@ -18,7 +18,6 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       },
     });
   } catch (error) {
-    if (!isAppError(error)) throw error;
-    return problem(httpStatusFor(error.code), "This export link is unknown, expired, or not a finished delivery bundle.");
+    return problemAnswer(error, "This export link is unknown, expired, or not a finished delivery bundle.");
   }
 }

@@ -5,7 +5,7 @@ import { rootLocale } from "~/i18n/meta";
 import { useTranslation } from "~/i18n/use-translation";
 import { confirmErasure, describeErasureLink } from "~/modules/privacy/self-service-erasure.server";
 import { getDb } from "~/services.server";
-import { httpStatusFor, isAppError } from "~/utils/errors.server";
+import { linkAnswer } from "~/utils/error-answers.server";
 import type { RouteHandle } from "~/root";
 
 /** A public page signers open on their phones (most from an email): server HTML and the public pages' small script, no React (ADR 0014). */
@@ -24,8 +24,8 @@ export const headers: HeadersFunction = () => noStore;
 type View = { view: "ready" | "done" | "invalid" | "expired" };
 
 function errorView(error: unknown) {
-  if (!isAppError(error, "TOKEN_INVALID") && !isAppError(error, "TOKEN_EXPIRED")) throw error;
-  return data<View>({ view: error.code === "TOKEN_EXPIRED" ? "expired" : "invalid" }, { status: httpStatusFor(error.code), headers: noStore });
+  const { view, status } = linkAnswer(error);
+  return data<View>({ view: view === "expired" ? "expired" : "invalid" }, { status, headers: noStore });
 }
 
 // GET only reads: a mail scanner opening the link erases nothing.

@@ -10,7 +10,7 @@ import { hitConfirmationLimit, RATE_LIMIT_BUDGET_MS } from "~/modules/fraud/rate
 import { disownSignature } from "~/modules/signatures/disown-signature.server";
 import { getDb, getReadyRedis } from "~/services.server";
 import { env } from "~/utils/env.server";
-import { httpStatusFor, isAppError } from "~/utils/errors.server";
+import { linkAnswer } from "~/utils/error-answers.server";
 import { isWellFormedToken } from "~/utils/tokens.server";
 import { metrics } from "~/utils/metrics.server";
 import type { RouteHandle } from "~/root";
@@ -50,15 +50,10 @@ const ok = { status: 200, headers: noStore };
 
 /** Domain errors become a clear page with the matching status, never a 500. */
 function errorView(error: unknown) {
-  if (!isAppError(error)) throw error;
-  const campaign = error.details as { title?: string; slug?: string } | undefined;
-  const view: View =
-    error.code === "TOKEN_EXPIRED"
-      ? { view: "expired", ...campaign }
-      : error.code === "CAMPAIGN_NOT_OPEN"
-        ? { view: "closed", ...campaign }
-        : { view: "invalid" };
-  return data<View>(view, { status: httpStatusFor(error.code), headers: noStore });
+  const answer = linkAnswer(error);
+  const campaign = answer.error.details as { title?: string; slug?: string } | undefined;
+  const view: View = answer.view === "invalid" ? { view: "invalid" } : { view: answer.view, ...campaign };
+  return data<View>(view, { status: answer.status, headers: noStore });
 }
 
 // GET only reads: mail scanners that open the link confirm nothing.

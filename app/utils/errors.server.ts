@@ -1,26 +1,52 @@
-/** Domain errors carry a code; one place (httpStatusFor) maps codes to HTTP. */
-export const APP_ERROR_CODES = {
-  NOT_FOUND: 404,
-  CAMPAIGN_NOT_OPEN: 409,
-  INVALID_INPUT: 400,
-  TOKEN_INVALID: 404,
-  TOKEN_EXPIRED: 410,
-  RATE_LIMITED: 429,
-  FORBIDDEN: 403,
-  UNAUTHENTICATED: 401,
-  INVALID_CREDENTIALS: 400,
-  EMAIL_NOT_CONFIRMED: 403,
-  ACCOUNT_DISABLED: 403,
-  CONFLICT: 409,
-  LAST_OWNER: 409,
-  SELF_CHANGE: 409,
-  REDIS_UNAVAILABLE: 503,
-  METHOD_NOT_ALLOWED: 405,
-  PAYLOAD_TOO_LARGE: 413,
-  UNSUPPORTED_MEDIA_TYPE: 415,
-} as const;
+/**
+ * Domain errors carry a code, one per situation a caller may want to answer differently. What
+ * each surface (page, form, admin, API) answers for a code is decided in one place:
+ * ./error-answers.server.ts, whose table the compiler keeps complete.
+ */
+export const APP_ERROR_CODES = [
+  "NOT_FOUND",
+  "INVALID_INPUT",
+  "TOKEN_INVALID",
+  "TOKEN_EXPIRED",
+  "RATE_LIMITED",
+  "FORBIDDEN",
+  "UNAUTHENTICATED",
+  "INVALID_CREDENTIALS",
+  "EMAIL_NOT_CONFIRMED",
+  "ACCOUNT_DISABLED",
+  "LAST_OWNER",
+  "SELF_CHANGE",
+  "REDIS_UNAVAILABLE",
+  "METHOD_NOT_ALLOWED",
+  "PAYLOAD_TOO_LARGE",
+  "UNSUPPORTED_MEDIA_TYPE",
+  /** Signing or confirming on a campaign that is not open for signatures. */
+  "CAMPAIGN_NOT_OPEN",
+  /** Another campaign or organisation already has this slug. */
+  "SLUG_TAKEN",
+  /** The campaign has signatures: its address may no longer change. */
+  "SLUG_LOCKED",
+  /** Only draft and published campaigns may be edited. */
+  "CAMPAIGN_NOT_EDITABLE",
+  /** A lifecycle step (submit, publish, close, send an update) from a state it does not start from. */
+  "CAMPAIGN_WRONG_STATE",
+  /** The update was sent already (or is being sent). */
+  "UPDATE_ALREADY_SENT",
+  /** The export has no file (or bundle manifest) yet. */
+  "EXPORT_NOT_READY",
+  /** The signatures an invalidation matches changed since the admin saw its preview. */
+  "PREVIEW_OUTDATED",
+  /** The invalidation was undone already. */
+  "ALREADY_UNDONE",
+  /** The organisation is already a partner of the campaign, or invited to be. */
+  "ALREADY_PARTNER",
+  /** The partnership was answered or ended already. */
+  "PARTNERSHIP_CLOSED",
+  /** The campaign allows as many embedding sites as it may. */
+  "TOO_MANY_EMBED_ORIGINS",
+] as const;
 
-export type AppErrorCode = keyof typeof APP_ERROR_CODES;
+export type AppErrorCode = (typeof APP_ERROR_CODES)[number];
 
 export class AppError extends Error {
   constructor(
@@ -31,10 +57,6 @@ export class AppError extends Error {
     super(message);
     this.name = "AppError";
   }
-}
-
-export function httpStatusFor(code: AppErrorCode): number {
-  return APP_ERROR_CODES[code];
 }
 
 export function isAppError(error: unknown, code?: AppErrorCode): error is AppError {

@@ -1,7 +1,7 @@
 import { data } from "@remix-run/node";
 import { z } from "zod";
-import type { DefendedSignResult } from "~/modules/signatures/sign-with-defences.server";
-import { AppError, httpStatusFor, isAppError } from "./errors.server";
+import type { ScreenedSignResult } from "~/modules/signatures/screen-and-sign-campaign.server";
+import { AppError } from "./errors.server";
 
 /**
  * Public pages, CDN-cacheable: a shared cache keeps them a second (the count on them stays about a
@@ -35,12 +35,6 @@ export function problem(status: number, detail: string, extra: Record<string, un
   });
 }
 
-/** Turns a domain error into an error response for a page; anything else is rethrown. */
-export function throwPageError(error: unknown): never {
-  if (isAppError(error)) throw data({ code: error.code }, { status: httpStatusFor(error.code) });
-  throw error;
-}
-
 /** What server/index.ts hands every loader and action. */
 export type BannerLoadContext = {
   clientIp: string | null;
@@ -49,7 +43,7 @@ export type BannerLoadContext = {
   /** The request came over https (APP_URL is https, or a trusted proxy says so): cookies go out Secure. */
   viaHttps?: boolean;
   /** A campaign-page signature already handled by server/sign-form-post.ts (its outcome was not a redirect). */
-  presignedSign?: DefendedSignResult;
+  presignedSign?: ScreenedSignResult;
   /** …or what it failed with. */
   presignedError?: unknown;
 };
@@ -58,7 +52,7 @@ export type BannerLoadContext = {
  * The outcome server/sign-form-post.ts reached for this request, if it handled the form already;
  * throws what it failed with, if it failed.
  */
-export function presignedSign(context: unknown): DefendedSignResult | undefined {
+export function presignedSign(context: unknown): ScreenedSignResult | undefined {
   const ctx = context as Partial<BannerLoadContext> | undefined;
   if (ctx && "presignedError" in ctx && ctx.presignedError !== undefined) throw ctx.presignedError;
   return ctx?.presignedSign;

@@ -4,11 +4,12 @@
  */
 import { randomBytes } from "node:crypto";
 import type { Database } from "~/db/db.server";
+import type { Actor } from "~/modules/access/actor.server";
 import { hashPassword } from "~/modules/accounts/passwords.server";
 import { DEMO_CAMPAIGN, DEMO_HOST } from "~/modules/campaigns/demo-campaign";
 import { createCampaign, submitForReview } from "~/modules/campaigns/manage-campaigns.server";
 import { seedDemoCampaign } from "~/modules/campaigns/seed-demo-campaign.server";
-import { createOrganisation, type Actor } from "~/modules/organisations/organisations.server";
+import { createOrganisation } from "~/modules/organisations/organisations.server";
 import { issueVerificationToken } from "~/modules/signatures/signatures.queries.server";
 import { CONSENT_VERSION } from "~/modules/signatures/signatures.fields";
 import { createUpdate } from "~/modules/updates/updates.server";

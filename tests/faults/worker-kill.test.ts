@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { messageIdFor } from "~/mail/message-id";
 import { RECORD_GROUP } from "~/modules/updates/send-updates.server";
 import { requestUpdateFanOut, createUpdate } from "~/modules/updates/updates.server";
-import { signPetition } from "~/modules/signatures/sign-petition.server";
+import { signCampaign } from "~/modules/signatures/sign-campaign.server";
 import { DRAINS_PER_UPDATE } from "../../workers/jobs";
 import type { RunningWorker } from "../../workers/worker";
 import { createTestDatabase, type TestDatabase } from "../support/db";
@@ -106,7 +106,7 @@ describe("a worker killed with SIGKILL", () => {
     for (let i = 0; i < N; i++) {
       const input = signer();
       emails.push(input.email);
-      await signPetition(t.db, { campaignSlug: campaign.slug, input, locale: "en" });
+      await signCampaign(t.db, { campaignSlug: campaign.slug, input, locale: "en" });
     }
     const mine = () => smtp.messages.filter((m) => emails.some((e) => m.to.includes(e)));
     await eventually(async () => mine().length >= N / 3, 60_000, "a third of the verification emails");

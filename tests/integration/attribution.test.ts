@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { recordAudit, listAudit } from "~/modules/audit/audit.server";
-import { signPetition } from "~/modules/signatures/sign-petition.server";
+import { signCampaign } from "~/modules/signatures/sign-campaign.server";
 import { parseAttribution } from "~/modules/signatures/signatures.schema";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { createCampaign, signer } from "../support/fixtures";
@@ -32,7 +32,7 @@ describe("signature attribution", () => {
     await partner(campaign.id, "acceptedpartner", "accepted");
 
     const first = signer({ optIn: true });
-    await signPetition(t.db, { campaignSlug: campaign.slug, input: first, locale: "en" });
+    await signCampaign(t.db, { campaignSlug: campaign.slug, input: first, locale: "en" });
     const referrer = await row(first.email);
     expect(referrer.referral_code).toMatch(/^[a-z2-9]{12}$/);
     expect(referrer.consent_purposes).toEqual(["petition", "updates:host"]);
@@ -40,7 +40,7 @@ describe("signature attribution", () => {
     expect(referrer.source).toBe("web");
 
     const second = signer();
-    await signPetition(t.db, {
+    await signCampaign(t.db, {
       campaignSlug: campaign.slug,
       input: second,
       locale: "en",
@@ -62,11 +62,11 @@ describe("signature attribution", () => {
     const other = await createCampaign(t.db);
     await partner(campaign.id, "onlyinvited", "invited");
     const elsewhere = signer();
-    await signPetition(t.db, { campaignSlug: other.slug, input: elsewhere, locale: "en" });
+    await signCampaign(t.db, { campaignSlug: other.slug, input: elsewhere, locale: "en" });
     const foreign = await row(elsewhere.email);
 
     const input = signer();
-    await signPetition(t.db, {
+    await signCampaign(t.db, {
       campaignSlug: campaign.slug,
       input,
       locale: "en",

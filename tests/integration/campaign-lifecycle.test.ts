@@ -1,19 +1,9 @@
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "~/db/db.server";
-import {
-  closeCampaign,
-  closeExpiredCampaigns,
-  createCampaign,
-  getCampaignForEditing,
-  listOrganisationCampaigns,
-  listReviewQueue,
-  reviewCampaign,
-  submitForReview,
-  updateCampaign,
-} from "~/modules/campaigns/manage-campaigns.server";
+import { closeCampaign, closeExpiredCampaigns, createCampaign, getCampaignForEditing, listOrganisationCampaigns, listReviewQueue, reviewCampaign, submitForReview, updateCampaign } from "~/modules/campaigns/manage-campaigns.server";
 import { createOrganisation } from "~/modules/organisations/organisations.server";
-import { signPetition } from "~/modules/signatures/sign-petition.server";
+import { signCampaign } from "~/modules/signatures/sign-campaign.server";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { campaignInput, createTestUser, signer } from "../support/fixtures";
 
@@ -44,7 +34,7 @@ describe("the campaign lifecycle", () => {
     const { owner, admin, org } = await setup();
     const { id } = await createCampaign(t.db, owner, org.slug, input());
     const slugOf = async () => (await getCampaignForEditing(t.db, owner, id)).campaign.slug;
-    const trySign = async () => signPetition(t.db, { campaignSlug: await slugOf(), input: signer(), locale: "en" });
+    const trySign = async () => signCampaign(t.db, { campaignSlug: await slugOf(), input: signer(), locale: "en" });
 
     await expect(trySign()).rejects.toMatchObject({ code: "NOT_FOUND" }); // draft
     await submitForReview(t.db, owner, id);
@@ -95,10 +85,10 @@ describe("the campaign lifecycle", () => {
     await updateCampaign(t.db, owner, id, { ...first, ask: "A sharper ask." }); // no signatures yet: in place
     await submitForReview(t.db, owner, id);
     await reviewCampaign(t.db, admin, id, { decision: "publish", note: null });
-    await signPetition(t.db, { campaignSlug: first.slug, input: signer(), locale: "en" });
+    await signCampaign(t.db, { campaignSlug: first.slug, input: signer(), locale: "en" });
 
     const current = { ...first, ask: "A sharper ask." };
-    await expect(updateCampaign(t.db, owner, id, { ...current, slug: unique("moved") })).rejects.toMatchObject({ code: "CONFLICT" });
+    await expect(updateCampaign(t.db, owner, id, { ...current, slug: unique("moved") })).rejects.toMatchObject({ code: "SLUG_LOCKED" });
     expect(await updateCampaign(t.db, owner, id, { ...current, argumentMd: "A longer argument.", goal: 5000 })).toEqual({ askVersion: 1 });
     const { campaign, signed } = await getCampaignForEditing(t.db, owner, id);
     expect(signed).toBe(true);
@@ -121,6 +111,6 @@ describe("the campaign lifecycle", () => {
     const { owner, org } = await setup();
     const taken = input();
     await createCampaign(t.db, owner, org.slug, taken);
-    await expect(createCampaign(t.db, owner, org.slug, input({ slug: taken.slug }))).rejects.toMatchObject({ code: "CONFLICT" });
+    await expect(createCampaign(t.db, owner, org.slug, input({ slug: taken.slug }))).rejects.toMatchObject({ code: "SLUG_TAKEN" });
   });
 });

@@ -8,7 +8,7 @@ import {
   recountCampaigns,
 } from "~/modules/counts/counts.server";
 import { confirmSignature } from "~/modules/signatures/confirm-signature.server";
-import { signPetition } from "~/modules/signatures/sign-petition.server";
+import { signCampaign } from "~/modules/signatures/sign-campaign.server";
 import { issueVerificationToken } from "~/modules/signatures/signatures.queries.server";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { createCampaign, signer } from "../support/fixtures";
@@ -28,7 +28,7 @@ async function pendingSignatures(db: Database, slug: string, n: number): Promise
   const tokens: string[] = [];
   for (let i = 0; i < n; i++) {
     const input = signer({ country: COUNTRIES[i % COUNTRIES.length]! });
-    await signPetition(db, { campaignSlug: slug, input, locale: "en" });
+    await signCampaign(db, { campaignSlug: slug, input, locale: "en" });
     const row = await db.selectFrom("signatures").select("id").where("email", "=", input.email).executeTakeFirstOrThrow();
     tokens.push(await issueVerificationToken(db, row.id));
   }

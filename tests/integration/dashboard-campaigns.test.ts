@@ -9,7 +9,7 @@ import { createCampaign, reviewCampaign, submitForReview } from "~/modules/campa
 import { foldAllCountChanges } from "~/modules/counts/counts.server";
 import { createOrganisation } from "~/modules/organisations/organisations.server";
 import { confirmSignature } from "~/modules/signatures/confirm-signature.server";
-import { signPetition } from "~/modules/signatures/sign-petition.server";
+import { signCampaign } from "~/modules/signatures/sign-campaign.server";
 import { issueVerificationToken } from "~/modules/signatures/signatures.queries.server";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { createTestUser, signer } from "../support/fixtures";
@@ -38,7 +38,7 @@ async function publishedCampaign(title: string) {
 
 async function sign(slug: string, confirm: boolean) {
   const input = signer({});
-  await signPetition(t.db, { campaignSlug: slug, input, locale: "en" });
+  await signCampaign(t.db, { campaignSlug: slug, input, locale: "en" });
   const row = await t.db.selectFrom("signatures").select("id").where("email", "=", input.email).executeTakeFirstOrThrow();
   if (confirm) await confirmSignature(t.db, await issueVerificationToken(t.db, row.id));
 }

@@ -1,6 +1,6 @@
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { signPetition } from "~/modules/signatures/sign-petition.server";
+import { signCampaign } from "~/modules/signatures/sign-campaign.server";
 import { sendVerificationEmail } from "~/modules/signatures/send-verification-email.server";
 import { createMailer } from "~/mail/transport.server";
 import { hashToken } from "~/utils/tokens.server";
@@ -38,7 +38,7 @@ describe("verification emails", () => {
   it("go out once, in HTML and text, with a link whose token is stored only as a hash", async () => {
     const campaign = await createCampaign(t.db);
     const input = signer({ name: "Ayesha Khan" });
-    await signPetition(t.db, { campaignSlug: campaign.slug, input, locale: "en" });
+    await signCampaign(t.db, { campaignSlug: campaign.slug, input, locale: "en" });
     const mail = await smtp.waitFor((m) => m.to.includes(input.email));
     expect(mail.html).toContain("/verify/");
     expect(mail.text).toContain("Hello Ayesha Khan");
@@ -67,7 +67,7 @@ describe("verification emails", () => {
   it("are sent at most once per request even when the job runs twice", async () => {
     const campaign = await createCampaign(t.db);
     const input = signer();
-    await signPetition(t.db, { campaignSlug: campaign.slug, input, locale: "en" });
+    await signCampaign(t.db, { campaignSlug: campaign.slug, input, locale: "en" });
     await smtp.waitFor((m) => m.to.includes(input.email));
     const entry = await t.db.selectFrom("sent_emails as e").innerJoin("signatures as s", "s.id", "e.signature_id").select(["e.dedupe_key", "s.id"]).where("s.email", "=", input.email).executeTakeFirstOrThrow();
     const outboxId = Number(entry.dedupe_key.split(":")[2]);
@@ -86,7 +86,7 @@ describe("verification emails", () => {
     const campaign = await createCampaign(t.db);
     const input = signer();
     smtp.rejectWith(451);
-    await signPetition(t.db, { campaignSlug: campaign.slug, input, locale: "en" });
+    await signCampaign(t.db, { campaignSlug: campaign.slug, input, locale: "en" });
     await eventually(async () => {
       const failed = await worker.queues.email.getJobs(["delayed"]);
       return failed.some((j) => j.attemptsMade >= 1);
@@ -103,7 +103,7 @@ describe("verification emails", () => {
     const input = signer();
     smtp.rejectWith(550);
     try {
-      await signPetition(t.db, { campaignSlug: campaign.slug, input, locale: "en" });
+      await signCampaign(t.db, { campaignSlug: campaign.slug, input, locale: "en" });
       const sig = await eventually(
         () => t.db.selectFrom("signatures").select("id").where("email", "=", input.email).executeTakeFirst(),
         5_000,
@@ -126,12 +126,12 @@ describe("verification emails", () => {
   it("are re-sent when the same address signs again, at most once per ten minutes", async () => {
     const campaign = await createCampaign(t.db);
     const input = signer();
-    await signPetition(t.db, { campaignSlug: campaign.slug, input, locale: "en" });
+    await signCampaign(t.db, { campaignSlug: campaign.slug, input, locale: "en" });
     await smtp.waitFor((m) => m.to.includes(input.email));
-    const again = await signPetition(t.db, { campaignSlug: campaign.slug, input: { ...input, email: ` ${input.email.toUpperCase()} ` }, locale: "en" });
+    const again = await signCampaign(t.db, { campaignSlug: campaign.slug, input: { ...input, email: ` ${input.email.toUpperCase()} ` }, locale: "en" });
     expect(again.outcome).toBe("unchanged");
     await sql`UPDATE signatures SET confirmation_requested_at = now() - interval '11 minutes' WHERE email = ${input.email}`.execute(t.db);
-    const later = await signPetition(t.db, { campaignSlug: campaign.slug, input, locale: "en" });
+    const later = await signCampaign(t.db, { campaignSlug: campaign.slug, input, locale: "en" });
     expect(later.outcome).toBe("resent");
     await eventually(async () => sentTo(input.email).length === 2, 10_000, "the second email");
     const links = sentTo(input.email).map(verificationLink);

@@ -5,6 +5,7 @@
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "~/db/db.server";
+import type { Actor } from "~/modules/access/actor.server";
 import { commitSessionCookie } from "~/modules/accounts/session-cookie.server";
 import { createSession } from "~/modules/accounts/sessions.server";
 import { listAudit } from "~/modules/audit/audit.server";
@@ -12,7 +13,6 @@ import { countConfirmedFromScratch, foldAllCountChanges, getCampaignCounts, reco
 import { invalidationCriteriaSchema } from "~/modules/fraud/fraud.schema";
 import { applyInvalidation, previewInvalidation, undoInvalidation } from "~/modules/fraud/invalidations.server";
 import { trendingSources } from "~/modules/fraud/trends.server";
-import type { Actor } from "~/modules/organisations/organisations.server";
 import { isAppError } from "~/utils/errors.server";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { createCampaign, createTestUser } from "../support/fixtures";
@@ -148,7 +148,7 @@ describe("invalidation", () => {
     expect(restored.byCountry).toEqual(scratch.byCountry);
 
     // Undone once only.
-    await expect(undoInvalidation(t.db, admin, campaign.id, applied.invalidationId)).rejects.toSatisfy((e) => isAppError(e, "CONFLICT"));
+    await expect(undoInvalidation(t.db, admin, campaign.id, applied.invalidationId)).rejects.toSatisfy((e) => isAppError(e, "ALREADY_UNDONE"));
   });
 
   it("applies nothing when the signatures changed since the preview", async () => {
@@ -160,7 +160,7 @@ describe("invalidation", () => {
       .values({ campaign_id: campaign.id, name: "late bot", email: "late@bot-farm.example", email_normalized: "late@bot-farm.example", country: "PK", public_name: false, opt_in: false, consent_version: "v1", locale: "en" })
       .execute();
     await expect(applyInvalidation(t.db, admin, campaign.id, { criteria: c, expected: preview })).rejects.toSatisfy(
-      (e) => isAppError(e, "CONFLICT") && (e.details?.preview as { signatures: number }).signatures === preview.signatures + 1,
+      (e) => isAppError(e, "PREVIEW_OUTDATED") && (e.details?.preview as { signatures: number }).signatures === preview.signatures + 1,
     );
     const invalidated = await t.db.selectFrom("signatures").select("id").where("campaign_id", "=", campaign.id).where("status", "=", "invalidated").execute();
     expect(invalidated).toHaveLength(0);

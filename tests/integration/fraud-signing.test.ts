@@ -12,7 +12,7 @@ import { createTestDatabase, type TestDatabase } from "../support/db";
 import { createCampaign, signer } from "../support/fixtures";
 import { deletePrefix, uniquePrefix } from "../support/redis";
 import { postForm, startWeb, type RunningProcess } from "../support/web";
-import { signPetition } from "~/modules/signatures/sign-petition.server";
+import { signCampaign } from "~/modules/signatures/sign-campaign.server";
 
 let tdb: TestDatabase;
 /** the socket address is the client; X-Forwarded-For is not believed */
@@ -159,7 +159,7 @@ describe("per-domain signing limits", () => {
 describe("confirmation attempts per link", () => {
   it("are limited: the fourth POST to one link is a 429 page and confirms nothing", async () => {
     const campaign = await createCampaign(tdb.db);
-    await signPetition(tdb.db, { campaignSlug: campaign.slug, input: signer(), locale: "en" });
+    await signCampaign(tdb.db, { campaignSlug: campaign.slug, input: signer(), locale: "en" });
     const signature = await tdb.db.selectFrom("signatures").select("id").where("campaign_id", "=", campaign.id).executeTakeFirstOrThrow();
     const token = await issueVerificationToken(tdb.db, signature.id);
     const url = `${direct.url}/verify/${token}`;
@@ -171,7 +171,7 @@ describe("confirmation attempts per link", () => {
     const row = await tdb.db.selectFrom("signatures").select("status").where("id", "=", signature.id).executeTakeFirstOrThrow();
     expect(row.status).toBe("pending");
     // Another link is not affected.
-    const other = await signPetition(tdb.db, { campaignSlug: campaign.slug, input: signer(), locale: "en" });
+    const other = await signCampaign(tdb.db, { campaignSlug: campaign.slug, input: signer(), locale: "en" });
     expect(other.outcome).toBe("created");
   });
 });

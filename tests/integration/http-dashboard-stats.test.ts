@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CountryCode } from "~/i18n/countries";
 import { foldAllCountChanges, recountCampaigns } from "~/modules/counts/counts.server";
 import { confirmSignature } from "~/modules/signatures/confirm-signature.server";
-import { signPetition } from "~/modules/signatures/sign-petition.server";
+import { signCampaign } from "~/modules/signatures/sign-campaign.server";
 import { issueVerificationToken } from "~/modules/signatures/signatures.queries.server";
 import type { SignAttribution } from "~/modules/signatures/signatures.schema";
 import { createTestDatabase, type TestDatabase } from "../support/db";
@@ -38,7 +38,7 @@ const NO_ATTRIBUTION: SignAttribution = { partnerCode: null, referralCode: null,
 /** Signs one person up; confirms them unless `pending`. Returns their own share code. */
 async function sign(slug: string, country: CountryCode, opts: { pending?: boolean; attribution?: Partial<SignAttribution> } = {}) {
   const input = signer({ country });
-  await signPetition(t.db, { campaignSlug: slug, input, locale: "en", attribution: { ...NO_ATTRIBUTION, ...opts.attribution } });
+  await signCampaign(t.db, { campaignSlug: slug, input, locale: "en", attribution: { ...NO_ATTRIBUTION, ...opts.attribution } });
   const row = await t.db.selectFrom("signatures").select(["id", "referral_code"]).where("email", "=", input.email).executeTakeFirstOrThrow();
   if (!opts.pending) await confirmSignature(t.db, await issueVerificationToken(t.db, row.id));
   return row;

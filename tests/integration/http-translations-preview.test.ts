@@ -4,10 +4,11 @@
  */
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Actor } from "~/modules/access/actor.server";
 import { hashPassword } from "~/modules/accounts/passwords.server";
 import { createCampaign } from "~/modules/campaigns/manage-campaigns.server";
 import { listCampaignTranslations, saveCampaignTranslation } from "~/modules/campaigns/save-campaign-translation.server";
-import { createOrganisation, type Actor } from "~/modules/organisations/organisations.server";
+import { createOrganisation } from "~/modules/organisations/organisations.server";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { deletePrefix, uniquePrefix } from "../support/redis";
 import { postForm, startWeb, type RunningProcess } from "../support/web";

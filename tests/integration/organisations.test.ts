@@ -1,18 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "~/db/db.server";
-import {
-  acceptInvitation,
-  changeMemberRole,
-  createOrganisation,
-  describeInvitation,
-  getOrganisationOverview,
-  inviteMember,
-  issueInvitationToken,
-  listMyOrganisations,
-  removeMember,
-  revokeInvitation,
-  type Actor,
-} from "~/modules/organisations/organisations.server";
+import type { Actor } from "~/modules/access/actor.server";
+import { acceptInvitation, changeMemberRole, createOrganisation, describeInvitation, getOrganisationOverview, inviteMember, issueInvitationToken, listMyOrganisations, removeMember, revokeInvitation } from "~/modules/organisations/organisations.server";
 import { createTestUser } from "../support/fixtures";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 
@@ -41,7 +30,7 @@ describe("organisations", () => {
     const s = slug("kashmir-uk");
     await createOrganisation(t.db, alice, { name: "Kashmir Solidarity UK", slug: s });
     expect(await listMyOrganisations(t.db, alice)).toEqual([expect.objectContaining({ slug: s, role: "owner" })]);
-    await expect(createOrganisation(t.db, alice, { name: "Again", slug: s })).rejects.toMatchObject({ code: "CONFLICT" });
+    await expect(createOrganisation(t.db, alice, { name: "Again", slug: s })).rejects.toMatchObject({ code: "SLUG_TAKEN" });
   });
 
   it("keep organisation A's members out of organisation B, by any route", async () => {

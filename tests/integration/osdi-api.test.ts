@@ -11,7 +11,7 @@ import { createApiKey, revokeApiKey } from "~/modules/api-keys/api-keys.server";
 import { listAudit } from "~/modules/audit/audit.server";
 import { foldAllCountChanges } from "~/modules/counts/counts.server";
 import { confirmSignature } from "~/modules/signatures/confirm-signature.server";
-import { signPetition } from "~/modules/signatures/sign-petition.server";
+import { signCampaign } from "~/modules/signatures/sign-campaign.server";
 import { issueVerificationToken } from "~/modules/signatures/signatures.queries.server";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { createCampaign, signer } from "../support/fixtures";
@@ -115,7 +115,7 @@ async function petitionOf(organisationId: number, overrides: Parameters<typeof c
 
 async function sign(slug: string, overrides: Parameters<typeof signer>[0] = {}) {
   const input = signer(overrides);
-  await signPetition(tdb.db, { campaignSlug: slug, input, locale: "en" });
+  await signCampaign(tdb.db, { campaignSlug: slug, input, locale: "en" });
   const row = await tdb.db.selectFrom("signatures").select("id").where("email_normalized", "=", input.email.toLowerCase()).executeTakeFirstOrThrow();
   return { id: row.id, email: input.email };
 }

@@ -1,7 +1,7 @@
 import { sql } from "kysely";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { closeQueues, createProducerConnection, createQueues } from "~/jobs/queues.server";
-import { signPetition } from "~/modules/signatures/sign-petition.server";
+import { signCampaign } from "~/modules/signatures/sign-campaign.server";
 import { outboxJobId, relayOutboxOnce } from "../../workers/relay";
 import { startWorker, type RunningWorker } from "../../workers/worker";
 import { createTestDatabase, type TestDatabase } from "../support/db";
@@ -46,14 +46,14 @@ describe("the outbox", () => {
     await sql`CREATE TRIGGER fail_outbox BEFORE INSERT ON outbox FOR EACH ROW EXECUTE FUNCTION fail_outbox()`.execute(t.db);
     try {
       const input = signer();
-      await expect(signPetition(t.db, { campaignSlug: campaign.slug, input, locale: "en" })).rejects.toThrow(/outbox down/);
+      await expect(signCampaign(t.db, { campaignSlug: campaign.slug, input, locale: "en" })).rejects.toThrow(/outbox down/);
       const rows = await t.db.selectFrom("signatures").select("id").where("campaign_id", "=", campaign.id).execute();
       expect(rows).toHaveLength(0);
     } finally {
       await sql`DROP TRIGGER fail_outbox ON outbox`.execute(t.db);
       await sql`DROP FUNCTION fail_outbox()`.execute(t.db);
     }
-    const ok = await signPetition(t.db, { campaignSlug: campaign.slug, input: signer(), locale: "en" });
+    const ok = await signCampaign(t.db, { campaignSlug: campaign.slug, input: signer(), locale: "en" });
     expect(ok.outcome).toBe("created");
   });
 
@@ -67,7 +67,7 @@ describe("the outbox", () => {
 
       await redis.stop();
       const input = signer({ email: `redis-down-${Date.now()}@example.org` });
-      const result = await signPetition(t.db, { campaignSlug: campaign.slug, input, locale: "en" });
+      const result = await signCampaign(t.db, { campaignSlug: campaign.slug, input, locale: "en" });
       expect(result.outcome).toBe("created");
 
       // The relay keeps failing while Redis is away; the signature and its outbox row stay.
@@ -99,7 +99,7 @@ describe("the outbox", () => {
       running.push(worker);
       const campaign = await createCampaign(t.db);
       const input = signer({ email: `late-redis-${Date.now()}@example.org` });
-      await signPetition(t.db, { campaignSlug: campaign.slug, input, locale: "en" });
+      await signCampaign(t.db, { campaignSlug: campaign.slug, input, locale: "en" });
       await new Promise((r) => setTimeout(r, 500));
       expect(smtp.messages.filter((m) => m.to.includes(input.email))).toHaveLength(0);
       await redis.start();
@@ -117,7 +117,7 @@ describe("the outbox", () => {
     prefixes.push(prefix);
     const campaign = await createCampaign(t.db);
     const input = signer({ email: `twice-${Date.now()}@example.org` });
-    await signPetition(t.db, { campaignSlug: campaign.slug, input, locale: "en" });
+    await signCampaign(t.db, { campaignSlug: campaign.slug, input, locale: "en" });
     const [row] = await t.db.selectFrom("outbox").select(["id", "payload"]).orderBy("id", "desc").limit(1).execute();
 
     const producer = createProducerConnection(SHARED_REDIS_URL);

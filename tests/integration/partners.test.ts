@@ -17,7 +17,7 @@ import { encodeLogo, setOrganisationLogo } from "~/modules/organisations/organis
 import { createOrganisation } from "~/modules/organisations/organisations.server";
 import { answerPartnerInvitation, invitePartner, listCampaignPartners, listMyPartnerships, listPublicPartners, removePartner } from "~/modules/partners/partners.server";
 import { confirmSignature } from "~/modules/signatures/confirm-signature.server";
-import { signPetition } from "~/modules/signatures/sign-petition.server";
+import { signCampaign } from "~/modules/signatures/sign-campaign.server";
 import { issueVerificationToken } from "~/modules/signatures/signatures.queries.server";
 import type { RunningWorker } from "../../workers/worker";
 import { createTestDatabase, type TestDatabase } from "../support/db";
@@ -80,7 +80,7 @@ describe("ask versions", () => {
   it("a change of the ask after signatures makes version 2: old signatures keep 1, new ones record 2 and their language", async () => {
     const { owner, id, campaignInput, slug } = await setup();
     const before = signer();
-    await signPetition(t.db, { campaignSlug: slug, input: before, locale: "ur" });
+    await signCampaign(t.db, { campaignSlug: slug, input: before, locale: "ur" });
 
     const changed = { ...campaignInput, ask: "Convene the CFM on Kashmir within three months." };
     expect(await updateCampaign(t.db, owner, id, changed)).toEqual({ askVersion: 2 });
@@ -91,7 +91,7 @@ describe("ask versions", () => {
     expect(await updateCampaign(t.db, owner, id, fewer)).toEqual({ askVersion: 3 });
 
     const after = signer();
-    await signPetition(t.db, { campaignSlug: slug, input: after, locale: "tr" });
+    await signCampaign(t.db, { campaignSlug: slug, input: after, locale: "tr" });
     expect(await signatureOf(before.email)).toMatchObject({ ask_version: 1, locale: "ur" });
     expect(await signatureOf(after.email)).toMatchObject({ ask_version: 3, locale: "tr" });
 
@@ -111,7 +111,7 @@ describe("ask versions", () => {
       // What updateCampaign does: lock the row, then bump the version.
       await sql`SELECT 1 FROM campaigns WHERE id = ${id} FOR UPDATE`.execute(trx);
       await trx.updateTable("campaigns").set({ ask_version: 2 }).where("id", "=", id).execute();
-      signing = signPetition(t.db, { campaignSlug: slug, input: racer, locale: "en" });
+      signing = signCampaign(t.db, { campaignSlug: slug, input: racer, locale: "en" });
       await eventually(async () => {
         const waiting = await sql<{ n: number }>`
           SELECT count(*)::int AS n FROM pg_stat_activity
@@ -125,7 +125,7 @@ describe("ask versions", () => {
 
   it("keeps a decision-maker's response when the targets change around them, and drops the response of one removed", async () => {
     const { owner, id, campaignInput, slug } = await setup();
-    await signPetition(t.db, { campaignSlug: slug, input: signer(), locale: "en" });
+    await signCampaign(t.db, { campaignSlug: slug, input: signer(), locale: "en" });
     const [first, second] = (await listTargetResponses(t.db, owner, id)).targets;
     await recordTargetResponse(t.db, owner, id, { targetId: first!.id, respondedOn: "2026-11-01", summary: "We will table it.", link: null });
     await recordTargetResponse(t.db, owner, id, { targetId: second!.id, respondedOn: "2026-11-02", summary: "No comment.", link: null });
@@ -147,7 +147,7 @@ describe("partner organisations", () => {
     const code = (await listCampaignPartners(t.db, owner, id)).partners[0]!.share_code;
     const viaLink = async () => {
       const s = signer();
-      await signPetition(t.db, { campaignSlug: slug, input: s, locale: "en", attribution: { partnerCode: code, referralCode: null, channel: null, optInPartner: true } });
+      await signCampaign(t.db, { campaignSlug: slug, input: s, locale: "en", attribution: { partnerCode: code, referralCode: null, channel: null, optInPartner: true } });
       return signatureOf(s.email);
     };
 
@@ -155,7 +155,7 @@ describe("partner organisations", () => {
     expect(await listMyPartnerships(t.db, partnerOrganiser)).toEqual([expect.objectContaining({ id: partnerId, status: "invited", role: "organiser" })]);
     await expect(answerPartnerInvitation(t.db, partnerOrganiser, partnerId, "accept")).rejects.toMatchObject({ code: "FORBIDDEN" });
     await answerPartnerInvitation(t.db, partnerOwner, partnerId, "accept");
-    await expect(answerPartnerInvitation(t.db, partnerOwner, partnerId, "decline")).rejects.toMatchObject({ code: "CONFLICT" });
+    await expect(answerPartnerInvitation(t.db, partnerOwner, partnerId, "decline")).rejects.toMatchObject({ code: "PARTNERSHIP_CLOSED" });
     expect(await listPublicPartners(t.db, id)).toEqual([{ name: "Partner", logoUrl: null }]);
     expect(await viaLink()).toMatchObject({ partner_id: partnerId, opt_in_partner: true });
 
@@ -173,7 +173,7 @@ describe("partner organisations", () => {
     await answerPartnerInvitation(t.db, partnerOwner, partnerId, "decline");
     const code = (await listCampaignPartners(t.db, owner, id)).partners[0]!.share_code;
     const s = signer();
-    await signPetition(t.db, { campaignSlug: slug, input: s, locale: "en", attribution: { partnerCode: code, referralCode: null, channel: null, optInPartner: true } });
+    await signCampaign(t.db, { campaignSlug: slug, input: s, locale: "en", attribution: { partnerCode: code, referralCode: null, channel: null, optInPartner: true } });
     expect(await signatureOf(s.email)).toMatchObject({ partner_id: null, opt_in_partner: false });
     expect(await listPublicPartners(t.db, id)).toEqual([]);
   });
@@ -183,7 +183,7 @@ describe("partner organisations", () => {
     await expect(invitePartner(t.db, owner, id, host.slug)).rejects.toMatchObject({ code: "INVALID_INPUT", details: { field: "organisation" } });
     await expect(invitePartner(t.db, owner, id, "no-such-org")).rejects.toMatchObject({ code: "NOT_FOUND", details: { field: "organisation" } });
     await invitePartner(t.db, owner, id, partnerOrg.slug);
-    await expect(invitePartner(t.db, owner, id, partnerOrg.slug)).rejects.toMatchObject({ code: "CONFLICT" });
+    await expect(invitePartner(t.db, owner, id, partnerOrg.slug)).rejects.toMatchObject({ code: "ALREADY_PARTNER" });
   });
 
   it("are closed to other organisations by every route and id", async () => {
@@ -269,7 +269,7 @@ describe("goal milestones", () => {
 
   async function confirmOne(slug: string) {
     const s = signer();
-    await signPetition(t.db, { campaignSlug: slug, input: s, locale: "en" });
+    await signCampaign(t.db, { campaignSlug: slug, input: s, locale: "en" });
     const { id } = await signatureOf(s.email);
     await confirmSignature(t.db, await issueVerificationToken(t.db, id));
   }

@@ -12,7 +12,7 @@ import { emailDigest } from "~/modules/privacy/erase-signatures.server";
 import { applyRetention, retentionPolicy } from "~/modules/privacy/retention.server";
 import { ERASURE_PER_ADDRESS, ERASURE_PER_IP, requestErasure } from "~/modules/privacy/self-service-erasure.server";
 import { confirmSignature } from "~/modules/signatures/confirm-signature.server";
-import { signPetition } from "~/modules/signatures/sign-petition.server";
+import { signCampaign } from "~/modules/signatures/sign-campaign.server";
 import { issueVerificationToken } from "~/modules/signatures/signatures.queries.server";
 import { generateToken, hashToken } from "~/utils/tokens.server";
 import { isAppError } from "~/utils/errors.server";
@@ -53,7 +53,7 @@ const post = (path: string, fields: Record<string, string> = {}) => postForm(`${
 
 /** Signs `campaign` as `email` with every personal field filled; confirms it if asked. */
 async function sign(campaignSlug: string, email: string, { confirm }: { confirm: boolean }) {
-  await signPetition(t.db, {
+  await signCampaign(t.db, {
     campaignSlug,
     input: signer({ email, name: "Zainab Malik", postalCode: "54000", comment: "For Kashmir.", publicName: true, optIn: true }),
     locale: "ur",

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { countConfirmedFromScratch, foldAllCountChanges, getCampaignCounts } from "~/modules/counts/counts.server";
 import { applyRetention } from "~/modules/privacy/retention.server";
 import { confirmSignature } from "~/modules/signatures/confirm-signature.server";
-import { signPetition } from "~/modules/signatures/sign-petition.server";
+import { signCampaign } from "~/modules/signatures/sign-campaign.server";
 import { issueVerificationToken } from "~/modules/signatures/signatures.queries.server";
 import { startTestWorker } from "../support/worker";
 import { createTestDatabase, type TestDatabase } from "../support/db";
@@ -22,7 +22,7 @@ afterAll(async () => {
 
 async function sign(slug: string, { confirmed, ageDays }: { confirmed: boolean; ageDays: number }) {
   const input = signer();
-  await signPetition(t.db, { campaignSlug: slug, input, locale: "en", ipAddress: "203.0.113.9", userAgent: "Test/1.0" });
+  await signCampaign(t.db, { campaignSlug: slug, input, locale: "en", ipAddress: "203.0.113.9", userAgent: "Test/1.0" });
   const row = await t.db.selectFrom("signatures").select("id").where("email", "=", input.email).executeTakeFirstOrThrow();
   if (confirmed) await confirmSignature(t.db, await issueVerificationToken(t.db, row.id));
   await sql`UPDATE signatures SET created_at = now() - make_interval(days => ${ageDays}) WHERE id = ${row.id}`.execute(t.db);

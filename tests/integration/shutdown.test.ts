@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import http from "node:http";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { signPetition } from "~/modules/signatures/sign-petition.server";
+import { signCampaign } from "~/modules/signatures/sign-campaign.server";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { createCampaign, signer } from "../support/fixtures";
 import { deletePrefix, SHARED_REDIS_URL, uniquePrefix } from "../support/redis";
@@ -49,7 +49,7 @@ describe("SIGTERM", () => {
     // The SMTP server holds the message for 1.5 s; SIGTERM arrives while it is in flight.
     const inFlight = new Promise<void>((resolve) => smtp.slowDown(1_500, resolve));
     const input = signer();
-    await signPetition(t.db, { campaignSlug: campaign.slug, input, locale: "en" });
+    await signCampaign(t.db, { campaignSlug: campaign.slug, input, locale: "en" });
     await inFlight;
     child.kill("SIGTERM");
 

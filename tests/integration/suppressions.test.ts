@@ -7,7 +7,7 @@
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listSuppressions, removeSuppression } from "~/mail/suppressions.server";
-import { signPetition } from "~/modules/signatures/sign-petition.server";
+import { signCampaign } from "~/modules/signatures/sign-campaign.server";
 import { createUpdate, requestUpdateFanOut } from "~/modules/updates/updates.server";
 import type { RunningWorker } from "../../workers/worker";
 import { createTestDatabase, type TestDatabase } from "../support/db";
@@ -42,8 +42,8 @@ describe("a permanent SMTP refusal (550)", () => {
     const fine = signer({ optIn: true });
     smtp.rejectWith(550, bounced.email);
     try {
-      await signPetition(t.db, { campaignSlug: campaign.slug, input: bounced, locale: "en" });
-      await signPetition(t.db, { campaignSlug: campaign.slug, input: fine, locale: "en" });
+      await signCampaign(t.db, { campaignSlug: campaign.slug, input: bounced, locale: "en" });
+      await signCampaign(t.db, { campaignSlug: campaign.slug, input: fine, locale: "en" });
       const row = await eventually(() => suppression(bounced.email), 15_000, "the suppression");
       expect(row).toMatchObject({ smtp_code: 550, kind: "signature.verification" });
       expect(row.reason).toContain("550");
@@ -86,7 +86,7 @@ describe("a permanent SMTP refusal (550)", () => {
     const soft = signer();
     smtp.rejectWith(451, soft.email);
     try {
-      await signPetition(t.db, { campaignSlug: campaign.slug, input: soft, locale: "en" });
+      await signCampaign(t.db, { campaignSlug: campaign.slug, input: soft, locale: "en" });
       await eventually(async () => (await worker.queues.email.getJobs(["delayed"])).some((j) => j.attemptsMade >= 1), 10_000, "a retry");
     } finally {
       smtp.rejectWith(null);

@@ -10,7 +10,7 @@ import { createCampaign as createOrgCampaign, reviewCampaign, submitForReview } 
 import { requestExport } from "~/modules/exports/request-export.server";
 import { createOrganisation } from "~/modules/organisations/organisations.server";
 import { confirmSignature } from "~/modules/signatures/confirm-signature.server";
-import { signPetition } from "~/modules/signatures/sign-petition.server";
+import { signCampaign } from "~/modules/signatures/sign-campaign.server";
 import { issueVerificationToken } from "~/modules/signatures/signatures.queries.server";
 import { sweepStalledExports } from "~/modules/exports/sweep-stalled-exports.server";
 import { sweepOwedUpdates } from "~/modules/updates/sweep-owed-updates.server";
@@ -62,7 +62,7 @@ async function campaignWithSigners(count: number) {
   const emails: string[] = [];
   for (let i = 0; i < count; i++) {
     const input = signer({ optIn: true });
-    await signPetition(t.db, { campaignSlug: slug, input, locale: "en" });
+    await signCampaign(t.db, { campaignSlug: slug, input, locale: "en" });
     const row = await t.db.selectFrom("signatures").select("id").where("email", "=", input.email).executeTakeFirstOrThrow();
     await confirmSignature(t.db, await issueVerificationToken(t.db, row.id));
     emails.push(input.email);

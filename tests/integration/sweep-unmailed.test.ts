@@ -7,7 +7,7 @@ import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createMailer, type Mailer } from "~/mail/transport.server";
 import { sendVerificationEmail } from "~/modules/signatures/send-verification-email.server";
-import { signPetition } from "~/modules/signatures/sign-petition.server";
+import { signCampaign } from "~/modules/signatures/sign-campaign.server";
 import { sweepUnmailedSignatures } from "~/modules/signatures/sweep-unmailed.server";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { createCampaign, signer } from "../support/fixtures";
@@ -31,7 +31,7 @@ afterAll(async () => {
 /** A pending signature whose job Redis lost: its outbox row was relayed (deleted), nothing was sent. */
 async function lostSignature(campaignSlug: string) {
   const input = signer();
-  await signPetition(t.db, { campaignSlug, input, locale: "en" });
+  await signCampaign(t.db, { campaignSlug, input, locale: "en" });
   const row = await t.db.selectFrom("signatures").select("id").where("email", "=", input.email).executeTakeFirstOrThrow();
   await sql`DELETE FROM outbox WHERE (payload ->> 'signatureId')::bigint = ${row.id}`.execute(t.db);
   await sql`UPDATE signatures SET confirmation_requested_at = now() - interval '10 minutes' WHERE id = ${row.id}`.execute(t.db);
@@ -48,7 +48,7 @@ describe("the verification sweeper", () => {
     const campaign = await createCampaign(t.db);
     const lost = await lostSignature(campaign.slug);
     const fresh = signer(); // within the grace: its job may still be on its way
-    await signPetition(t.db, { campaignSlug: campaign.slug, input: fresh, locale: "en" });
+    await signCampaign(t.db, { campaignSlug: campaign.slug, input: fresh, locale: "en" });
 
     await sweepUnmailedSignatures(t.db, { graceSeconds: 120 });
     await sweepUnmailedSignatures(t.db, { graceSeconds: 120 });

@@ -6,7 +6,7 @@ import type { Database } from "~/db/db.server";
 import { createCampaign as createOrgCampaign, reviewCampaign, submitForReview } from "~/modules/campaigns/manage-campaigns.server";
 import { createOrganisation, setOrganisationContact } from "~/modules/organisations/organisations.server";
 import { confirmSignature } from "~/modules/signatures/confirm-signature.server";
-import { signPetition } from "~/modules/signatures/sign-petition.server";
+import { signCampaign } from "~/modules/signatures/sign-campaign.server";
 import { issueVerificationToken } from "~/modules/signatures/signatures.queries.server";
 import { drainUpdate } from "~/modules/updates/send-updates.server";
 import {
@@ -79,7 +79,7 @@ async function campaignWithSigners(signers: { optIn: boolean; confirmed: boolean
   const emails: string[] = [];
   for (const s of signers) {
     const input = signer({ optIn: s.optIn, country: (s.country ?? "PK") as "PK" });
-    await signPetition(t.db, { campaignSlug: slug, input, locale: s.locale ?? "en" });
+    await signCampaign(t.db, { campaignSlug: slug, input, locale: s.locale ?? "en" });
     const row = await t.db.selectFrom("signatures").select("id").where("email", "=", input.email).executeTakeFirstOrThrow();
     if (s.confirmed) await confirmSignature(t.db, await issueVerificationToken(t.db, row.id));
     emails.push(input.email);
@@ -139,7 +139,7 @@ describe("updates to signers", () => {
     const { id } = await createUpdate(t.db, owner, campaignId, { subject, bodyMd: "**Progress** at last.", countries: null });
     expect((await getUpdateOverview(t.db, owner, id)).audience).toBe(2);
     await requestUpdateFanOut(t.db, owner, id);
-    await expect(requestUpdateFanOut(t.db, owner, id)).rejects.toMatchObject({ code: "CONFLICT" }); // not twice
+    await expect(requestUpdateFanOut(t.db, owner, id)).rejects.toMatchObject({ code: "UPDATE_ALREADY_SENT" }); // not twice
 
     await eventually(async () => (await getUpdateOverview(t.db, owner, id)).update.status === "sent", 15_000, "the update to be sent");
     expect(mailsTo(emails[0]!, subject)).toHaveLength(1);

@@ -2,9 +2,9 @@ import { randomBytes } from "node:crypto";
 import { sql } from "kysely";
 import type { Database } from "~/db/db.server";
 import type { CampaignStatus } from "~/db/schema";
+import type { Actor } from "~/modules/access/actor.server";
 import type { CampaignInput } from "~/modules/campaigns/lifecycle.schema";
-import type { Actor } from "~/modules/organisations/organisations.server";
-import type { SignPetitionInput } from "~/modules/signatures/signatures.schema";
+import type { SignCampaignInput } from "~/modules/signatures/signatures.schema";
 
 export async function createCampaign(
   db: Database,
@@ -29,7 +29,7 @@ export async function createCampaign(
     .executeTakeFirstOrThrow();
 }
 
-export function signer(overrides: Partial<SignPetitionInput> = {}): SignPetitionInput {
+export function signer(overrides: Partial<SignCampaignInput> = {}): SignCampaignInput {
   return {
     name: "Test Signer",
     email: `signer-${randomBytes(6).toString("hex")}@example.org`,

@@ -5,7 +5,7 @@ import { countConfirmedFromScratch, foldCountChanges, getCampaignCounts, recount
 import { requestExport } from "~/modules/exports/request-export.server";
 import { runExport } from "~/modules/exports/run-export.server";
 import { confirmSignature } from "~/modules/signatures/confirm-signature.server";
-import { signPetition } from "~/modules/signatures/sign-petition.server";
+import { signCampaign } from "~/modules/signatures/sign-campaign.server";
 import { issueVerificationToken } from "~/modules/signatures/signatures.queries.server";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { createCampaign, createTestUser, signer } from "../support/fixtures";
@@ -51,7 +51,7 @@ describe("through a transaction-pooling PgBouncer", () => {
     await Promise.all(
       Array.from({ length: N }, async (_, i) => {
         const input = signer({ country: i % 2 ? "PK" : "MY" });
-        await signPetition(pooled, { campaignSlug: campaign.slug, input, locale: "en" });
+        await signCampaign(pooled, { campaignSlug: campaign.slug, input, locale: "en" });
         const row = await pooled.selectFrom("signatures").select("id").where("email", "=", input.email).executeTakeFirstOrThrow();
         tokens.push(await issueVerificationToken(pooled, row.id));
       }),

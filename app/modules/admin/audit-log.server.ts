@@ -1,8 +1,8 @@
 import type { Executor } from "~/db/db.server";
+import type { Actor } from "~/modules/access/actor.server";
+import { requireAdmin } from "~/modules/access/guards.server";
 import { listAudit } from "~/modules/audit/audit.server";
-import type { Actor } from "~/modules/organisations/organisations.server";
 import { normaliseEmail } from "~/modules/signatures/signatures.schema";
-import { requireAdmin } from "./authorize.server";
 
 export const AUDIT_PAGE_SIZE = 50;
 

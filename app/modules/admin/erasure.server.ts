@@ -1,9 +1,9 @@
 import type { Database } from "~/db/db.server";
+import type { Actor } from "~/modules/access/actor.server";
+import { requireAdmin } from "~/modules/access/guards.server";
 import { recordAudit } from "~/modules/audit/audit.server";
-import type { Actor } from "~/modules/organisations/organisations.server";
 import { emailDigest, eraseSignaturesOf, listSignaturesOf } from "~/modules/privacy/erase-signatures.server";
 import { canonicalEmail } from "~/modules/signatures/signatures.schema";
-import { requireAdmin } from "./authorize.server";
 
 /**
  * An admin handling an erasure request (by letter, by phone…): the signatures of the address with

@@ -1,8 +1,8 @@
 import { sql } from "kysely";
 import type { Executor } from "~/db/db.server";
 import type { CampaignStatus } from "~/db/schema";
-import type { Actor } from "~/modules/organisations/organisations.server";
-import { requireAdmin } from "./authorize.server";
+import type { Actor } from "~/modules/access/actor.server";
+import { requireAdmin } from "~/modules/access/guards.server";
 
 /** Every organisation with its member count and its campaigns (newest first). */
 export async function listOrganisationsForAdmin(db: Executor, actor: Actor) {

@@ -1,10 +1,10 @@
 import type { Database } from "~/db/db.server";
 import { QUEUE_NAMES, type QueueName } from "~/jobs/definitions";
 import type { Queues } from "~/jobs/queues.server";
+import type { Actor } from "~/modules/access/actor.server";
+import { requireAdmin } from "~/modules/access/guards.server";
 import { recordAudit } from "~/modules/audit/audit.server";
-import type { Actor } from "~/modules/organisations/organisations.server";
 import { AppError } from "~/utils/errors.server";
-import { requireAdmin } from "./authorize.server";
 
 export const FAILED_JOBS_SHOWN = 25;
 const COUNTED_STATES = ["waiting", "active", "delayed", "failed", "completed"] as const;

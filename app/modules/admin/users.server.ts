@@ -1,10 +1,10 @@
 import { sql } from "kysely";
 import type { Database, Executor } from "~/db/db.server";
+import type { Actor } from "~/modules/access/actor.server";
+import { requireAdmin } from "~/modules/access/guards.server";
 import { revokeUserSessions } from "~/modules/accounts/sessions.server";
 import { recordAudit } from "~/modules/audit/audit.server";
-import type { Actor } from "~/modules/organisations/organisations.server";
 import { AppError } from "~/utils/errors.server";
-import { requireAdmin } from "./authorize.server";
 
 export const USER_CHANGES = ["promote", "demote", "disable", "enable"] as const;
 export type UserChange = (typeof USER_CHANGES)[number];

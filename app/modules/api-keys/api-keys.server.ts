@@ -2,8 +2,9 @@ import { randomBytes } from "node:crypto";
 import { sql } from "kysely";
 import type { Database, Executor } from "~/db/db.server";
 import type { ApiKeyScope } from "~/db/schema";
+import type { Actor } from "~/modules/access/actor.server";
+import { requireOrganisationMember } from "~/modules/access/guards.server";
 import { recordAudit } from "~/modules/audit/audit.server";
-import { authorizeMember, type Actor } from "~/modules/organisations/organisations.server";
 import { AppError } from "~/utils/errors.server";
 import { hashToken, tokenMatchesHash } from "~/utils/tokens.server";
 import type { CreateApiKeyInput } from "./api-keys.schema";
@@ -32,7 +33,7 @@ export function generateApiKey(): string {
 /** Owners create keys. The key itself is returned once, here, and never again. */
 export async function createApiKey(db: Database, actor: Actor, organisationSlug: string, input: CreateApiKeyInput) {
   return db.transaction().execute(async (trx) => {
-    const org = await authorizeMember(trx, actor, organisationSlug, "owner");
+    const org = await requireOrganisationMember(trx, actor, organisationSlug, "owner");
     const key = generateApiKey();
     const row = await trx
       .insertInto("api_keys")
@@ -61,7 +62,7 @@ export async function createApiKey(db: Database, actor: Actor, organisationSlug:
 /** Owners revoke keys; a revoked key answers 401 from its next request on. Revoking twice is a no-op. */
 export async function revokeApiKey(db: Database, actor: Actor, organisationSlug: string, keyId: number): Promise<void> {
   await db.transaction().execute(async (trx) => {
-    const org = await authorizeMember(trx, actor, organisationSlug, "owner");
+    const org = await requireOrganisationMember(trx, actor, organisationSlug, "owner");
     const row = await trx
       .updateTable("api_keys")
       .set({ revoked_at: sql`now()`, revoked_by: actor.id })
@@ -84,7 +85,7 @@ export async function revokeApiKey(db: Database, actor: Actor, organisationSlug:
 
 /** The organisation's keys for its owners, newest first; never the key or its hash. */
 export async function listApiKeys(db: Executor, actor: Actor, organisationSlug: string) {
-  const org = await authorizeMember(db, actor, organisationSlug, "owner");
+  const org = await requireOrganisationMember(db, actor, organisationSlug, "owner");
   const keys = await db
     .selectFrom("api_keys")
     .select(["id", "name", "scope", "hint", "created_at", "last_used_at", "revoked_at"])

@@ -3,6 +3,8 @@ import type { Executor } from "~/db/db.server";
 import type { CampaignsTable } from "~/db/schema";
 import { countryName, countryOptions } from "~/i18n/countries";
 import { formatDate, type Locale } from "~/i18n/i18n";
+import type { Actor } from "~/modules/access/actor.server";
+import { requireCampaignOrganiser } from "~/modules/access/guards.server";
 import { getCampaignCounts } from "~/modules/counts/counts.server";
 import { logoPath } from "~/modules/organisations/organisation-logo.server";
 import { publicSignerReasons } from "~/modules/signatures/signer-comments.server";
@@ -11,13 +13,11 @@ import { getHeroImage } from "~/modules/media/hero-image.server";
 import { listPublicPartners } from "~/modules/partners/partners.server";
 import { groupSmallCountries, PUBLIC_COUNTRY_MIN } from "~/modules/stats/public-countries";
 import { env } from "~/utils/env.server";
-import type { Actor } from "~/modules/organisations/organisations.server";
 import { AppError } from "~/utils/errors.server";
 import { renderMarkdown } from "~/utils/markdown.server";
 import { listAskVersions } from "./ask-versions.server";
 import { findCampaignByIdInLocale, recentPublicSigners, type CampaignContent } from "./campaigns.queries.server";
 import { listPublicTargetResponses } from "./target-responses.server";
-import { authorizeCampaign } from "./manage-campaigns.server";
 
 /**
  * What the campaign page shows, built once for the public page and for the organisers' preview,
@@ -117,7 +117,7 @@ export type CampaignPageData = Awaited<ReturnType<typeof campaignPageData>>;
  * `locale`: for the campaign's organisers and for admins; to anyone else it does not exist.
  */
 export async function previewCampaignPage(db: Executor, actor: Actor, campaignId: number, locale: Locale): Promise<CampaignPageData> {
-  await authorizeCampaign(db, actor, campaignId, { allowAdmin: true });
+  await requireCampaignOrganiser(db, actor, campaignId, { allowAdmin: true });
   const found = await findCampaignByIdInLocale(db, campaignId, locale);
   if (!found) throw new AppError("NOT_FOUND", "campaign not found");
   return campaignPageData(db, found, locale);

@@ -1,6 +1,7 @@
 import { sql } from "kysely";
 import type { Executor } from "~/db/db.server";
 import type { CampaignStatus } from "~/db/schema";
+import { PUBLIC_CAMPAIGN_STATUSES } from "~/db/states";
 
 export interface CampaignSummary {
   id: number;
@@ -14,8 +15,6 @@ export interface CampaignSummary {
   signatureCount: number;
   updatedAt: Date;
 }
-
-const PUBLIC_STATUSES: CampaignStatus[] = ["published", "closed"];
 
 /**
  * Campaigns the public may see, open ones first, each with its confirmed count. With `locale`,
@@ -40,7 +39,7 @@ export async function listPublicCampaigns(db: Executor, opts: { openOnly?: boole
       sql<number>`coalesce(n.confirmed, 0)`.as("signatureCount"),
       sql<Date>`greatest(c.updated_at, n.updated_at)`.as("updatedAt"),
     ])
-    .where("c.status", "in", opts.openOnly ? ["published"] : PUBLIC_STATUSES);
+    .where("c.status", "in", opts.openOnly ? ["published"] : PUBLIC_CAMPAIGN_STATUSES);
   if (opts.organisationId !== undefined) query = query.where("c.organisation_id", "=", opts.organisationId);
   return query.orderBy(sql`c.status = 'published'`, "desc").orderBy("c.published_at", "desc").orderBy("c.id", "desc").limit(200).execute();
 }
@@ -50,7 +49,7 @@ export async function findPublicCampaignBySlug(db: Executor, slug: string) {
     .selectFrom("campaigns")
     .selectAll()
     .where("slug", "=", slug)
-    .where("status", "in", PUBLIC_STATUSES)
+    .where("status", "in", PUBLIC_CAMPAIGN_STATUSES)
     .executeTakeFirst();
 }
 
@@ -60,7 +59,7 @@ export async function findPublicCampaignBySlug(db: Executor, slug: string) {
  * `contentLocale` says which language the content is in, so the page can say so.
  */
 export async function findPublicCampaignInLocale(db: Executor, slug: string, locale: string) {
-  return findCampaignInLocale(db, { slug, statuses: PUBLIC_STATUSES }, locale);
+  return findCampaignInLocale(db, { slug, statuses: PUBLIC_CAMPAIGN_STATUSES }, locale);
 }
 
 /**
@@ -71,7 +70,7 @@ export async function findCampaignByIdInLocale(db: Executor, id: number, locale:
   return findCampaignInLocale(db, { id }, locale);
 }
 
-async function findCampaignInLocale(db: Executor, by: { slug: string; statuses: CampaignStatus[] } | { id: number }, locale: string) {
+async function findCampaignInLocale(db: Executor, by: { slug: string; statuses: readonly CampaignStatus[] } | { id: number }, locale: string) {
   let query = db
     .selectFrom("campaigns as c")
     .leftJoin("campaign_translations as t", (join) =>

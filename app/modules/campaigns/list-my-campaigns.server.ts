@@ -1,6 +1,6 @@
 import { sql } from "kysely";
 import type { Database } from "~/db/db.server";
-import type { Actor } from "~/modules/organisations/organisations.server";
+import type { Actor } from "~/modules/access/actor.server";
 
 /** Days in a dashboard row's trend, today included. */
 export const TREND_DAYS = 7;

@@ -1,7 +1,9 @@
 import { sql } from "kysely";
 import type { Database, Executor } from "~/db/db.server";
 import type { CampaignStatus } from "~/db/schema";
-import { authorizeMember, type Actor } from "~/modules/organisations/organisations.server";
+import { EDITABLE_CAMPAIGN_STATUSES, isIn } from "~/db/states";
+import type { Actor } from "~/modules/access/actor.server";
+import { requireAdmin, requireCampaignOrganiser, requireOrganisationMember } from "~/modules/access/guards.server";
 import { AppError } from "~/utils/errors.server";
 import { sameAsk, writeAskVersion, writeTargets } from "./ask-versions.server";
 import type { CampaignInput } from "./lifecycle.schema";
@@ -15,29 +17,9 @@ async function loadCampaign(db: Executor, campaignId: number) {
   return db.selectFrom("campaigns").selectAll().where("id", "=", campaignId).executeTakeFirst();
 }
 
-/** The campaign if the actor is a member of its organisation (or, with `allowAdmin`, an admin). */
-export async function authorizeCampaign(db: Executor, actor: Actor, campaignId: number, opts: { allowAdmin?: boolean } = {}) {
-  const campaign = await loadCampaign(db, campaignId);
-  if (!campaign) throw new AppError("NOT_FOUND", "campaign not found");
-  if (opts.allowAdmin && actor.role === "admin") return campaign;
-  if (campaign.organisation_id === null) throw new AppError("NOT_FOUND", "campaign not found");
-  const membership = await db
-    .selectFrom("memberships")
-    .select("role")
-    .where("organisation_id", "=", campaign.organisation_id)
-    .where("user_id", "=", actor.id)
-    .executeTakeFirst();
-  if (!membership) throw new AppError("NOT_FOUND", "campaign not found");
-  return campaign;
-}
-
-function requireAdmin(actor: Actor) {
-  if (actor.role !== "admin") throw new AppError("FORBIDDEN", "admins only");
-}
-
 export async function createCampaign(db: Database, actor: Actor, organisationSlug: string, input: CampaignInput) {
   return db.transaction().execute(async (trx) => {
-    const org = await authorizeMember(trx, actor, organisationSlug);
+    const org = await requireOrganisationMember(trx, actor, organisationSlug);
     const created = await trx
       .insertInto("campaigns")
       .values({
@@ -57,7 +39,7 @@ export async function createCampaign(db: Database, actor: Actor, organisationSlu
       .onConflict((oc) => oc.column("slug").doNothing())
       .returning("id")
       .executeTakeFirst();
-    if (!created) throw new AppError("CONFLICT", "slug taken", { field: "slug" });
+    if (!created) throw new AppError("SLUG_TAKEN", "slug taken", { field: "slug" });
     await writeTargets(trx, created.id, input.targets);
     await writeAskVersion(trx, created.id, 1, input);
     return { id: created.id };
@@ -65,7 +47,6 @@ export async function createCampaign(db: Database, actor: Actor, organisationSlu
 }
 
 /** A campaign's texts (and translations) may change while it is a draft or published. */
-export const EDITABLE_STATUSES: CampaignStatus[] = ["draft", "published"];
 
 /**
  * Edits a campaign. Before anyone signs, everything changes in place. Once people have signed,
@@ -75,16 +56,16 @@ export const EDITABLE_STATUSES: CampaignStatus[] = ["draft", "published"];
  */
 export async function updateCampaign(db: Database, actor: Actor, campaignId: number, input: CampaignInput): Promise<{ askVersion: number }> {
   return db.transaction().execute(async (trx) => {
-    await authorizeCampaign(trx, actor, campaignId);
+    await requireCampaignOrganiser(trx, actor, campaignId);
     // The row lock makes a concurrent signature wait (it key-share locks the campaign to read the
     // version), so no signature lands between "has anyone signed?" and the version change, and
     // none commits with a version that is no longer current.
     const campaign = await trx.selectFrom("campaigns").selectAll().where("id", "=", campaignId).forUpdate().executeTakeFirstOrThrow();
-    if (!EDITABLE_STATUSES.includes(campaign.status)) throw new AppError("CONFLICT", `a ${campaign.status} campaign cannot be edited`);
+    if (!isIn(EDITABLE_CAMPAIGN_STATUSES, campaign.status)) throw new AppError("CAMPAIGN_NOT_EDITABLE", `a ${campaign.status} campaign cannot be edited`);
     const signed = await trx.selectFrom("signatures").select("id").where("campaign_id", "=", campaignId).limit(1).executeTakeFirst();
-    if (signed && input.slug !== campaign.slug) throw new AppError("CONFLICT", "slug locked", { field: "slug", reason: "SLUG_LOCKED" });
+    if (signed && input.slug !== campaign.slug) throw new AppError("SLUG_LOCKED", "slug locked", { field: "slug" });
     const taken = await trx.selectFrom("campaigns").select("id").where("slug", "=", input.slug).where("id", "!=", campaignId).executeTakeFirst();
-    if (taken) throw new AppError("CONFLICT", "slug taken", { field: "slug" });
+    if (taken) throw new AppError("SLUG_TAKEN", "slug taken", { field: "slug" });
 
     const targets = await trx.selectFrom("campaign_targets").select(["name", "role", "country"]).where("campaign_id", "=", campaignId).orderBy("position").execute();
     const askChanged = !sameAsk({ ask: campaign.ask, addressedTo: campaign.addressed_to, targets }, input);
@@ -122,12 +103,12 @@ async function transition(trx: Executor, campaignId: number, from: CampaignStatu
     .where("status", "=", from)
     .returning("id")
     .executeTakeFirst();
-  if (!moved) throw new AppError("CONFLICT", `campaign is not ${from}`);
+  if (!moved) throw new AppError("CAMPAIGN_WRONG_STATE", `campaign is not ${from}`);
 }
 
 export async function submitForReview(db: Database, actor: Actor, campaignId: number) {
   await db.transaction().execute(async (trx) => {
-    await authorizeCampaign(trx, actor, campaignId);
+    await requireCampaignOrganiser(trx, actor, campaignId);
     await transition(trx, campaignId, "draft", { status: "in_review", submitted_at: sql`now()` });
   });
 }
@@ -156,7 +137,7 @@ export async function reviewCampaign(db: Database, actor: Actor, campaignId: num
 /** Organisers close their published campaign by hand; admins may close any. The count is final. */
 export async function closeCampaign(db: Database, actor: Actor, campaignId: number) {
   await db.transaction().execute(async (trx) => {
-    await authorizeCampaign(trx, actor, campaignId, { allowAdmin: true });
+    await requireCampaignOrganiser(trx, actor, campaignId, { allowAdmin: true });
     await transition(trx, campaignId, "published", { status: "closed", closed_at: sql`now()` });
   });
 }
@@ -174,7 +155,7 @@ export async function closeExpiredCampaigns(db: Database): Promise<number> {
 }
 
 export async function listOrganisationCampaigns(db: Database, actor: Actor, organisationSlug: string) {
-  const org = await authorizeMember(db, actor, organisationSlug);
+  const org = await requireOrganisationMember(db, actor, organisationSlug);
   return db
     .selectFrom("campaigns as c")
     .leftJoin("campaign_counts as n", "n.campaign_id", "c.id")
@@ -194,7 +175,7 @@ export async function listOrganisationCampaigns(db: Database, actor: Actor, orga
 }
 
 export async function getCampaignForEditing(db: Database, actor: Actor, campaignId: number) {
-  const campaign = await authorizeCampaign(db, actor, campaignId, { allowAdmin: true });
+  const campaign = await requireCampaignOrganiser(db, actor, campaignId, { allowAdmin: true });
   const [targets, organisation, signed] = await Promise.all([
     db.selectFrom("campaign_targets").select(["name", "role", "country"]).where("campaign_id", "=", campaignId).orderBy("position").execute(),
     campaign.organisation_id === null

@@ -1,10 +1,11 @@
 import { sql } from "kysely";
 import type { Database } from "~/db/db.server";
+import { EDITABLE_CAMPAIGN_STATUSES, isIn } from "~/db/states";
 import { LOCALES, type Locale } from "~/i18n/i18n";
-import type { Actor } from "~/modules/organisations/organisations.server";
+import type { Actor } from "~/modules/access/actor.server";
+import { requireCampaignOrganiser } from "~/modules/access/guards.server";
 import { AppError } from "~/utils/errors.server";
 import { campaignTranslationSchema, type CampaignTranslationInput } from "./campaigns.schema";
-import { authorizeCampaign, EDITABLE_STATUSES } from "./manage-campaigns.server";
 
 /**
  * Adds or replaces a campaign's texts in one more language. Only members of the campaign's
@@ -18,14 +19,14 @@ export async function saveCampaignTranslation(db: Database, actor: Actor, args: 
   if (!parsed.success) throw new AppError("INVALID_INPUT", parsed.error.message);
   const input = parsed.data;
   return db.transaction().execute(async (trx) => {
-    await authorizeCampaign(trx, actor, args.campaignId);
+    await requireCampaignOrganiser(trx, actor, args.campaignId);
     const campaign = await trx
       .selectFrom("campaigns")
       .select(["id", "locale", "ask_version", "status"])
       .where("id", "=", args.campaignId)
       .forShare()
       .executeTakeFirstOrThrow();
-    if (!EDITABLE_STATUSES.includes(campaign.status)) throw new AppError("CONFLICT", `a ${campaign.status} campaign cannot be edited`);
+    if (!isIn(EDITABLE_CAMPAIGN_STATUSES, campaign.status)) throw new AppError("CAMPAIGN_NOT_EDITABLE", `a ${campaign.status} campaign cannot be edited`);
     if (campaign.locale === input.locale) throw new AppError("INVALID_INPUT", "the campaign's own language is edited on the campaign, not translated");
     const values = {
       title: input.title,
@@ -63,7 +64,7 @@ export interface TranslationOverview {
  * Members of the campaign's organisation, and admins, may look.
  */
 export async function listCampaignTranslations(db: Database, actor: Actor, campaignId: number) {
-  const campaign = await authorizeCampaign(db, actor, campaignId, { allowAdmin: true });
+  const campaign = await requireCampaignOrganiser(db, actor, campaignId, { allowAdmin: true });
   const rows = await db.selectFrom("campaign_translations").selectAll().where("campaign_id", "=", campaignId).execute();
   const languages: TranslationOverview[] = LOCALES.filter((l) => l !== campaign.locale).map((locale) => {
     const row = rows.find((r) => r.locale === locale);
@@ -75,5 +76,5 @@ export async function listCampaignTranslations(db: Database, actor: Actor, campa
       texts: { title: row.title, summary: row.summary, ask: row.ask, addressedTo: row.addressed_to, argumentMd: row.argument_md },
     };
   });
-  return { campaign, languages, editable: EDITABLE_STATUSES.includes(campaign.status) };
+  return { campaign, languages, editable: isIn(EDITABLE_CAMPAIGN_STATUSES, campaign.status) };
 }

@@ -1,8 +1,8 @@
 import { sql } from "kysely";
 import type { Database, Executor } from "~/db/db.server";
-import type { Actor } from "~/modules/organisations/organisations.server";
+import type { Actor } from "~/modules/access/actor.server";
+import { requireCampaignOrganiser } from "~/modules/access/guards.server";
 import { AppError } from "~/utils/errors.server";
-import { authorizeCampaign } from "./manage-campaigns.server";
 import type { TargetResponseInput } from "./target-responses.schema";
 
 /**
@@ -40,13 +40,13 @@ async function targetsWithResponses(db: Executor, campaignId: number): Promise<T
 export const listPublicTargetResponses = targetsWithResponses;
 
 export async function listTargetResponses(db: Executor, actor: Actor, campaignId: number) {
-  const campaign = await authorizeCampaign(db, actor, campaignId);
+  const campaign = await requireCampaignOrganiser(db, actor, campaignId);
   return { campaign, targets: await targetsWithResponses(db, campaignId) };
 }
 
 export async function recordTargetResponse(db: Database, actor: Actor, campaignId: number, input: TargetResponseInput) {
   await db.transaction().execute(async (trx) => {
-    await authorizeCampaign(trx, actor, campaignId);
+    await requireCampaignOrganiser(trx, actor, campaignId);
     // The target must belong to this campaign: an id from another campaign is "not found".
     const target = await trx
       .selectFrom("campaign_targets")

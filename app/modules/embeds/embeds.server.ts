@@ -1,8 +1,8 @@
 import type { Database, Executor } from "~/db/db.server";
+import type { Actor } from "~/modules/access/actor.server";
+import { requireCampaignOrganiser } from "~/modules/access/guards.server";
 import { recordAudit } from "~/modules/audit/audit.server";
 import { findPublicCampaignInLocale } from "~/modules/campaigns/campaigns.queries.server";
-import { authorizeCampaign } from "~/modules/campaigns/manage-campaigns.server";
-import type { Actor } from "~/modules/organisations/organisations.server";
 import { AppError } from "~/utils/errors.server";
 import { embedContentSecurityPolicy } from "./embed-policy.server";
 import { MAX_EMBED_ORIGINS } from "./embeds.schema";
@@ -28,7 +28,7 @@ export async function findEmbeddableCampaign(db: Executor, slug: string, locale:
 
 /** What the organisers' embed page shows: the allowed origins and the accepted partners' share codes. */
 export async function getEmbedSettings(db: Database, actor: Actor, campaignId: number) {
-  const campaign = await authorizeCampaign(db, actor, campaignId);
+  const campaign = await requireCampaignOrganiser(db, actor, campaignId);
   const [origins, partners] = await Promise.all([
     embedOriginsOf(db, campaign.id),
     db
@@ -46,12 +46,12 @@ export async function getEmbedSettings(db: Database, actor: Actor, campaignId: n
 /** Allows one more origin. Allowing one that is already listed changes nothing. */
 export async function allowEmbedOrigin(db: Database, actor: Actor, campaignId: number, origin: string): Promise<void> {
   await db.transaction().execute(async (trx) => {
-    const campaign = await authorizeCampaign(trx, actor, campaignId);
+    const campaign = await requireCampaignOrganiser(trx, actor, campaignId);
     // Serialises concurrent additions for this campaign, so the limit holds.
     await trx.selectFrom("campaigns").select("id").where("id", "=", campaign.id).forUpdate().execute();
     const current = await embedOriginsOf(trx, campaign.id);
     if (current.includes(origin)) return;
-    if (current.length >= MAX_EMBED_ORIGINS) throw new AppError("CONFLICT", "too many embed origins", { field: "origin", reason: "TOO_MANY" });
+    if (current.length >= MAX_EMBED_ORIGINS) throw new AppError("TOO_MANY_EMBED_ORIGINS", "too many embed origins", { field: "origin" });
     await trx.insertInto("campaign_embed_origins").values({ campaign_id: campaign.id, origin, added_by: actor.id }).execute();
     await recordAudit(trx, {
       actorUserId: actor.id,
@@ -66,7 +66,7 @@ export async function allowEmbedOrigin(db: Database, actor: Actor, campaignId: n
 
 export async function removeEmbedOrigin(db: Database, actor: Actor, campaignId: number, origin: string): Promise<void> {
   await db.transaction().execute(async (trx) => {
-    const campaign = await authorizeCampaign(trx, actor, campaignId);
+    const campaign = await requireCampaignOrganiser(trx, actor, campaignId);
     const removed = await trx
       .deleteFrom("campaign_embed_origins")
       .where("campaign_id", "=", campaign.id)

@@ -1,5 +1,6 @@
 import type { Executor } from "~/db/db.server";
-import type { Actor } from "~/modules/organisations/organisations.server";
+import type { Actor } from "~/modules/access/actor.server";
+import { isOrganisationMember } from "~/modules/access/guards.server";
 import { AppError } from "~/utils/errors.server";
 
 /**
@@ -38,14 +39,8 @@ export async function resolveExportAccess(db: Executor, actor: Actor, campaignId
     .execute();
   const allPartnerIds = partners.map((p) => p.id);
   if (actor.role === "admin") return { campaign, role: "admin", partnerIds: allPartnerIds };
-  if (campaign.organisationId !== null) {
-    const host = await db
-      .selectFrom("memberships")
-      .select("user_id")
-      .where("organisation_id", "=", campaign.organisationId)
-      .where("user_id", "=", actor.id)
-      .executeTakeFirst();
-    if (host) return { campaign, role: "host", partnerIds: allPartnerIds };
+  if (campaign.organisationId !== null && (await isOrganisationMember(db, actor, campaign.organisationId))) {
+    return { campaign, role: "host", partnerIds: allPartnerIds };
   }
   const own = partners.filter((p) => p.memberUserId !== null).map((p) => p.id);
   if (own.length > 0) return { campaign, role: "partner", partnerIds: own };
@@ -62,8 +57,4 @@ export async function authorizeExport(db: Executor, actor: Actor, campaignId: nu
     typeof scope === "object" && scope.kind === "partner" ? access.partnerIds.includes(scope.partnerId) : access.role !== "partner";
   if (!allowed) throw new AppError("NOT_FOUND", "nothing to export here");
   return access;
-}
-
-export function requireAdmin(actor: Actor): void {
-  if (actor.role !== "admin") throw new AppError("FORBIDDEN", "admins only");
 }

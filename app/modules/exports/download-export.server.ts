@@ -1,6 +1,6 @@
 import type { Database } from "~/db/db.server";
 import type { ExportKind, ExportStatus } from "~/db/schema";
-import type { Actor } from "~/modules/organisations/organisations.server";
+import type { Actor } from "~/modules/access/actor.server";
 import { AppError, isAppError } from "~/utils/errors.server";
 import { isWellFormedToken, tokenMatchesHash, hashToken } from "~/utils/tokens.server";
 import { authorizeExport, type ExportScope } from "./access.server";
@@ -76,16 +76,16 @@ export async function getExportStatus(db: Database, actor: Actor, token: string)
   };
 }
 
-/** The finished file (gzip, as stored) for download; CONFLICT while the worker is still writing it. */
+/** The finished file (gzip, as stored) for download; EXPORT_NOT_READY while the worker is still writing it. */
 export async function openExportFile(db: Database, actor: Actor, token: string) {
   const row = await findExport(db, actor, token);
-  if (row.status !== "done" || row.byte_size === null) throw new AppError("CONFLICT", "the file is not ready");
+  if (row.status !== "done" || row.byte_size === null) throw new AppError("EXPORT_NOT_READY", "the file is not ready");
   return { fileName: row.file_name, gzipBytes: row.byte_size, gzipChunks: readExportFile(db, row.id) };
 }
 
 /** The manifest of a delivery bundle, to deliver with its CSV. */
 export async function openDeliveryManifest(db: Database, actor: Actor, token: string) {
   const row = await findExport(db, actor, token);
-  if (row.kind !== "delivery" || !row.manifest) throw new AppError("CONFLICT", "no manifest (yet)");
+  if (row.kind !== "delivery" || !row.manifest) throw new AppError("EXPORT_NOT_READY", "no manifest (yet)");
   return { fileName: row.file_name.replace(/\.csv$/, ".manifest.json"), manifest: row.manifest };
 }

@@ -1,8 +1,8 @@
 import { sql } from "kysely";
 import type { Database } from "~/db/db.server";
+import type { Actor } from "~/modules/access/actor.server";
 import { recordAudit } from "~/modules/audit/audit.server";
 import { getCampaignCounts } from "~/modules/counts/counts.server";
-import type { Actor } from "~/modules/organisations/organisations.server";
 import { authorizeExport } from "./access.server";
 import { csvDocument } from "./csv";
 import type { CountsBreakdown, CountsFormat } from "./exports.schema";

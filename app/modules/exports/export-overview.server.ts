@@ -1,7 +1,9 @@
 import type { Database, Executor } from "~/db/db.server";
-import type { Actor } from "~/modules/organisations/organisations.server";
+import { PUBLIC_CAMPAIGN_STATUSES } from "~/db/states";
+import type { Actor } from "~/modules/access/actor.server";
+import { requireAdmin } from "~/modules/access/guards.server";
 import { AppError } from "~/utils/errors.server";
-import { requireAdmin, resolveExportAccess } from "./access.server";
+import { resolveExportAccess } from "./access.server";
 
 /** What the exports page offers this actor for one campaign, and what was exported before. */
 export async function getExportOverview(db: Database, actor: Actor, campaignId: number) {
@@ -63,7 +65,7 @@ export async function getPublicDeliveryBundle(db: Executor, campaignSlug: string
     .select(["b.id", "b.target_name", "b.target_role", "b.row_count", "b.final_hash", "b.manifest", "b.created_at", "c.slug", "c.title"])
     .where("b.id", "=", bundleId)
     .where("c.slug", "=", campaignSlug)
-    .where("c.status", "in", ["published", "closed"])
+    .where("c.status", "in", PUBLIC_CAMPAIGN_STATUSES)
     .executeTakeFirst();
   if (!bundle) throw new AppError("NOT_FOUND", "no such delivery");
   return bundle;

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { sql } from "kysely";
 import type pg from "pg";
 import { poolOf, type Database } from "~/db/db.server";
+import { isIn, UNFINISHED_EXPORT_STATUSES } from "~/db/states";
 import { recordAudit } from "~/modules/audit/audit.server";
 import { canonicalRow, chainNext, chainStart, CANONICAL_ROW_DESCRIPTION, DELIVERY_FORMAT, type DeliveryHeader } from "./delivery-chain";
 import { csvLine, neutraliseFormula, UTF8_BOM } from "./csv";
@@ -58,13 +59,13 @@ export async function runExport(db: Database, exportId: number): Promise<"writte
     .updateTable("exports")
     .set({ status: "running", started_at: sql`now()`, rows_done: 0, lease_token: leaseToken, lease_expires_at: sql`now() + ${LEASE}` })
     .where("id", "=", exportId)
-    .where("status", "in", ["queued", "running"])
+    .where("status", "in", UNFINISHED_EXPORT_STATUSES)
     .where((eb) => eb.or([eb("lease_expires_at", "is", null), eb("lease_expires_at", "<", sql<Date>`now()`)]))
     .returning("id")
     .executeTakeFirst();
   if (!claimed) {
     const now = await loadExport(db, exportId);
-    if (now && (now.status === "queued" || now.status === "running")) throw new Error(`export ${exportId} is being written by another run`);
+    if (now && isIn(UNFINISHED_EXPORT_STATUSES, now.status)) throw new Error(`export ${exportId} is being written by another run`);
     return "skipped";
   }
   const client = await poolOf(db).connect();
@@ -141,7 +142,7 @@ export async function markExportFailed(db: Database, exportId: number, reason: s
     .updateTable("exports")
     .set({ status: "failed", error: reason.slice(0, 500), finished_at: sql`now()` })
     .where("id", "=", exportId)
-    .where("status", "in", ["queued", "running"])
+    .where("status", "in", UNFINISHED_EXPORT_STATUSES)
     .execute();
 }
 

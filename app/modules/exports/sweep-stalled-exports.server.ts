@@ -1,6 +1,7 @@
 import { sql } from "kysely";
 import type { Database } from "~/db/db.server";
 import { sweepIntoOutbox, type SweepOptions } from "~/jobs/outbox.server";
+import { UNFINISHED_EXPORT_STATUSES } from "~/db/states";
 
 /**
  * Re-derives owed exports from Postgres (sweepIntoOutbox): an export still `queued` or `running`,
@@ -22,7 +23,7 @@ export function sweepStalledExports(db: Database, opts: SweepOptions): Promise<n
       from: sql`exports e`,
       id: sql`e.id`,
       requestedAt: sql`e.created_at`,
-      owed: sql`e.status IN ('queued', 'running')
+      owed: sql`e.status IN (${sql.join(UNFINISHED_EXPORT_STATUSES)})
         AND e.expires_at > now()
         AND (e.lease_expires_at IS NULL OR e.lease_expires_at < now())`,
       payload: sql`json_build_object('exportId', e.id)`,

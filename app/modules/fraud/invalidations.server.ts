@@ -1,7 +1,9 @@
 import { sql, type RawBuilder } from "kysely";
 import type { Database, Executor } from "~/db/db.server";
+import { COUNTED_SIGNATURE_STATUSES } from "~/db/states";
+import type { Actor } from "~/modules/access/actor.server";
+import { requireAdmin } from "~/modules/access/guards.server";
 import { recordAudit } from "~/modules/audit/audit.server";
-import type { Actor } from "~/modules/organisations/organisations.server";
 import { AppError } from "~/utils/errors.server";
 import type { InvalidationCriteria } from "./fraud.schema";
 
@@ -12,10 +14,6 @@ import type { InvalidationCriteria } from "./fraud.schema";
  * change, its ledger rows, the batch record and the audit line commit together.
  */
 
-export function requireAdmin(actor: Actor): void {
-  if (actor.role !== "admin") throw new AppError("FORBIDDEN", "admins only");
-}
-
 async function campaignFor(db: Executor, campaignId: number) {
   const campaign = await db.selectFrom("campaigns").select(["id", "slug", "title", "organisation_id"]).where("id", "=", campaignId).executeTakeFirst();
   if (!campaign) throw new AppError("NOT_FOUND", "campaign not found");
@@ -24,7 +22,7 @@ async function campaignFor(db: Executor, campaignId: number) {
 
 /** The signatures the criteria take: those of the campaign that still count or may count. */
 function matching(campaignId: number, c: InvalidationCriteria): RawBuilder<boolean> {
-  const conditions = [sql`s.campaign_id = ${campaignId}`, sql`s.status IN ('pending', 'confirmed')`];
+  const conditions = [sql`s.campaign_id = ${campaignId}`, sql`s.status IN (${sql.join(COUNTED_SIGNATURE_STATUSES)})`];
   if (c.ipRange) conditions.push(sql`s.ip_address <<= ${c.ipRange}::inet`);
   if (c.emailDomain) {
     const domain = sql`split_part(s.email_normalized, '@', -1)`;
@@ -67,7 +65,7 @@ export async function previewInvalidation(db: Database, actor: Actor, campaignId
 
 /**
  * Invalidates what the criteria take. `expected` is the count the admin saw in the preview: if
- * signatures arrived or changed since, nothing is applied (CONFLICT, with the new preview), so
+ * signatures arrived or changed since, nothing is applied (PREVIEW_OUTDATED, with the new preview), so
  * what is applied is always what was previewed.
  */
 export async function applyInvalidation(
@@ -117,7 +115,7 @@ export async function applyInvalidation(
              (SELECT count(*) FROM items)::int AS items`.execute(trx);
     const done = result.rows[0]!;
     if (done.signatures !== input.expected.signatures || done.confirmed !== input.expected.confirmed) {
-      throw new AppError("CONFLICT", "the matching signatures changed since the preview", { preview: { signatures: done.signatures, confirmed: done.confirmed } });
+      throw new AppError("PREVIEW_OUTDATED", "the matching signatures changed since the preview", { preview: { signatures: done.signatures, confirmed: done.confirmed } });
     }
     if (done.signatures === 0) throw new AppError("INVALID_INPUT", "nothing to invalidate");
     await trx
@@ -155,7 +153,7 @@ export async function undoInvalidation(db: Database, actor: Actor, campaignId: n
       .forUpdate()
       .executeTakeFirst();
     if (!batch) throw new AppError("NOT_FOUND", "invalidation not found");
-    if (batch.undone_at) throw new AppError("CONFLICT", "already undone");
+    if (batch.undone_at) throw new AppError("ALREADY_UNDONE", "already undone");
     const result = await sql<InvalidationPreview>`
       WITH restored AS (
         UPDATE signatures s SET status = i.previous_status, invalidated_at = NULL, invalidation_reason = NULL

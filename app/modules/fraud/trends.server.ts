@@ -1,8 +1,9 @@
 import { sql } from "kysely";
 import type { Database } from "~/db/db.server";
-import type { Actor } from "~/modules/organisations/organisations.server";
+import { COUNTED_SIGNATURE_STATUSES, PUBLIC_CAMPAIGN_STATUSES } from "~/db/states";
+import type { Actor } from "~/modules/access/actor.server";
+import { requireAdmin } from "~/modules/access/guards.server";
 import { AppError } from "~/utils/errors.server";
-import { requireAdmin } from "./invalidations.server";
 
 export interface Trend {
   /** an IPv4 address, an IPv6 /64, or an email domain */
@@ -28,7 +29,7 @@ async function trending(db: Database, campaignId: number, key: typeof IP_KEY, op
              (count(*) FILTER (WHERE s.status = 'confirmed'))::int AS confirmed,
              min(s.created_at) AS first, max(s.created_at) AS last
       FROM signatures s
-      WHERE s.campaign_id = ${campaignId} AND s.status IN ('pending', 'confirmed')
+      WHERE s.campaign_id = ${campaignId} AND s.status IN (${sql.join(COUNTED_SIGNATURE_STATUSES)})
         AND s.created_at >= now() - make_interval(hours => ${opts.hours})
       GROUP BY 1, 2
     )
@@ -68,7 +69,7 @@ async function countFastForms(db: Database, campaignId: number, hours: number) {
     .select([sql<number>`count(*)::int`.as("total"), sql<number>`(count(*) FILTER (WHERE status = 'confirmed'))::int`.as("confirmed")])
     .where("campaign_id", "=", campaignId)
     .where("screen_flag", "=", "fast-form")
-    .where("status", "in", ["pending", "confirmed"])
+    .where("status", "in", COUNTED_SIGNATURE_STATUSES)
     .where("created_at", ">=", sql<Date>`now() - make_interval(hours => ${hours})`)
     .executeTakeFirstOrThrow();
   return row;
@@ -86,7 +87,7 @@ export async function listFraudCampaigns(db: Database, actor: Actor) {
       "c.status",
       sql<number>`(SELECT count(*)::int FROM signatures s WHERE s.campaign_id = c.id AND s.created_at >= now() - interval '24 hours')`.as("lastDay"),
     ])
-    .where("c.status", "in", ["published", "closed"])
+    .where("c.status", "in", PUBLIC_CAMPAIGN_STATUSES)
     .orderBy("c.published_at", "desc")
     .limit(200)
     .execute();

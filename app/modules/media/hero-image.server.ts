@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
 import sharp from "sharp";
 import type { Database, Executor } from "~/db/db.server";
-import type { CampaignStatus } from "~/db/schema";
-import { authorizeCampaign } from "~/modules/campaigns/manage-campaigns.server";
-import type { Actor } from "~/modules/organisations/organisations.server";
+import { EDITABLE_CAMPAIGN_STATUSES, isIn } from "~/db/states";
+import type { Actor } from "~/modules/access/actor.server";
+import { requireCampaignOrganiser } from "~/modules/access/guards.server";
 import { AppError } from "~/utils/errors.server";
 import { HERO_MAX_BYTES, HERO_WIDTHS } from "./hero-image";
 
@@ -16,7 +16,6 @@ import { HERO_MAX_BYTES, HERO_WIDTHS } from "./hero-image";
 
 /** Beyond this, decoding alone would take seconds and hundreds of megabytes (a "pixel bomb"). */
 const MAX_INPUT_PIXELS = 40_000_000;
-const EDITABLE: CampaignStatus[] = ["draft", "published"];
 
 export type ImageProblem = "error.image.required" | "error.image.tooLarge" | "error.image.type" | "error.image.corrupt" | "error.image.dimensions";
 
@@ -59,8 +58,8 @@ export async function encodeHeroImage(bytes: Buffer): Promise<EncodedImage> {
 }
 
 async function authorizeEditing(db: Executor, actor: Actor, campaignId: number) {
-  const campaign = await authorizeCampaign(db, actor, campaignId);
-  if (!EDITABLE.includes(campaign.status)) throw new AppError("CONFLICT", `a ${campaign.status} campaign cannot be edited`);
+  const campaign = await requireCampaignOrganiser(db, actor, campaignId);
+  if (!isIn(EDITABLE_CAMPAIGN_STATUSES, campaign.status)) throw new AppError("CAMPAIGN_NOT_EDITABLE", `a ${campaign.status} campaign cannot be edited`);
   return campaign;
 }
 

@@ -1,8 +1,9 @@
 import { createHash } from "node:crypto";
 import sharp from "sharp";
 import type { Database, Executor } from "~/db/db.server";
+import type { Actor } from "~/modules/access/actor.server";
+import { requireOrganisationMember } from "~/modules/access/guards.server";
 import { AppError } from "~/utils/errors.server";
-import { authorizeMember, type Actor } from "./organisations.server";
 
 /**
  * Organisation logos: an upload (PNG, JPEG or WebP up to 1 MB) is decoded and re-encoded as a
@@ -36,7 +37,7 @@ export async function encodeLogo(upload: Uint8Array): Promise<{ webp: Buffer; ha
 
 /** Owners set or replace their organisation's logo. */
 export async function setOrganisationLogo(db: Database, actor: Actor, organisationSlug: string, upload: Uint8Array): Promise<string> {
-  const org = await authorizeMember(db, actor, organisationSlug, "owner");
+  const org = await requireOrganisationMember(db, actor, organisationSlug, "owner");
   const { webp, hash } = await encodeLogo(upload);
   await db.updateTable("organisations").set({ logo: webp, logo_hash: hash }).where("id", "=", org.id).execute();
   return logoPath(org.id, hash);

@@ -2,34 +2,13 @@ import { sql } from "kysely";
 import type { Database, Executor } from "~/db/db.server";
 import type { MemberRole } from "~/db/schema";
 import { enqueue } from "~/jobs/outbox.server";
+import type { Actor } from "~/modules/access/actor.server";
+import { requireOrganisationMember } from "~/modules/access/guards.server";
 import { normaliseEmail } from "~/modules/signatures/signatures.schema";
 import { AppError } from "~/utils/errors.server";
 import { generateToken, hashToken, isWellFormedToken, tokenMatchesHash } from "~/utils/tokens.server";
 
-/** Who is acting: every use case here checks this actor's membership itself. */
-export interface Actor {
-  id: number;
-  email: string;
-  role: "user" | "admin";
-}
-
 export const INVITATION_TTL_DAYS = 7;
-
-/**
- * The actor's membership in an organisation, or NOT_FOUND: to a non-member an organisation they
- * do not belong to looks exactly like one that does not exist. With `owner`, organisers get FORBIDDEN.
- */
-export async function authorizeMember(db: Executor, actor: Actor, organisationSlug: string, need: "member" | "owner" = "member") {
-  const row = await db
-    .selectFrom("organisations as o")
-    .leftJoin("memberships as m", (join) => join.onRef("m.organisation_id", "=", "o.id").on("m.user_id", "=", actor.id))
-    .select(["o.id", "o.slug", "o.name", "m.role"])
-    .where("o.slug", "=", organisationSlug)
-    .executeTakeFirst();
-  if (!row || !row.role) throw new AppError("NOT_FOUND", "organisation not found");
-  if (need === "owner" && row.role !== "owner") throw new AppError("FORBIDDEN", "owners only");
-  return { id: row.id, slug: row.slug, name: row.name, role: row.role as MemberRole };
-}
 
 export async function createOrganisation(db: Database, actor: Actor, input: { name: string; slug: string }) {
   return db.transaction().execute(async (trx) => {
@@ -39,7 +18,7 @@ export async function createOrganisation(db: Database, actor: Actor, input: { na
       .onConflict((oc) => oc.column("slug").doNothing())
       .returning(["id", "slug", "name"])
       .executeTakeFirst();
-    if (!org) throw new AppError("CONFLICT", "slug taken", { field: "slug" });
+    if (!org) throw new AppError("SLUG_TAKEN", "slug taken", { field: "slug" });
     await trx.insertInto("memberships").values({ organisation_id: org.id, user_id: actor.id, role: "owner" }).execute();
     return org;
   });
@@ -56,7 +35,7 @@ export async function listMyOrganisations(db: Executor, actor: Actor) {
 }
 
 export async function getOrganisationOverview(db: Database, actor: Actor, slug: string) {
-  const org = await authorizeMember(db, actor, slug);
+  const org = await requireOrganisationMember(db, actor, slug);
   const [members, invitations] = await Promise.all([
     db
       .selectFrom("memberships as m")
@@ -83,14 +62,14 @@ export async function getOrganisationOverview(db: Database, actor: Actor, slug: 
 
 /** Owners set where signers' replies to the organisation's updates go (null: nowhere). */
 export async function setOrganisationContact(db: Database, actor: Actor, slug: string, input: { contactEmail: string | null }) {
-  const org = await authorizeMember(db, actor, slug, "owner");
+  const org = await requireOrganisationMember(db, actor, slug, "owner");
   await db.updateTable("organisations").set({ contact_email: input.contactEmail || null }).where("id", "=", org.id).execute();
 }
 
 /** Owners invite by email; the worker creates the link's token when it sends the invitation. */
 export async function inviteMember(db: Database, actor: Actor, slug: string, input: { email: string; role: MemberRole }) {
   return db.transaction().execute(async (trx) => {
-    const org = await authorizeMember(trx, actor, slug, "owner");
+    const org = await requireOrganisationMember(trx, actor, slug, "owner");
     const emailNormalized = normaliseEmail(input.email);
     // Inviting again replaces the open invitation (new role, new expiry, new link).
     await trx
@@ -119,7 +98,7 @@ export async function inviteMember(db: Database, actor: Actor, slug: string, inp
 }
 
 export async function revokeInvitation(db: Database, actor: Actor, slug: string, invitationId: number) {
-  const org = await authorizeMember(db, actor, slug, "owner");
+  const org = await requireOrganisationMember(db, actor, slug, "owner");
   await db
     .updateTable("invitations")
     .set({ revoked_at: sql`now()` })
@@ -197,7 +176,7 @@ async function assertAnotherOwnerRemains(trx: Executor, organisationId: number, 
 
 export async function changeMemberRole(db: Database, actor: Actor, slug: string, input: { userId: number; role: MemberRole }) {
   await db.transaction().execute(async (trx) => {
-    const org = await authorizeMember(trx, actor, slug, "owner");
+    const org = await requireOrganisationMember(trx, actor, slug, "owner");
     if (input.role !== "owner") await assertAnotherOwnerRemains(trx, org.id, input.userId);
     const updated = await trx
       .updateTable("memberships")
@@ -213,7 +192,7 @@ export async function changeMemberRole(db: Database, actor: Actor, slug: string,
 /** Owners remove anyone; any member may leave. The last owner can do neither to themselves. */
 export async function removeMember(db: Database, actor: Actor, slug: string, userId: number) {
   await db.transaction().execute(async (trx) => {
-    const org = await authorizeMember(trx, actor, slug, userId === actor.id ? "member" : "owner");
+    const org = await requireOrganisationMember(trx, actor, slug, userId === actor.id ? "member" : "owner");
     await assertAnotherOwnerRemains(trx, org.id, userId);
     const removed = await trx
       .deleteFrom("memberships")

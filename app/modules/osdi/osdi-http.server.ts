@@ -2,7 +2,8 @@ import { getDb, getReadyRedis } from "~/services.server";
 import { authenticateApiKey, type ApiPrincipal } from "~/modules/api-keys/api-keys.server";
 import type { Database } from "~/db/db.server";
 import { env } from "~/utils/env.server";
-import { AppError, httpStatusFor, isAppError } from "~/utils/errors.server";
+import { errorStatus } from "~/utils/error-answers.server";
+import { AppError, isAppError } from "~/utils/errors.server";
 import { parseRouteId, problem } from "~/utils/http.server";
 import { hitRateLimits } from "~/utils/rate-limit.server";
 import { OSDI_CONTENT_TYPE, type OsdiUrls } from "./osdi.hal";
@@ -63,7 +64,7 @@ export async function handleOsdiRequest(
     });
   } catch (error) {
     if (!isAppError(error)) throw error;
-    const status = httpStatusFor(error.code);
+    const status = errorStatus(error.code);
     const extra: Record<string, unknown> = {};
     if (Array.isArray(error.details?.errors)) extra.errors = error.details.errors;
     const response = problem(status, error.message, extra);

@@ -1,10 +1,11 @@
 import { sql, type RawBuilder } from "kysely";
 import type { Database, Executor } from "~/db/db.server";
+import { PUBLIC_CAMPAIGN_STATUSES } from "~/db/states";
 import { isLocale, translator } from "~/i18n/i18n";
 import { requireWriteScope, type ApiPrincipal } from "~/modules/api-keys/api-keys.server";
-import { signPetition } from "~/modules/signatures/sign-petition.server";
+import { signCampaign } from "~/modules/signatures/sign-campaign.server";
 import { FIELD_MESSAGE_PARAMS } from "~/modules/signatures/signatures.fields";
-import { signPetitionSchema, type SignField } from "~/modules/signatures/signatures.schema";
+import { signCampaignSchema, type SignField } from "~/modules/signatures/signatures.schema";
 import { AppError } from "~/utils/errors.server";
 import { recordSignatureBodySchema, type ListQuery, type ModifiedDateFilter } from "./osdi.schema";
 
@@ -13,8 +14,6 @@ import { recordSignatureBodySchema, type ListQuery, type ModifiedDateFilter } fr
  * organisation: a petition of another organisation is answered exactly like one that does not
  * exist. Only public campaigns (published or closed) are petitions.
  */
-
-const PETITION_STATUSES = ["published", "closed"] as const;
 
 /** The OSDI filter as one condition on `column`; an absent bound is no bound. */
 function modifiedWithin(column: RawBuilder<Date>, filter: ModifiedDateFilter) {
@@ -30,7 +29,7 @@ function petitionsOf(db: Executor, principal: ApiPrincipal) {
     .selectFrom("campaigns as c")
     .leftJoin("campaign_counts as n", "n.campaign_id", "c.id")
     .where("c.organisation_id", "=", principal.organisationId)
-    .where("c.status", "in", PETITION_STATUSES);
+    .where("c.status", "in", PUBLIC_CAMPAIGN_STATUSES);
 }
 
 // A petition changes when its text changes or its count does.
@@ -144,7 +143,7 @@ function peopleOf(db: Executor, principal: ApiPrincipal) {
     .selectFrom("signatures as s")
     .innerJoin("campaigns as c", "c.id", "s.campaign_id")
     .where("c.organisation_id", "=", principal.organisationId)
-    .where("c.status", "in", PETITION_STATUSES)
+    .where("c.status", "in", PUBLIC_CAMPAIGN_STATUSES)
     .where("s.status", "=", "confirmed")
     .where("s.erased_at", "is", null)
     .where("s.email", "is not", null);
@@ -199,7 +198,7 @@ export interface FieldProblem {
 }
 
 /**
- * Records a signature through the same double opt-in as the sign form: signPetition with source
+ * Records a signature through the same double opt-in as the sign form: signCampaign with source
  * 'api', a pending signature, a verification email in the outbox. The API client asserts that it
  * collected the person's consent to sign; `status: "subscribed"` on the email address also asserts
  * consent to the host's updates. The caller answers every outcome the same way, so the answer never
@@ -226,7 +225,7 @@ export async function recordSignature(db: Database, principal: ApiPrincipal, pet
   if (postal?.postal_code) raw.postalCode = postal.postal_code;
   if (comments?.trim()) raw.comment = comments;
   if (email.status === "subscribed") raw.optIn = "on";
-  const input = signPetitionSchema.safeParse(raw);
+  const input = signCampaignSchema.safeParse(raw);
   if (!input.success) {
     const en = translator("en");
     const errors: FieldProblem[] = input.error.issues.map((i) => {
@@ -237,7 +236,7 @@ export async function recordSignature(db: Database, principal: ApiPrincipal, pet
   }
   if (petition.status !== "published") throw new AppError("CAMPAIGN_NOT_OPEN", "this petition is closed");
   const language = person.languages_spoken?.map((l) => l.toLowerCase()).find(isLocale);
-  await signPetition(db, {
+  await signCampaign(db, {
     campaignSlug: petition.slug,
     input: input.data,
     locale: language ?? petition.locale,

@@ -1,10 +1,11 @@
 import { sql } from "kysely";
 import type { Database, Executor } from "~/db/db.server";
+import { ACTIVE_PARTNER_STATUSES } from "~/db/states";
+import type { Actor } from "~/modules/access/actor.server";
+import { requireCampaignOrganiser } from "~/modules/access/guards.server";
 import { recordAudit } from "~/modules/audit/audit.server";
-import { authorizeCampaign } from "~/modules/campaigns/manage-campaigns.server";
 import { logoPath } from "~/modules/organisations/organisation-logo.server";
-import type { Actor } from "~/modules/organisations/organisations.server";
-import { newReferralCode } from "~/modules/signatures/sign-petition.server";
+import { newReferralCode } from "~/modules/signatures/sign-campaign.server";
 import { AppError } from "~/utils/errors.server";
 
 /**
@@ -14,7 +15,7 @@ import { AppError } from "~/utils/errors.server";
  */
 
 export async function listCampaignPartners(db: Executor, actor: Actor, campaignId: number) {
-  const campaign = await authorizeCampaign(db, actor, campaignId);
+  const campaign = await requireCampaignOrganiser(db, actor, campaignId);
   const partners = await db
     .selectFrom("campaign_partners as p")
     .innerJoin("organisations as o", "o.id", "p.organisation_id")
@@ -29,7 +30,7 @@ export async function listCampaignPartners(db: Executor, actor: Actor, campaignI
 /** Invites an organisation by its slug; inviting one that declined or was removed invites it again. */
 export async function invitePartner(db: Database, actor: Actor, campaignId: number, organisationSlug: string) {
   return db.transaction().execute(async (trx) => {
-    const campaign = await authorizeCampaign(trx, actor, campaignId);
+    const campaign = await requireCampaignOrganiser(trx, actor, campaignId);
     const org = await trx.selectFrom("organisations").select(["id", "name"]).where("slug", "=", organisationSlug).executeTakeFirst();
     if (!org) throw new AppError("NOT_FOUND", "no such organisation", { field: "organisation" });
     if (org.id === campaign.organisation_id) throw new AppError("INVALID_INPUT", "the host cannot partner itself", { field: "organisation" });
@@ -44,7 +45,7 @@ export async function invitePartner(db: Database, actor: Actor, campaignId: numb
       )
       .returning("id")
       .executeTakeFirst();
-    if (!row) throw new AppError("CONFLICT", "already a partner or invited", { field: "organisation", reason: "ALREADY_PARTNER" });
+    if (!row) throw new AppError("ALREADY_PARTNER", "already a partner or invited", { field: "organisation" });
     await recordAudit(trx, {
       actorUserId: actor.id,
       actorLabel: actor.email,
@@ -59,13 +60,13 @@ export async function invitePartner(db: Database, actor: Actor, campaignId: numb
 /** The host removes a partner: its share link stops attributing signatures from then on. */
 export async function removePartner(db: Database, actor: Actor, campaignId: number, partnerId: number) {
   await db.transaction().execute(async (trx) => {
-    await authorizeCampaign(trx, actor, campaignId);
+    await requireCampaignOrganiser(trx, actor, campaignId);
     const removed = await trx
       .updateTable("campaign_partners")
       .set({ status: "removed" })
       .where("id", "=", partnerId)
       .where("campaign_id", "=", campaignId)
-      .where("status", "in", ["invited", "accepted"])
+      .where("status", "in", ACTIVE_PARTNER_STATUSES)
       .returning("organisation_id")
       .executeTakeFirst();
     if (!removed) throw new AppError("NOT_FOUND", "partner not found");
@@ -85,7 +86,7 @@ export async function listMyPartnerships(db: Executor, actor: Actor) {
     .innerJoin("campaigns as c", "c.id", "p.campaign_id")
     .leftJoin("organisations as host", "host.id", "c.organisation_id")
     .select(["p.id", "p.status", "p.share_code", "m.role", "o.name as partnerName", "c.slug as campaignSlug", "c.title as campaignTitle", "host.name as hostName"])
-    .where("p.status", "in", ["invited", "accepted"])
+    .where("p.status", "in", ACTIVE_PARTNER_STATUSES)
     .orderBy("p.created_at", "desc")
     .execute();
 }
@@ -102,7 +103,7 @@ export async function answerPartnerInvitation(db: Database, actor: Actor, partne
       .executeTakeFirst();
     if (!row) throw new AppError("NOT_FOUND", "invitation not found");
     if (row.role !== "owner") throw new AppError("FORBIDDEN", "owners only");
-    if (row.status !== "invited") throw new AppError("CONFLICT", `partnership is ${row.status}`);
+    if (row.status !== "invited") throw new AppError("PARTNERSHIP_CLOSED", `partnership is ${row.status}`);
     await trx
       .updateTable("campaign_partners")
       .set({ status: decision === "accept" ? "accepted" : "declined", responded_at: sql`now()` })

@@ -1,7 +1,7 @@
 /**
  * Share links: pure functions, used by the pages (server and browser alike). Each link points at
  * the campaign with `?via=<channel>` and, when the sharer is a known signer, `&ref=<their code>`;
- * the campaign page hands both to the sign form, and signPetition records them.
+ * the campaign page hands both to the sign form, and signCampaign records them.
  */
 
 export const SHARE_CHANNELS = ["whatsapp", "telegram", "x", "facebook", "email", "link"] as const;

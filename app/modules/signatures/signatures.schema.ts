@@ -28,7 +28,7 @@ const checkbox = z
   .optional()
   .transform((v) => v !== undefined);
 
-export const signPetitionSchema = z.object({
+export const signCampaignSchema = z.object({
   name: plainLine(SIGNATURE_LIMITS.name, "error.name.tooLong", "error.name.required").pipe(z.string().min(1, message("error.name.required"))),
   email: z
     .string(message("error.email.required"))
@@ -65,7 +65,7 @@ export const signPetitionSchema = z.object({
   consent: z.literal("on", message("error.consent.required")),
 });
 
-export type SignPetitionInput = z.output<typeof signPetitionSchema>;
+export type SignCampaignInput = z.output<typeof signCampaignSchema>;
 
 /** How a signer came: a partner's share link, another signer's referral link, the channel it was posted on. */
 export interface SignAttribution {
@@ -152,7 +152,7 @@ export function emailDomain(email: string): string {
  */
 export function parseSignForm(
   form: FormData,
-): { ok: true; data: SignPetitionInput; values: Record<string, string> } | { ok: false; errors: SignFieldErrors; values: Record<string, string> } {
+): { ok: true; data: SignCampaignInput; values: Record<string, string> } | { ok: false; errors: SignFieldErrors; values: Record<string, string> } {
   const raw: Record<string, unknown> = {};
   const values: Record<string, string> = {};
   const errors: SignFieldErrors = {};
@@ -170,7 +170,7 @@ export function parseSignForm(
   // An empty optional text field is "not given".
   for (const field of ["postalCode", "comment"] as const) if (raw[field] === "") delete raw[field];
 
-  const result = signPetitionSchema.safeParse(raw);
+  const result = signCampaignSchema.safeParse(raw);
   // The values as sent come back too: a refusal after parsing (a rate limit, a disposable domain)
   // re-renders the form with them.
   if (result.success) return { ok: true, data: result.data, values };

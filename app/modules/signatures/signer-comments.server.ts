@@ -1,9 +1,9 @@
 import { sql } from "kysely";
 import type { Database, Executor } from "~/db/db.server";
+import type { Actor } from "~/modules/access/actor.server";
+import { requireCampaignOrganiser } from "~/modules/access/guards.server";
 import { recordAudit } from "~/modules/audit/audit.server";
-import { authorizeCampaign } from "~/modules/campaigns/manage-campaigns.server";
 import { firstNameOf } from "~/modules/campaigns/campaigns.queries.server";
-import type { Actor } from "~/modules/organisations/organisations.server";
 import { AppError } from "~/utils/errors.server";
 
 /**
@@ -14,7 +14,7 @@ import { AppError } from "~/utils/errors.server";
 
 /** Every comment the campaign page shows or could show, newest first, for its organisers. */
 export async function listSignerComments(db: Executor, actor: Actor, campaignId: number, limit = 200) {
-  const campaign = await authorizeCampaign(db, actor, campaignId);
+  const campaign = await requireCampaignOrganiser(db, actor, campaignId);
   const rows = await publicComments(db, campaignId).select(["id", "comment_hidden_at"]).limit(limit).execute();
   return {
     campaign: { id: campaign.id, title: campaign.title, slug: campaign.slug },
@@ -24,7 +24,7 @@ export async function listSignerComments(db: Executor, actor: Actor, campaignId:
 
 /** Hides a supporter's comment from the campaign page, or shows it again. */
 export async function setSignerCommentHidden(db: Database, actor: Actor, campaignId: number, signatureId: number, hidden: boolean) {
-  await authorizeCampaign(db, actor, campaignId);
+  await requireCampaignOrganiser(db, actor, campaignId);
   await db.transaction().execute(async (trx) => {
     const changed = await trx
       .updateTable("signatures")

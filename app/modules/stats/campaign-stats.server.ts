@@ -1,8 +1,8 @@
 import { sql } from "kysely";
 import type { Database } from "~/db/db.server";
-import { authorizeCampaign } from "~/modules/campaigns/manage-campaigns.server";
+import type { Actor } from "~/modules/access/actor.server";
+import { requireCampaignOrganiser } from "~/modules/access/guards.server";
 import { getCampaignCounts } from "~/modules/counts/counts.server";
-import type { Actor } from "~/modules/organisations/organisations.server";
 import { dailySeries, type DayCount } from "./daily-series";
 import { RECRUITER_BUCKETS, recruiterBucket, type RecruiterBucket } from "./recruiters";
 
@@ -29,7 +29,7 @@ export interface CampaignStats {
  * confirmed signatures themselves.
  */
 export async function getCampaignStats(db: Database, actor: Actor, campaignId: number, today = new Date()): Promise<CampaignStats> {
-  const campaign = await authorizeCampaign(db, actor, campaignId, { allowAdmin: true });
+  const campaign = await requireCampaignOrganiser(db, actor, campaignId, { allowAdmin: true });
   const confirmedSignatures = () => db.selectFrom("signatures as s").where("s.campaign_id", "=", campaignId).where("s.status", "=", "confirmed");
   const [counts, pending, days, partners, channels, recruiters] = await Promise.all([
     getCampaignCounts(db, campaignId),

@@ -1,8 +1,9 @@
 import { sql } from "kysely";
 import type { Database, Executor } from "~/db/db.server";
+import { isIn, PUBLIC_CAMPAIGN_STATUSES } from "~/db/states";
 import { enqueue } from "~/jobs/outbox.server";
-import { authorizeCampaign } from "~/modules/campaigns/manage-campaigns.server";
-import type { Actor } from "~/modules/organisations/organisations.server";
+import type { Actor } from "~/modules/access/actor.server";
+import { requireCampaignOrganiser } from "~/modules/access/guards.server";
 import { AppError } from "~/utils/errors.server";
 import { hashToken, isWellFormedToken, tokenMatchesHash } from "~/utils/tokens.server";
 import type { ComposeUpdateInput } from "./updates.schema";
@@ -22,12 +23,12 @@ type UpdateInput = Omit<ComposeUpdateInput, "publishOnPage"> & { publishOnPage?:
 async function authorizeUpdate(db: Executor, actor: Actor, updateId: number) {
   const update = await db.selectFrom("updates").selectAll().where("id", "=", updateId).executeTakeFirst();
   if (!update) throw new AppError("NOT_FOUND", "update not found");
-  const campaign = await authorizeCampaign(db, actor, update.campaign_id);
+  const campaign = await requireCampaignOrganiser(db, actor, update.campaign_id);
   return { update, campaign };
 }
 
 export async function createUpdate(db: Database, actor: Actor, campaignId: number, input: UpdateInput) {
-  await authorizeCampaign(db, actor, campaignId);
+  await requireCampaignOrganiser(db, actor, campaignId);
   return db
     .insertInto("updates")
     .values({
@@ -44,7 +45,7 @@ export async function createUpdate(db: Database, actor: Actor, campaignId: numbe
 
 export async function editUpdate(db: Database, actor: Actor, updateId: number, input: UpdateInput) {
   const { update } = await authorizeUpdate(db, actor, updateId);
-  if (update.status !== "draft") throw new AppError("CONFLICT", "already sent");
+  if (update.status !== "draft") throw new AppError("UPDATE_ALREADY_SENT", "already sent");
   await db
     .updateTable("updates")
     .set({ subject: input.subject, body_md: input.bodyMd, countries: input.countries, published_on_page: input.publishOnPage ?? true, updated_at: sql`now()` })
@@ -87,7 +88,7 @@ export async function getUpdateOverview(db: Database, actor: Actor, updateId: nu
 }
 
 export async function listCampaignUpdates(db: Database, actor: Actor, campaignId: number) {
-  await authorizeCampaign(db, actor, campaignId);
+  await requireCampaignOrganiser(db, actor, campaignId);
   return db.selectFrom("updates").select(["id", "subject", "status", "created_at"]).where("campaign_id", "=", campaignId).orderBy("created_at", "desc").execute();
 }
 
@@ -101,7 +102,7 @@ export async function sendTestUpdate(db: Database, actor: Actor, updateId: numbe
 export async function requestUpdateFanOut(db: Database, actor: Actor, updateId: number) {
   await db.transaction().execute(async (trx) => {
     const { campaign } = await authorizeUpdate(trx, actor, updateId);
-    if (campaign.status !== "published" && campaign.status !== "closed") throw new AppError("CONFLICT", "campaign not public");
+    if (!isIn(PUBLIC_CAMPAIGN_STATUSES, campaign.status)) throw new AppError("CAMPAIGN_WRONG_STATE", "campaign not public");
     const moved = await trx
       .updateTable("updates")
       .set({ status: "sending", queued_at: sql`now()`, updated_at: sql`now()` })
@@ -109,7 +110,7 @@ export async function requestUpdateFanOut(db: Database, actor: Actor, updateId: 
       .where("status", "=", "draft")
       .returning("id")
       .executeTakeFirst();
-    if (!moved) throw new AppError("CONFLICT", "already sent");
+    if (!moved) throw new AppError("UPDATE_ALREADY_SENT", "already sent");
     await enqueue(trx, "updates.fan-out", { updateId });
   });
 }

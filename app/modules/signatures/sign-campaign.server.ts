@@ -2,11 +2,12 @@ import { randomBytes } from "node:crypto";
 import { sql } from "kysely";
 import type { ScreenFlag, SignatureSource } from "~/db/schema";
 import { executePrepared, type Database } from "~/db/db.server";
+import { isIn, PUBLIC_CAMPAIGN_STATUSES } from "~/db/states";
 import { enqueue } from "~/jobs/outbox.server";
 import { isDisposableDomain } from "~/modules/fraud/email-domains.server";
 import { AppError } from "~/utils/errors.server";
 import { RESEND_INTERVAL_MINUTES } from "./signatures.queries.server";
-import { CONSENT_VERSION, NO_ATTRIBUTION, canonicalEmail, emailDomain, type SignAttribution, type SignPetitionInput } from "./signatures.schema";
+import { CONSENT_VERSION, NO_ATTRIBUTION, canonicalEmail, emailDomain, type SignAttribution, type SignCampaignInput } from "./signatures.schema";
 
 export type SignOutcome =
   /** a new pending signature; its verification email is in the outbox */
@@ -16,9 +17,9 @@ export type SignOutcome =
   /** the address signed already (pending within the resend interval, or confirmed): nothing sent */
   | "unchanged";
 
-export interface SignPetitionArgs {
+export interface SignCampaignArgs {
   campaignSlug: string;
-  input: SignPetitionInput;
+  input: SignCampaignInput;
   locale: string;
   ipAddress?: string | null;
   userAgent?: string | null;
@@ -49,7 +50,7 @@ export function newReferralCode(): string {
  */
 export const SIGN_STATEMENT = "banner_sign";
 
-export function signStatement(args: SignPetitionArgs & { email: string; emailNormalized: string; attribution: SignAttribution }) {
+export function signStatement(args: SignCampaignArgs & { email: string; emailNormalized: string; attribution: SignAttribution }) {
   const { input, email, emailNormalized, attribution } = args;
   return sql<{ id: number; status: string; inserted: number | null }>`
     WITH c AS (SELECT id, status, ask_version FROM campaigns WHERE slug = ${args.campaignSlug} FOR KEY SHARE),
@@ -88,7 +89,7 @@ export function signStatement(args: SignPetitionArgs & { email: string; emailNor
  * The caller must answer every outcome the same way, so nobody learns whether an address signed.
  * An address at a disposable-mail domain is refused (INVALID_INPUT, details.field = "email").
  */
-export async function signPetition(db: Database, args: SignPetitionArgs): Promise<{ outcome: SignOutcome; campaignId: number }> {
+export async function signCampaign(db: Database, args: SignCampaignArgs): Promise<{ outcome: SignOutcome; campaignId: number }> {
   const { input } = args;
   const email = input.email.trim();
   // A throwaway inbox can confirm a signature nobody stands behind: refused for every source.
@@ -100,7 +101,7 @@ export async function signPetition(db: Database, args: SignPetitionArgs): Promis
 
   const [found] = await executePrepared(db, SIGN_STATEMENT, signStatement({ ...args, email, emailNormalized, attribution }).compile(db));
   // Drafts and campaigns in review are not public: to a signer they do not exist.
-  if (!found || (found.status !== "published" && found.status !== "closed")) throw new AppError("NOT_FOUND", "campaign not found");
+  if (!found || !isIn(PUBLIC_CAMPAIGN_STATUSES, found.status)) throw new AppError("NOT_FOUND", "campaign not found");
   if (found.status !== "published") throw new AppError("CAMPAIGN_NOT_OPEN", "campaign is closed");
   if (found.inserted !== null) return { outcome: "created", campaignId: found.id };
 

@@ -7,14 +7,14 @@ import { hitSigningLimits } from "~/modules/fraud/rate-limits.server";
 import { env } from "~/utils/env.server";
 import { isAppError } from "~/utils/errors.server";
 import { metrics } from "~/utils/metrics.server";
-import { signPetition, type SignOutcome } from "./sign-petition.server";
+import { signCampaign, type SignOutcome } from "./sign-campaign.server";
 import type { SignFieldErrors } from "./signatures.fields";
 import { parseAttribution, parseSignForm, type SignAttribution } from "./signatures.schema";
 
 /** A sign form is a few hundred bytes; anything past this is not one. */
 export const MAX_SIGN_FORM_BYTES = 32 * 1024;
 
-export type DefendedSignResult =
+export type ScreenedSignResult =
   /** bad input: re-render with these messages */
   | { kind: "invalid"; errors: SignFieldErrors; values: Record<string, string> }
   /** a bot (the honeypot was filled in): answer as if it signed; nothing was stored */
@@ -24,7 +24,7 @@ export type DefendedSignResult =
   | { kind: "closed" }
   | { kind: "not-found" };
 
-export interface DefendedSignArgs {
+export interface ScreenAndSignArgs {
   campaignSlug: string;
   locale: string;
   clientAddress: string | null;
@@ -39,11 +39,11 @@ export interface DefendedSignArgs {
  * domains). Every way a form can sign (the campaign page, the embeddable widget) goes through here,
  * so no door is left without the defences.
  */
-export async function signWithDefences(
+export async function screenAndSignCampaign(
   deps: { db: Database; redis: Redis },
   form: FormData,
-  args: DefendedSignArgs,
-): Promise<DefendedSignResult> {
+  args: ScreenAndSignArgs,
+): Promise<ScreenedSignResult> {
   // A re-rendered form keeps the stamp of its first rendering, so fixing one field and sending
   // again at once is not "too fast".
   const stamp = form.get(FORM_STAMP_FIELD);
@@ -73,7 +73,7 @@ export async function signWithDefences(
   }
 
   try {
-    const { outcome } = await signPetition(deps.db, {
+    const { outcome } = await signCampaign(deps.db, {
       campaignSlug: args.campaignSlug,
       input: parsed.data,
       locale: args.locale,
@@ -97,22 +97,22 @@ export async function signWithDefences(
 }
 
 /** What a body that is not a sign form at all (wrong type, too big, unreadable) gets: the form again, with an error. */
-export const UNREADABLE_SIGN_FORM: DefendedSignResult = { kind: "invalid", errors: { name: "error.name.required" }, values: {} };
+export const UNREADABLE_SIGN_FORM: ScreenedSignResult = { kind: "invalid", errors: { name: "error.name.required" }, values: {} };
 
 /**
  * The campaign page's sign form, however it arrives: the route's action (the enhanced, JavaScript
  * post) and server/sign-form-post.ts (the plain post) both call this, so both sign alike.
  */
-export function signCampaignPageForm(
+export function screenAndSignFromCampaignPage(
   deps: { db: Database; redis: Redis },
   form: FormData,
-  args: Omit<DefendedSignArgs, "attribution" | "source">,
-): Promise<DefendedSignResult> {
+  args: Omit<ScreenAndSignArgs, "attribution" | "source">,
+): Promise<ScreenedSignResult> {
   // Share links carry ?partner=, ?ref= and ?via= into the page; the form passes them on as hidden fields.
-  return signWithDefences(deps, form, { ...args, attribution: parseAttribution(form), source: "web" });
+  return screenAndSignCampaign(deps, form, { ...args, attribution: parseAttribution(form), source: "web" });
 }
 
 /** Signed, or screened out as a bot: both answer "check your inbox", so nobody learns which. */
-export function answersCheckYourInbox(result: DefendedSignResult): boolean {
+export function answersCheckYourInbox(result: ScreenedSignResult): boolean {
   return result.kind === "signed" || result.kind === "screened";
 }
