@@ -1,4 +1,5 @@
 import { Form, Link } from "@remix-run/react";
+import { DataTable } from "~/components/ui/data-table";
 import { useTranslation } from "~/i18n/use-translation";
 import type { TrendRow } from "~/modules/fraud/campaign-fraud-page.server";
 
@@ -45,36 +46,25 @@ export function TrendingSources({ hours, threshold, addresses, domains, fastForm
 function TrendTable({ rows, kind, caption }: { rows: TrendRow[]; kind: "ipRange" | "emailDomain"; caption: string }) {
   const { t, n } = useTranslation();
   return (
-    <table>
-      <caption>{caption}</caption>
-      <thead>
-        <tr>
-          <th scope="col">{kind === "ipRange" ? t("fraud.address") : t("fraud.domain")}</th>
-          <th scope="col">{t("fraud.peakPerHour")}</th>
-          <th scope="col">{t("fraud.total")}</th>
-          <th scope="col">{t("campaigns.confirmed")}</th>
-          <th scope="col">{t("fraud.seen")}</th>
-          <th scope="col">
-            <span className="visually-hidden">{t("fraud.preview")}</span>
-          </th>
+    <DataTable
+      caption={caption}
+      columns={[kind === "ipRange" ? t("fraud.address") : t("fraud.domain"), t("fraud.peakPerHour"), t("fraud.total"), t("campaigns.confirmed"), t("fraud.seen"), <span className="visually-hidden">{t("fraud.preview")}</span>]}
+      rowCount={rows.length}
+    >
+      {rows.map((r) => (
+        <tr key={r.key}>
+          <td dir="ltr">{r.key}</td>
+          <td>{n(r.peakPerHour)}</td>
+          <td>{n(r.total)}</td>
+          <td>{n(r.confirmed)}</td>
+          <td>
+            {r.first} – {r.last}
+          </td>
+          <td>
+            <Link to={`?${new URLSearchParams({ [kind]: r.key, from: r.since })}#invalidate`}>{t("fraud.previewThis")}</Link>
+          </td>
         </tr>
-      </thead>
-      <tbody>
-        {rows.map((r) => (
-          <tr key={r.key}>
-            <td dir="ltr">{r.key}</td>
-            <td>{n(r.peakPerHour)}</td>
-            <td>{n(r.total)}</td>
-            <td>{n(r.confirmed)}</td>
-            <td>
-              {r.first} – {r.last}
-            </td>
-            <td>
-              <Link to={`?${new URLSearchParams({ [kind]: r.key, from: r.since })}#invalidate`}>{t("fraud.previewThis")}</Link>
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+      ))}
+    </DataTable>
   );
 }
