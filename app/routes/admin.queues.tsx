@@ -1,8 +1,9 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
-import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { DataTable } from "~/components/ui/data-table";
 import { FormAlert } from "~/components/ui/form-field";
+import { PostButton } from "~/components/ui/post-button";
 import { formatDateTime, formatNumber, type MessageKey } from "~/i18n/i18n";
 import { useTranslation } from "~/i18n/use-translation";
 import { QUEUE_NAMES } from "~/jobs/definitions";
@@ -93,13 +94,9 @@ export default function AdminQueues() {
                       <p className="small muted wrap-anywhere" dir="ltr">
                         <code>{job.data}</code>
                       </p>
-                      <Form method="post">
-                        <input type="hidden" name="queue" value={q.name} />
-                        <input type="hidden" name="jobId" value={job.id} />
-                        <button type="submit" className="button secondary small">
-                          {t("adminConsole.queues.retry")}
-                        </button>
-                      </Form>
+                      <PostButton fields={{ queue: q.name, jobId: job.id }} className="button secondary small">
+                        {t("adminConsole.queues.retry")}
+                      </PostButton>
                     </li>
                   ))}
                 </ul>

@@ -1,8 +1,9 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
-import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { ActionOutcome, SearchForm } from "~/components/admin/list-controls";
 import { DataTable } from "~/components/ui/data-table";
+import { PostButton } from "~/components/ui/post-button";
 import { formatDate, type MessageKey } from "~/i18n/i18n";
 import { useTranslation } from "~/i18n/use-translation";
 import { listSuppressions, removeSuppression } from "~/mail/suppressions.server";
@@ -78,12 +79,9 @@ export default function AdminSuppressions() {
             <td dir="ltr">{r.kind}</td>
             <td>{formatDate(locale, r.createdAt)}</td>
             <td>
-              <Form method="post">
-                <input type="hidden" name="email" value={r.email} />
-                <button type="submit" className="button secondary small">
-                  {t("adminConsole.suppressions.lift")}
-                </button>
-              </Form>
+              <PostButton fields={{ email: r.email }} className="button secondary small">
+                {t("adminConsole.suppressions.lift")}
+              </PostButton>
             </td>
           </tr>
         ))}

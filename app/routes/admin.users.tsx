@@ -1,8 +1,9 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
-import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { ActionOutcome, Pager, SearchForm } from "~/components/admin/list-controls";
 import { DataTable } from "~/components/ui/data-table";
+import { PostButton } from "~/components/ui/post-button";
 import { formatDate, type MessageKey } from "~/i18n/i18n";
 import { useTranslation } from "~/i18n/use-translation";
 import { ADMIN_HEADERS, adminAlert, requireAdminUser } from "~/modules/admin/admin-session.server";
@@ -52,13 +53,9 @@ export async function action({ request }: ActionFunctionArgs) {
 
 function ChangeButton({ userId, change, label, danger }: { userId: number; change: string; label: string; danger?: boolean }) {
   return (
-    <Form method="post">
-      <input type="hidden" name="userId" value={userId} />
-      <input type="hidden" name="change" value={change} />
-      <button type="submit" className={danger ? "button danger small" : "button secondary small"}>
-        {label}
-      </button>
-    </Form>
+    <PostButton fields={{ userId, change }} className={danger ? "button danger small" : "button secondary small"}>
+      {label}
+    </PostButton>
   );
 }
 

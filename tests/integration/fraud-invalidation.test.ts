@@ -16,6 +16,7 @@ import type { Actor } from "~/modules/organisations/organisations.server";
 import { isAppError } from "~/utils/errors.server";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { createCampaign, createTestUser } from "../support/fixtures";
+import { fieldsOfPostForm } from "../support/html-forms";
 import { deletePrefix, uniquePrefix } from "../support/redis";
 import { postForm, startWeb, type RunningProcess } from "../support/web";
 
@@ -236,7 +237,11 @@ describe("/admin/fraud over HTTP", () => {
     const apply = await postForm(page, { intent: "apply", emailDomain: "bot-farm.example", expectedSignatures: "12", expectedConfirmed: "6" }, { headers });
     expect(apply.status).toBe(200);
     const { id } = await t.db.selectFrom("invalidations").select("id").where("campaign_id", "=", campaign.id).executeTakeFirstOrThrow();
-    const undo = await postForm(page, { intent: "undo", invalidationId: String(id) }, { headers });
+    // Undo as the history's button posts it.
+    const history = await (await fetch(page, { headers })).text();
+    const undoFields = fieldsOfPostForm(history, `name="invalidationId" value="${id}"`);
+    expect(undoFields).toEqual({ invalidationId: String(id), intent: "undo" });
+    const undo = await postForm(page, undoFields, { headers });
     expect(undo.status).toBe(200);
     expect(await undo.text()).toContain("Undone: 12 signatures restored (6 confirmed).");
     const again = await postForm(page, { intent: "undo", invalidationId: String(id) }, { headers });

@@ -1,5 +1,5 @@
-import { Form } from "@remix-run/react";
 import { DataTable } from "~/components/ui/data-table";
+import { PostButton } from "~/components/ui/post-button";
 import { useTranslation } from "~/i18n/use-translation";
 import type { InvalidationRow } from "~/modules/fraud/campaign-fraud-page.server";
 
@@ -31,12 +31,9 @@ export function InvalidationHistory({ invalidations }: { invalidations: Invalida
               {i.undone_at ? (
                 <span className="muted">{t("fraud.undoneAt", { when: i.undone_at })}</span>
               ) : (
-                <Form method="post">
-                  <input type="hidden" name="invalidationId" value={i.id} />
-                  <button type="submit" name="intent" value="undo" className="button secondary">
-                    {t("fraud.undo")}
-                  </button>
-                </Form>
+                <PostButton fields={{ invalidationId: i.id }} name="intent" value="undo">
+                  {t("fraud.undo")}
+                </PostButton>
               )}
             </td>
           </tr>
