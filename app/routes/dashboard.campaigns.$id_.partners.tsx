@@ -1,6 +1,7 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { FormAlert, FormField } from "~/components/ui/form-field";
+import { PostButton } from "~/components/ui/post-button";
 import type { MessageKey } from "~/i18n/i18n";
 import { useTranslation } from "~/i18n/use-translation";
 import { requireUser } from "~/modules/accounts/session-cookie.server";
@@ -112,13 +113,7 @@ export default function CampaignPartners() {
               </label>
             ) : null}
             {p.status === "invited" || p.status === "accepted" ? (
-              <Form method="post">
-                <input type="hidden" name="intent" value="remove" />
-                <input type="hidden" name="partnerId" value={p.id} />
-                <button type="submit" className="button secondary">
-                  {t("partners.remove")}
-                </button>
-              </Form>
+              <PostButton fields={{ intent: "remove", partnerId: p.id }}>{t("partners.remove")}</PostButton>
             ) : null}
           </li>
         ))}
