@@ -15,7 +15,7 @@ const ABORT_DELAY = 5_000;
 
 export default function handleRequest(request: Request, responseStatusCode: number, responseHeaders: Headers, remixContext: EntryContext, loadContext?: AppLoadContext) {
   // The Content-Security-Policy nonce of this response (server/security-headers.ts); none under the dev server.
-  const nonce = typeof loadContext?.cspNonce === "string" ? loadContext.cspNonce : undefined;
+  const nonce = loadContext?.cspNonce;
   const waitForAll = isbot(request.headers.get("user-agent") ?? "") || remixContext.isSpaMode;
   return new Promise<Response>((resolve, reject) => {
     let shellRendered = false;

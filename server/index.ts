@@ -1,5 +1,5 @@
 import { createRequestHandler } from "@remix-run/express";
-import type { ServerBuild } from "@remix-run/node";
+import type { AppLoadContext, ServerBuild } from "@remix-run/node";
 import express from "express";
 import { existsSync } from "node:fs";
 import { createServer, type IncomingMessage } from "node:http";
@@ -17,7 +17,6 @@ import { closeServices } from "~/services.server";
 import { arrivedOverHttps, resolveClientAddress } from "~/utils/client-address.server";
 import { env, EnvError } from "~/utils/env.server";
 import { logger } from "~/utils/logger.server";
-import type { BannerLoadContext } from "~/utils/http.server";
 
 const root = path.resolve(import.meta.dirname, "..");
 const dev = process.argv.includes("--dev");
@@ -98,7 +97,7 @@ async function main() {
       build,
       mode: dev ? "development" : process.env.NODE_ENV,
       // The client address is worked out only for the requests that ask for it (sign, limits, audit).
-      getLoadContext: (req, res): BannerLoadContext => {
+      getLoadContext: (req, res): AppLoadContext => {
         let ip: string | null | undefined;
         return {
           get clientIp() {

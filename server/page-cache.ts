@@ -18,14 +18,13 @@
  * - If a re-render fails (database down), the old copy is served for up to a minute (stale-if-error).
  * - server/guards.ts runs first, as for every request: log line, framing headers.
  */
-import { createRequestHandler, type ServerBuild } from "@remix-run/node";
+import { createRequestHandler, type AppLoadContext, type ServerBuild } from "@remix-run/node";
 import { createHash } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { promisify } from "node:util";
 import { Counter } from "prom-client";
 import { brotliCompress, constants, gzip } from "node:zlib";
 import { isLocale } from "~/i18n/i18n";
-import type { BannerLoadContext } from "~/utils/http.server";
 import { logger } from "~/utils/logger.server";
 import { chooseEncoding } from "./compression";
 import { guardRequest } from "./guards";
@@ -127,7 +126,7 @@ export function createPageCache({ build, mode, freshMs }: PageCacheOptions) {
     renders.inc();
     // The copy's age counts from before its data was read, not from when its bytes were ready.
     const startedAt = Date.now();
-    const context: BannerLoadContext = { clientIp: null, presignedSign: undefined, presignedError: undefined };
+    const context: AppLoadContext = { clientIp: null, presignedSign: undefined, presignedError: undefined };
     const response = await render(new Request(`http://${host}${url}`, { headers: { "User-Agent": "banner-page-cache" } }), context);
     const cacheControl = response.headers.get("Cache-Control") ?? "";
     if (response.status >= 500) {

@@ -1,8 +1,7 @@
 import type { HeadersFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { ContentLanguageNotice } from "~/components/content-language";
-import { ProgressBar } from "~/components/progress-bar";
-import { direction, translator } from "~/i18n/i18n";
+import { CampaignCards } from "~/components/campaign-cards";
+import { translator } from "~/i18n/i18n";
 import { assertLanguageParam, localeFor, withLanguageVary } from "~/i18n/locale.server";
 import { rootLocale } from "~/i18n/meta";
 import { useTranslation } from "~/i18n/use-translation";
@@ -30,7 +29,7 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
 
 export default function Home() {
   const { campaigns } = useLoaderData<typeof loader>();
-  const { t, locale, href } = useTranslation();
+  const { t } = useTranslation();
   return (
     <>
       <h1>{t("home.title")}</h1>
@@ -38,30 +37,17 @@ export default function Home() {
       {campaigns.length === 0 ? (
         <p className="notice">{t("home.empty")}</p>
       ) : (
-        <ul className="campaign-list">
-          {campaigns.map((c) => {
-            const other = c.contentLocale !== locale;
-            return (
-              <li key={c.slug}>
-                <article className="card">
-                  {other ? <ContentLanguageNotice contentLocale={c.contentLocale} compact /> : null}
-                  <div className="stack-tight" lang={other ? c.contentLocale : undefined} dir={other ? direction(c.contentLocale) : undefined}>
-                    <h2>
-                      <Link to={href(`/campaigns/${c.slug}`)}>{c.title}</Link>
-                    </h2>
-                    <p className="muted">{c.summary}</p>
-                  </div>
-                  <ProgressBar count={c.signatureCount} goal={c.goal} />
-                  <p>
-                    <Link className="button secondary" to={href(`/campaigns/${c.slug}`)}>
-                      {t("home.readAndSign")}
-                    </Link>
-                  </p>
-                </article>
-              </li>
-            );
-          })}
-        </ul>
+        <CampaignCards
+          campaigns={campaigns}
+          Heading="h2"
+          footer={(link) => (
+            <p>
+              <Link className="button secondary" to={link}>
+                {t("home.readAndSign")}
+              </Link>
+            </p>
+          )}
+        />
       )}
     </>
   );

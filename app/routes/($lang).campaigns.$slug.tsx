@@ -1,4 +1,4 @@
-import { data, redirect, type ActionFunctionArgs, type HeadersFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { data, redirect, type ActionFunctionArgs, type AppLoadContext, type HeadersFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { useActionData, useLoaderData } from "@remix-run/react";
 import { CampaignView } from "~/components/campaign-view";
 import { translator } from "~/i18n/i18n";
@@ -120,7 +120,7 @@ export async function action({ params, request, context }: ActionFunctionArgs) {
   }
 }
 
-async function signFromRequest(request: Request, slug: string, context: unknown) {
+async function signFromRequest(request: Request, slug: string, context: AppLoadContext) {
   const length = Number(request.headers.get("Content-Length") ?? 0);
   let form: FormData;
   try {

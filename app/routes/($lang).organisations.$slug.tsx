@@ -1,8 +1,7 @@
 import { data, type HeadersFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Link, useLoaderData } from "@remix-run/react";
-import { ContentLanguageNotice } from "~/components/content-language";
-import { ProgressBar } from "~/components/progress-bar";
-import { direction, translator } from "~/i18n/i18n";
+import { useLoaderData } from "@remix-run/react";
+import { CampaignCards, type CampaignCardSummary } from "~/components/campaign-cards";
+import { translator } from "~/i18n/i18n";
 import { assertLanguageParam, localeFor, withLanguageVary } from "~/i18n/locale.server";
 import { rootLocale } from "~/i18n/meta";
 import { useTranslation } from "~/i18n/use-translation";
@@ -32,8 +31,6 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
   return data(found, { headers: { "Cache-Control": PUBLIC_CACHE } });
 }
 
-type Summary = ReturnType<typeof useLoaderData<typeof loader>>["open"][number];
-
 export default function OrganisationPage() {
   const { organisation, open, closed } = useLoaderData<typeof loader>();
   const { t } = useTranslation();
@@ -51,30 +48,11 @@ export default function OrganisationPage() {
   );
 }
 
-function CampaignList({ id, heading, campaigns }: { id: string; heading: string; campaigns: Summary[] }) {
-  const { locale, href } = useTranslation();
+function CampaignList({ id, heading, campaigns }: { id: string; heading: string; campaigns: CampaignCardSummary[] }) {
   return (
     <section aria-labelledby={id}>
       <h2 id={id}>{heading}</h2>
-      <ul className="campaign-list">
-        {campaigns.map((c) => {
-          const other = c.contentLocale !== locale;
-          return (
-            <li key={c.slug}>
-              <article className="card">
-                {other ? <ContentLanguageNotice contentLocale={c.contentLocale} compact /> : null}
-                <div className="stack-tight" lang={other ? c.contentLocale : undefined} dir={other ? direction(c.contentLocale) : undefined}>
-                  <h3>
-                    <Link to={href(`/campaigns/${c.slug}`)}>{c.title}</Link>
-                  </h3>
-                  <p className="muted">{c.summary}</p>
-                </div>
-                <ProgressBar count={c.signatureCount} goal={c.goal} />
-              </article>
-            </li>
-          );
-        })}
-      </ul>
+      <CampaignCards campaigns={campaigns} Heading="h3" />
     </section>
   );
 }

@@ -2,6 +2,7 @@ import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFuncti
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { FormAlert, FormField } from "~/components/ui/form-field";
+import { PostButton } from "~/components/ui/post-button";
 import { useTranslation } from "~/i18n/use-translation";
 import type { MessageKey } from "~/i18n/i18n";
 import { changePasswordSchema, PASSWORD_MAX, PASSWORD_MIN } from "~/modules/accounts/accounts.schema";
@@ -91,13 +92,7 @@ export default function Account() {
                 </span>
               </span>
               {s.current ? null : (
-                <Form method="post">
-                  <input type="hidden" name="intent" value="revoke-session" />
-                  <input type="hidden" name="sessionId" value={s.id} />
-                  <button type="submit" className="button secondary">
-                    {t("auth.sessionRevoke")}
-                  </button>
-                </Form>
+                <PostButton fields={{ intent: "revoke-session", sessionId: s.id }}>{t("auth.sessionRevoke")}</PostButton>
               )}
             </li>
           ))}

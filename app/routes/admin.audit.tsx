@@ -1,6 +1,7 @@
 import { data, type LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
+import { DataTable } from "~/components/ui/data-table";
 import { formatDateTime, formatNumber } from "~/i18n/i18n";
 import { useTranslation } from "~/i18n/use-translation";
 import { ADMIN_HEADERS, requireAdminUser } from "~/modules/admin/admin-session.server";
@@ -64,41 +65,37 @@ export default function AdminAudit() {
           {t("adminConsole.audit.filter")}
         </button>
       </Form>
-      {entries.length === 0 ? <p className="notice">{t("adminConsole.audit.none")}</p> : null}
-      <div className="table-scroll">
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">{t("adminConsole.audit.when")}</th>
-              <th scope="col">{t("adminConsole.audit.actor")}</th>
-              <th scope="col">{t("adminConsole.audit.action")}</th>
-              <th scope="col">{t("adminConsole.audit.campaign")}</th>
-              <th scope="col">{t("adminConsole.audit.subject")}</th>
-              <th scope="col">{t("adminConsole.audit.rows")}</th>
-              <th scope="col">{t("adminConsole.audit.details")}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {entries.map((e) => (
-              <tr key={e.id} data-audit-id={e.id}>
-                <td>{formatDateTime(locale, e.created_at)}</td>
-                <td dir="ltr">{e.actor_label}</td>
-                <td dir="ltr">
-                  <code>{e.action}</code>
-                </td>
-                <td dir="ltr">{e.campaign_slug ?? ""}</td>
-                <td dir="ltr" className="wrap-anywhere">
-                  {e.subject ?? ""}
-                </td>
-                <td>{e.row_count === null ? "" : formatNumber(locale, Number(e.row_count))}</td>
-                <td dir="ltr" className="wrap-anywhere small">
-                  <code>{e.details}</code>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        columns={[
+          t("adminConsole.audit.when"),
+          t("adminConsole.audit.actor"),
+          t("adminConsole.audit.action"),
+          t("adminConsole.audit.campaign"),
+          t("adminConsole.audit.subject"),
+          t("adminConsole.audit.rows"),
+          t("adminConsole.audit.details"),
+        ]}
+        rowCount={entries.length}
+        empty={t("adminConsole.audit.none")}
+      >
+        {entries.map((e) => (
+          <tr key={e.id} data-audit-id={e.id}>
+            <td>{formatDateTime(locale, e.created_at)}</td>
+            <td dir="ltr">{e.actor_label}</td>
+            <td dir="ltr">
+              <code>{e.action}</code>
+            </td>
+            <td dir="ltr">{e.campaign_slug ?? ""}</td>
+            <td dir="ltr" className="wrap-anywhere">
+              {e.subject ?? ""}
+            </td>
+            <td>{e.row_count === null ? "" : formatNumber(locale, Number(e.row_count))}</td>
+            <td dir="ltr" className="wrap-anywhere small">
+              <code>{e.details}</code>
+            </td>
+          </tr>
+        ))}
+      </DataTable>
       {nextBefore ? (
         <p>
           <Link to={`?${new URLSearchParams({ ...filters, before: String(nextBefore) })}`}>{t("adminConsole.audit.older")}</Link>

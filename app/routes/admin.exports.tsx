@@ -1,5 +1,6 @@
 import { data, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
+import { DataTable } from "~/components/ui/data-table";
 import type { MessageKey } from "~/i18n/i18n";
 import { useTranslation } from "~/i18n/use-translation";
 import { requireUser } from "~/modules/accounts/session-cookie.server";
@@ -28,42 +29,32 @@ export default function AdminExports() {
     <div className="stack-page">
       <h1>{t("admin.exports.title")}</h1>
       <p className="muted">{t("admin.exports.intro")}</p>
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">{t("admin.exports.campaign")}</th>
-            <th scope="col">{t("campaigns.status")}</th>
-            <th scope="col">{t("admin.exports.count")}</th>
-            <th scope="col">{t("admin.exports.actions")}</th>
+      <DataTable columns={[t("admin.exports.campaign"), t("campaigns.status"), t("admin.exports.count"), t("admin.exports.actions")]} rowCount={campaigns.length}>
+        {campaigns.map((c) => (
+          <tr key={c.id} data-campaign={c.slug}>
+            <td>
+              <span className="bidi">{c.title}</span>
+              {c.organisation ? (
+                <>
+                  <br />
+                  <span className="muted bidi">{c.organisation}</span>
+                </>
+              ) : null}
+            </td>
+            <td>{t(`campaigns.status.${c.status}` as MessageKey)}</td>
+            <td>{n(c.confirmed ?? 0)}</td>
+            <td className="inline-form">
+              <a href={`/dashboard/campaigns/${c.id}/exports/counts?by=country&format=csv`} download>
+                {t("admin.exports.countsCsv")}
+              </a>
+              <a href={`/dashboard/campaigns/${c.id}/exports/counts?by=country&format=json`} download>
+                {t("admin.exports.countsJson")}
+              </a>
+              <Link to={`/dashboard/campaigns/${c.id}/exports`}>{t("admin.exports.more")}</Link>
+            </td>
           </tr>
-        </thead>
-        <tbody>
-          {campaigns.map((c) => (
-            <tr key={c.id} data-campaign={c.slug}>
-              <td>
-                <span className="bidi">{c.title}</span>
-                {c.organisation ? (
-                  <>
-                    <br />
-                    <span className="muted bidi">{c.organisation}</span>
-                  </>
-                ) : null}
-              </td>
-              <td>{t(`campaigns.status.${c.status}` as MessageKey)}</td>
-              <td>{n(c.confirmed ?? 0)}</td>
-              <td className="inline-form">
-                <a href={`/dashboard/campaigns/${c.id}/exports/counts?by=country&format=csv`} download>
-                  {t("admin.exports.countsCsv")}
-                </a>
-                <a href={`/dashboard/campaigns/${c.id}/exports/counts?by=country&format=json`} download>
-                  {t("admin.exports.countsJson")}
-                </a>
-                <Link to={`/dashboard/campaigns/${c.id}/exports`}>{t("admin.exports.more")}</Link>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        ))}
+      </DataTable>
     </div>
   );
 }

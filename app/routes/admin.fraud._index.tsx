@@ -1,5 +1,6 @@
 import { data, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
+import { DataTable } from "~/components/ui/data-table";
 import { translator } from "~/i18n/i18n";
 import { rootLocale } from "~/i18n/meta";
 import { useTranslation } from "~/i18n/use-translation";
@@ -27,30 +28,17 @@ export default function FraudCampaigns() {
     <div className="stack-page">
       <h1>{t("fraud.title")}</h1>
       <p className="muted">{t("fraud.intro")}</p>
-      {campaigns.length === 0 ? (
-        <p className="notice">{t("fraud.noCampaigns")}</p>
-      ) : (
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">{t("fraud.campaign")}</th>
-              <th scope="col">{t("campaigns.status")}</th>
-              <th scope="col">{t("fraud.lastDay")}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {campaigns.map((c) => (
-              <tr key={c.id}>
-                <td>
-                  <Link to={`/admin/fraud/${c.id}`}>{c.title}</Link>
-                </td>
-                <td>{t(`campaigns.status.${c.status}`)}</td>
-                <td>{n(c.lastDay)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <DataTable columns={[t("fraud.campaign"), t("campaigns.status"), t("fraud.lastDay")]} rowCount={campaigns.length} empty={t("fraud.noCampaigns")}>
+        {campaigns.map((c) => (
+          <tr key={c.id}>
+            <td>
+              <Link to={`/admin/fraud/${c.id}`}>{c.title}</Link>
+            </td>
+            <td>{t(`campaigns.status.${c.status}`)}</td>
+            <td>{n(c.lastDay)}</td>
+          </tr>
+        ))}
+      </DataTable>
     </div>
   );
 }

@@ -1,5 +1,6 @@
 import { data, type LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
+import { DataTable } from "~/components/ui/data-table";
 import { formatNumber } from "~/i18n/i18n";
 import { useTranslation } from "~/i18n/use-translation";
 import { ADMIN_HEADERS, requireAdminUser } from "~/modules/admin/admin-session.server";
@@ -18,45 +19,33 @@ export default function AdminOrganisations() {
   return (
     <div className="stack-page">
       <h1>{t("adminConsole.orgs.title")}</h1>
-      {organisations.length === 0 ? <p className="notice">{t("adminConsole.orgs.none")}</p> : null}
-      <div className="table-scroll">
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">{t("adminConsole.orgs.name")}</th>
-              <th scope="col">{t("adminConsole.orgs.members")}</th>
-              <th scope="col">{t("adminConsole.orgs.campaigns")}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {organisations.map((o) => (
-              <tr key={o.id} data-org={o.slug}>
-                <td>
-                  <span className="bidi">{o.name}</span>
-                  <br />
-                  <span dir="ltr" className="small muted">
-                    {o.slug}
-                  </span>
-                </td>
-                <td data-testid="members">{formatNumber(locale, o.members)}</td>
-                <td>
-                  {o.campaigns.length === 0 ? (
-                    <span className="muted">{t("adminConsole.orgs.noCampaigns")}</span>
-                  ) : (
-                    <ul className="stack-tight plain-list">
-                      {o.campaigns.map((c) => (
-                        <li key={c.id}>
-                          <span className="bidi">{c.title}</span> <span className="muted small">({t(`campaigns.status.${c.status}`)})</span>
-                        </li>
-                      ))}
-                    </ul>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable columns={[t("adminConsole.orgs.name"), t("adminConsole.orgs.members"), t("adminConsole.orgs.campaigns")]} rowCount={organisations.length} empty={t("adminConsole.orgs.none")}>
+        {organisations.map((o) => (
+          <tr key={o.id} data-org={o.slug}>
+            <td>
+              <span className="bidi">{o.name}</span>
+              <br />
+              <span dir="ltr" className="small muted">
+                {o.slug}
+              </span>
+            </td>
+            <td data-testid="members">{formatNumber(locale, o.members)}</td>
+            <td>
+              {o.campaigns.length === 0 ? (
+                <span className="muted">{t("adminConsole.orgs.noCampaigns")}</span>
+              ) : (
+                <ul className="stack-tight plain-list">
+                  {o.campaigns.map((c) => (
+                    <li key={c.id}>
+                      <span className="bidi">{c.title}</span> <span className="muted small">({t(`campaigns.status.${c.status}`)})</span>
+                    </li>
+                  ))}
+                </ul>
+              )}
+            </td>
+          </tr>
+        ))}
+      </DataTable>
     </div>
   );
 }

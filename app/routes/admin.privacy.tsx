@@ -1,5 +1,6 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { Form, useActionData } from "@remix-run/react";
+import { DataTable } from "~/components/ui/data-table";
 import { FormField } from "~/components/ui/form-field";
 import type { SignatureStatus } from "~/db/schema";
 import { formatDateTime } from "~/i18n/i18n";
@@ -88,34 +89,30 @@ export default function AdminPrivacy() {
           <h2>{t("adminConsole.privacy.matches", { count: result.matches.length })}</h2>
           {result.matches.length > 0 ? (
             <>
-              <div className="table-scroll">
-                <table>
-                  <thead>
-                    <tr>
-                      <th scope="col">{t("adminConsole.privacy.campaign")}</th>
-                      <th scope="col">{t("adminConsole.users.state")}</th>
-                      <th scope="col">{t("adminConsole.privacy.signedAt")}</th>
-                      <th scope="col">{t("adminConsole.privacy.consentVersion")}</th>
-                      <th scope="col">{t("adminConsole.privacy.language")}</th>
-                      <th scope="col">{t("adminConsole.privacy.purposes")}</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {result.matches.map((m) => (
-                      <tr key={m.id} data-signature-id={m.id}>
-                        <td>
-                          <span className="bidi">{m.campaign_title}</span>
-                        </td>
-                        <td>{t(`adminConsole.privacy.status.${m.status as SignatureStatus}`)}</td>
-                        <td>{formatDateTime(locale, m.created_at)}</td>
-                        <td dir="ltr">{m.consent_version}</td>
-                        <td dir="ltr">{m.locale}</td>
-                        <td dir="ltr">{m.consent_purposes.join(", ")}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
+              <DataTable
+                columns={[
+                  t("adminConsole.privacy.campaign"),
+                  t("adminConsole.users.state"),
+                  t("adminConsole.privacy.signedAt"),
+                  t("adminConsole.privacy.consentVersion"),
+                  t("adminConsole.privacy.language"),
+                  t("adminConsole.privacy.purposes"),
+                ]}
+                rowCount={result.matches.length}
+              >
+                {result.matches.map((m) => (
+                  <tr key={m.id} data-signature-id={m.id}>
+                    <td>
+                      <span className="bidi">{m.campaign_title}</span>
+                    </td>
+                    <td>{t(`adminConsole.privacy.status.${m.status as SignatureStatus}`)}</td>
+                    <td>{formatDateTime(locale, m.created_at)}</td>
+                    <td dir="ltr">{m.consent_version}</td>
+                    <td dir="ltr">{m.locale}</td>
+                    <td dir="ltr">{m.consent_purposes.join(", ")}</td>
+                  </tr>
+                ))}
+              </DataTable>
               <Form method="post">
                 <input type="hidden" name="intent" value="erase" />
                 <input type="hidden" name="email" value={result.email} />

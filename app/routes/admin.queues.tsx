@@ -1,7 +1,9 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
-import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
+import { DataTable } from "~/components/ui/data-table";
 import { FormAlert } from "~/components/ui/form-field";
+import { PostButton } from "~/components/ui/post-button";
 import { formatDateTime, formatNumber, type MessageKey } from "~/i18n/i18n";
 import { useTranslation } from "~/i18n/use-translation";
 import { QUEUE_NAMES } from "~/jobs/definitions";
@@ -61,34 +63,20 @@ export default function AdminQueues() {
         <p className="notice">{t("adminConsole.queues.unavailable")}</p>
       ) : (
         <>
-          <div className="table-scroll">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">{t("adminConsole.queues.queue")}</th>
-                  {STATES.map((s) => (
-                    <th scope="col" key={s}>
-                      {t(`adminConsole.queues.state.${s}`)}
-                    </th>
-                  ))}
-                </tr>
-              </thead>
-              <tbody>
-                {queues.map((q) => (
-                  <tr key={q.name} data-queue={q.name}>
-                    <th scope="row" dir="ltr">
-                      {q.name}
-                    </th>
-                    {STATES.map((s) => (
-                      <td key={s} data-state={s}>
-                        {formatNumber(locale, q.counts[s])}
-                      </td>
-                    ))}
-                  </tr>
+          <DataTable columns={[t("adminConsole.queues.queue"), ...STATES.map((s) => t(`adminConsole.queues.state.${s}`))]} rowCount={queues.length}>
+            {queues.map((q) => (
+              <tr key={q.name} data-queue={q.name}>
+                <th scope="row" dir="ltr">
+                  {q.name}
+                </th>
+                {STATES.map((s) => (
+                  <td key={s} data-state={s}>
+                    {formatNumber(locale, q.counts[s])}
+                  </td>
                 ))}
-              </tbody>
-            </table>
-          </div>
+              </tr>
+            ))}
+          </DataTable>
           {queues.map((q) =>
             q.failed.length === 0 ? null : (
               <section key={q.name} className="panel stack-tight">
@@ -107,13 +95,9 @@ export default function AdminQueues() {
                       <p className="small muted wrap-anywhere" dir="ltr">
                         <code>{job.data}</code>
                       </p>
-                      <Form method="post">
-                        <input type="hidden" name="queue" value={q.name} />
-                        <input type="hidden" name="jobId" value={job.id} />
-                        <button type="submit" className="button secondary small">
-                          {t("adminConsole.queues.retry")}
-                        </button>
-                      </Form>
+                      <PostButton fields={{ queue: q.name, jobId: job.id }} className="button secondary small">
+                        {t("adminConsole.queues.retry")}
+                      </PostButton>
                     </li>
                   ))}
                 </ul>

@@ -1,7 +1,9 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
-import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
-import { FormAlert } from "~/components/ui/form-field";
+import { ActionOutcome, SearchForm } from "~/components/admin/list-controls";
+import { DataTable } from "~/components/ui/data-table";
+import { PostButton } from "~/components/ui/post-button";
 import { formatDate, type MessageKey } from "~/i18n/i18n";
 import { useTranslation } from "~/i18n/use-translation";
 import { listSuppressions, removeSuppression } from "~/mail/suppressions.server";
@@ -53,59 +55,38 @@ export default function AdminSuppressions() {
     <div className="stack-page">
       <h1>{t("adminConsole.suppressions.title")}</h1>
       <p>{t("adminConsole.suppressions.about")}</p>
-      <FormAlert message={result?.alert ? t(result.alert) : undefined} />
-      {result?.done ? (
-        <p className="notice" role="status">
-          {t(result.done)}
-        </p>
-      ) : null}
-      <Form method="get" className="inline-form" role="search">
-        <label htmlFor="suppression-search">{t("adminConsole.suppressions.search")}</label>
-        <input id="suppression-search" type="text" name="q" defaultValue={q} maxLength={200} />
-        <button type="submit" className="button secondary">
-          {t("adminConsole.search")}
-        </button>
-      </Form>
+      <ActionOutcome result={result} />
+      <SearchForm id="suppression-search" label={t("adminConsole.suppressions.search")} q={q} />
       <p className="muted small">{t("adminConsole.suppressions.total", { count: String(total), shown: String(rows.length) })}</p>
-      {rows.length === 0 ? (
-        <p className="notice">{t("adminConsole.suppressions.none")}</p>
-      ) : (
-        <div className="table-scroll">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">{t("adminConsole.suppressions.address")}</th>
-                <th scope="col">{t("adminConsole.suppressions.reason")}</th>
-                <th scope="col">{t("adminConsole.suppressions.code")}</th>
-                <th scope="col">{t("adminConsole.suppressions.kind")}</th>
-                <th scope="col">{t("adminConsole.suppressions.when")}</th>
-                <th scope="col">{t("adminConsole.actions")}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((r) => (
-                <tr key={r.email} data-suppressed={r.email}>
-                  <td dir="ltr">{r.email}</td>
-                  <td dir="ltr" className="small">
-                    {r.reason}
-                  </td>
-                  <td>{r.smtpCode ?? "—"}</td>
-                  <td dir="ltr">{r.kind}</td>
-                  <td>{formatDate(locale, r.createdAt)}</td>
-                  <td>
-                    <Form method="post">
-                      <input type="hidden" name="email" value={r.email} />
-                      <button type="submit" className="button secondary small">
-                        {t("adminConsole.suppressions.lift")}
-                      </button>
-                    </Form>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <DataTable
+        columns={[
+          t("adminConsole.suppressions.address"),
+          t("adminConsole.suppressions.reason"),
+          t("adminConsole.suppressions.code"),
+          t("adminConsole.suppressions.kind"),
+          t("adminConsole.suppressions.when"),
+          t("adminConsole.actions"),
+        ]}
+        rowCount={rows.length}
+        empty={t("adminConsole.suppressions.none")}
+      >
+        {rows.map((r) => (
+          <tr key={r.email} data-suppressed={r.email}>
+            <td dir="ltr">{r.email}</td>
+            <td dir="ltr" className="small">
+              {r.reason}
+            </td>
+            <td>{r.smtpCode ?? "—"}</td>
+            <td dir="ltr">{r.kind}</td>
+            <td>{formatDate(locale, r.createdAt)}</td>
+            <td>
+              <PostButton fields={{ email: r.email }} className="button secondary small">
+                {t("adminConsole.suppressions.lift")}
+              </PostButton>
+            </td>
+          </tr>
+        ))}
+      </DataTable>
     </div>
   );
 }

@@ -1,7 +1,9 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
-import { FormAlert } from "~/components/ui/form-field";
+import { ActionOutcome, Pager, SearchForm } from "~/components/admin/list-controls";
+import { DataTable } from "~/components/ui/data-table";
+import { PostButton } from "~/components/ui/post-button";
 import { formatDate, type MessageKey } from "~/i18n/i18n";
 import { useTranslation } from "~/i18n/use-translation";
 import { ADMIN_HEADERS, requireAdminUser } from "~/modules/admin/admin-session.server";
@@ -52,13 +54,9 @@ export async function action({ request }: ActionFunctionArgs) {
 
 function ChangeButton({ userId, change, label, danger }: { userId: number; change: string; label: string; danger?: boolean }) {
   return (
-    <Form method="post">
-      <input type="hidden" name="userId" value={userId} />
-      <input type="hidden" name="change" value={change} />
-      <button type="submit" className={danger ? "button danger small" : "button secondary small"}>
-        {label}
-      </button>
-    </Form>
+    <PostButton fields={{ userId, change }} className={danger ? "button danger small" : "button secondary small"}>
+      {label}
+    </PostButton>
   );
 }
 
@@ -70,71 +68,47 @@ export default function AdminUsers() {
   return (
     <div className="stack-page">
       <h1>{t("adminConsole.users.title")}</h1>
-      <FormAlert message={result?.alert ? t(result.alert) : undefined} />
-      {result?.done ? (
-        <p className="notice" role="status">
-          {t(result.done)}
-        </p>
-      ) : null}
-      <Form method="get" className="inline-form" role="search">
-        <label htmlFor="user-search">{t("adminConsole.users.search")}</label>
-        <input id="user-search" type="text" name="q" defaultValue={q} maxLength={200} />
-        <button type="submit" className="button secondary">
-          {t("adminConsole.search")}
-        </button>
-      </Form>
-      {users.length === 0 ? <p className="notice">{t("adminConsole.users.none")}</p> : null}
-      <div className="table-scroll">
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">{t("adminConsole.users.user")}</th>
-              <th scope="col">{t("adminConsole.users.role")}</th>
-              <th scope="col">{t("adminConsole.users.state")}</th>
-              <th scope="col">{t("adminConsole.users.since")}</th>
-              <th scope="col">{t("adminConsole.actions")}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {users.map((u) => (
-              <tr key={u.id} data-user-id={u.id}>
-                <td>
-                  <span className="bidi">{u.display_name}</span>
-                  <br />
-                  <span dir="ltr" className="small muted">
-                    {u.email}
-                  </span>
-                </td>
-                <td>{t(u.role === "admin" ? "adminConsole.users.roleAdmin" : "adminConsole.users.roleUser")}</td>
-                <td>{t(u.disabled ? "adminConsole.users.disabled" : u.confirmed ? "adminConsole.users.active" : "adminConsole.users.unconfirmed")}</td>
-                <td>{formatDate(locale, u.created_at)}</td>
-                <td>
-                  {u.id === me ? (
-                    <span className="muted small">{t("adminConsole.users.you")}</span>
+      <ActionOutcome result={result} />
+      <SearchForm id="user-search" label={t("adminConsole.users.search")} q={q} />
+      <DataTable
+        columns={[t("adminConsole.users.user"), t("adminConsole.users.role"), t("adminConsole.users.state"), t("adminConsole.users.since"), t("adminConsole.actions")]}
+        rowCount={users.length}
+        empty={t("adminConsole.users.none")}
+      >
+        {users.map((u) => (
+          <tr key={u.id} data-user-id={u.id}>
+            <td>
+              <span className="bidi">{u.display_name}</span>
+              <br />
+              <span dir="ltr" className="small muted">
+                {u.email}
+              </span>
+            </td>
+            <td>{t(u.role === "admin" ? "adminConsole.users.roleAdmin" : "adminConsole.users.roleUser")}</td>
+            <td>{t(u.disabled ? "adminConsole.users.disabled" : u.confirmed ? "adminConsole.users.active" : "adminConsole.users.unconfirmed")}</td>
+            <td>{formatDate(locale, u.created_at)}</td>
+            <td>
+              {u.id === me ? (
+                <span className="muted small">{t("adminConsole.users.you")}</span>
+              ) : (
+                <div className="inline-form">
+                  {u.role === "admin" ? (
+                    <ChangeButton userId={u.id} change="demote" label={t("adminConsole.users.demote")} />
                   ) : (
-                    <div className="inline-form">
-                      {u.role === "admin" ? (
-                        <ChangeButton userId={u.id} change="demote" label={t("adminConsole.users.demote")} />
-                      ) : (
-                        <ChangeButton userId={u.id} change="promote" label={t("adminConsole.users.promote")} />
-                      )}
-                      {u.disabled ? (
-                        <ChangeButton userId={u.id} change="enable" label={t("adminConsole.users.enable")} />
-                      ) : (
-                        <ChangeButton userId={u.id} change="disable" label={t("adminConsole.users.disable")} danger />
-                      )}
-                    </div>
+                    <ChangeButton userId={u.id} change="promote" label={t("adminConsole.users.promote")} />
                   )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-      <nav className="inline-form" aria-label={t("adminConsole.paging")}>
-        {page > 1 ? <Link to={pageLink(page - 1)}>{t("adminConsole.previous")}</Link> : null}
-        {hasMore ? <Link to={pageLink(page + 1)}>{t("adminConsole.next")}</Link> : null}
-      </nav>
+                  {u.disabled ? (
+                    <ChangeButton userId={u.id} change="enable" label={t("adminConsole.users.enable")} />
+                  ) : (
+                    <ChangeButton userId={u.id} change="disable" label={t("adminConsole.users.disable")} danger />
+                  )}
+                </div>
+              )}
+            </td>
+          </tr>
+        ))}
+      </DataTable>
+      <Pager page={page} hasMore={hasMore} link={pageLink} />
     </div>
   );
 }

@@ -1,6 +1,7 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { PartnershipList } from "~/components/partnership-list";
+import { DataTable } from "~/components/ui/data-table";
 import { useTranslation } from "~/i18n/use-translation";
 import type { MessageKey } from "~/i18n/i18n";
 import { requireUser } from "~/modules/accounts/session-cookie.server";
@@ -74,42 +75,37 @@ export default function Dashboard() {
   return (
     <>
       <h1>{t("dashboard.campaigns.title")}</h1>
-      {campaigns.length === 0 ? (
-        <p className="notice">{t("dashboard.campaigns.none")}</p>
-      ) : (
-        <div className="table-scroll">
-          <table className="dashboard-campaigns" data-testid="my-campaigns">
-            <thead>
-              <tr>
-                <th scope="col">{t("dashboard.campaigns.campaign")}</th>
-                <th scope="col">{t("campaigns.status")}</th>
-                <th scope="col" className="num">{t("dashboard.campaigns.confirmed")}</th>
-                <th scope="col" className="num">{t("dashboard.campaigns.pending")}</th>
-                <th scope="col" className="num">{t("dashboard.campaigns.today")}</th>
-                <th scope="col">{t("dashboard.campaigns.trend")}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {campaigns.map((c) => (
-                <tr key={c.id} data-campaign={c.slug}>
-                  <th scope="row">
-                    <Link to={`/dashboard/campaigns/${c.id}`}>{c.title}</Link>
-                    <br />
-                    <span className="muted small">{c.organisationName}</span>
-                  </th>
-                  <td>{t(`campaigns.status.${c.status}` as MessageKey)}</td>
-                  <td className="num" data-testid="confirmed">{n(c.confirmed)}</td>
-                  <td className="num" data-testid="pending">{n(c.pending)}</td>
-                  <td className="num" data-testid="today">{n(c.today)}</td>
-                  <td>
-                    <Sparkline values={c.trend} label={t("dashboard.campaigns.trendLabel", { days: c.trend.map(n).join(", ") })} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <DataTable
+        className="dashboard-campaigns"
+        testId="my-campaigns"
+        columns={[
+          t("dashboard.campaigns.campaign"),
+          t("campaigns.status"),
+          { label: t("dashboard.campaigns.confirmed"), className: "num" },
+          { label: t("dashboard.campaigns.pending"), className: "num" },
+          { label: t("dashboard.campaigns.today"), className: "num" },
+          t("dashboard.campaigns.trend"),
+        ]}
+        rowCount={campaigns.length}
+        empty={t("dashboard.campaigns.none")}
+      >
+        {campaigns.map((c) => (
+          <tr key={c.id} data-campaign={c.slug}>
+            <th scope="row">
+              <Link to={`/dashboard/campaigns/${c.id}`}>{c.title}</Link>
+              <br />
+              <span className="muted small">{c.organisationName}</span>
+            </th>
+            <td>{t(`campaigns.status.${c.status}` as MessageKey)}</td>
+            <td className="num" data-testid="confirmed">{n(c.confirmed)}</td>
+            <td className="num" data-testid="pending">{n(c.pending)}</td>
+            <td className="num" data-testid="today">{n(c.today)}</td>
+            <td>
+              <Sparkline values={c.trend} label={t("dashboard.campaigns.trendLabel", { days: c.trend.map(n).join(", ") })} />
+            </td>
+          </tr>
+        ))}
+      </DataTable>
       <h2>{t("org.listTitle")}</h2>
       {organisations.length === 0 ? <p className="notice">{t("org.none")}</p> : null}
       <ul className="campaign-list">

@@ -2,6 +2,7 @@ import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFuncti
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { FormAlert, FormField } from "~/components/ui/form-field";
 import { ACTIVE_PARTNER_STATUSES, isIn } from "~/db/states";
+import { PostButton } from "~/components/ui/post-button";
 import type { MessageKey } from "~/i18n/i18n";
 import { useTranslation } from "~/i18n/use-translation";
 import { requireUser } from "~/modules/accounts/session-cookie.server";
@@ -115,13 +116,7 @@ export default function CampaignPartners() {
               </label>
             ) : null}
             {isIn(ACTIVE_PARTNER_STATUSES, p.status) ? (
-              <Form method="post">
-                <input type="hidden" name="intent" value="remove" />
-                <input type="hidden" name="partnerId" value={p.id} />
-                <button type="submit" className="button secondary">
-                  {t("partners.remove")}
-                </button>
-              </Form>
+              <PostButton fields={{ intent: "remove", partnerId: p.id }}>{t("partners.remove")}</PostButton>
             ) : null}
           </li>
         ))}

@@ -1,6 +1,8 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
+import { InvitePanel } from "~/components/organisation/invite-panel";
+import { MembersTable } from "~/components/organisation/members-table";
 import { FormAlert, FormField } from "~/components/ui/form-field";
 import { useTranslation } from "~/i18n/use-translation";
 import type { MessageKey } from "~/i18n/i18n";
@@ -92,7 +94,6 @@ export default function OrganisationPage() {
   const result = useActionData<typeof action>();
   const { t, n } = useTranslation();
   const owner = organisation.role === "owner";
-  const roleName = (role: string) => t(role === "owner" ? "org.role.owner" : "org.role.organiser");
   return (
     <div className="stack-page">
       <h1>{organisation.name}</h1>
@@ -155,104 +156,8 @@ export default function OrganisationPage() {
           </Link>
         </p>
       </section>
-      <section className="panel">
-        <h2>{t("org.members")}</h2>
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">{t("auth.displayName")}</th>
-              <th scope="col">{t("org.role")}</th>
-              {owner ? <th scope="col" /> : null}
-            </tr>
-          </thead>
-          <tbody>
-            {members.map((m) => (
-              <tr key={m.id}>
-                <td>
-                  <span className="bidi">{m.name}</span>
-                  {m.id === me ? ` (${t("org.you")})` : null}
-                  <br />
-                  <span className="muted" dir="ltr">
-                    {m.email}
-                  </span>
-                </td>
-                <td>
-                  {owner ? (
-                    <Form method="post" className="inline-form">
-                      <input type="hidden" name="intent" value="change-role" />
-                      <input type="hidden" name="userId" value={m.id} />
-                      <label className="visually-hidden" htmlFor={`role-${m.id}`}>
-                        {t("org.role")}
-                      </label>
-                      <select id={`role-${m.id}`} name="role" defaultValue={m.role}>
-                        <option value="owner">{t("org.role.owner")}</option>
-                        <option value="organiser">{t("org.role.organiser")}</option>
-                      </select>
-                      <button type="submit" className="button secondary">
-                        {t("org.changeRole")}
-                      </button>
-                    </Form>
-                  ) : (
-                    roleName(m.role)
-                  )}
-                </td>
-                {owner || m.id === me ? (
-                  <td>
-                    <Form method="post">
-                      <input type="hidden" name="intent" value="remove" />
-                      <input type="hidden" name="userId" value={m.id} />
-                      <button type="submit" className="button secondary">
-                        {t("org.remove")}
-                      </button>
-                    </Form>
-                  </td>
-                ) : owner ? (
-                  <td />
-                ) : null}
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </section>
-      {owner ? (
-        <section className="panel">
-          <h2>{t("org.inviteTitle")}</h2>
-          <Form method="post" className="stack">
-            <input type="hidden" name="intent" value="invite" />
-            <FormField name="email" type="email" dir="ltr" label={t("form.email")} required defaultValue={result?.values?.email} error={result?.errors?.email} params={{ max: 254 }} />
-            <div className="field">
-              <label htmlFor="f-role">{t("org.role")}</label>
-              <select id="f-role" name="role" defaultValue="organiser">
-                <option value="organiser">{t("org.role.organiser")}</option>
-                <option value="owner">{t("org.role.owner")}</option>
-              </select>
-            </div>
-            <button type="submit" className="button">
-              {t("org.inviteSubmit")}
-            </button>
-          </Form>
-          {invitations.length > 0 ? (
-            <>
-              <h3>{t("org.pendingInvites")}</h3>
-              <ul className="signers">
-                {invitations.map((i) => (
-                  <li key={i.id}>
-                    <span dir="ltr">{i.email}</span>
-                    <span className="muted">{roleName(i.role)}</span>
-                    <Form method="post">
-                      <input type="hidden" name="intent" value="revoke-invite" />
-                      <input type="hidden" name="invitationId" value={i.id} />
-                      <button type="submit" className="button secondary">
-                        {t("org.revokeInvite")}
-                      </button>
-                    </Form>
-                  </li>
-                ))}
-              </ul>
-            </>
-          ) : null}
-        </section>
-      ) : null}
+      <MembersTable members={members} me={me} owner={owner} />
+      {owner ? <InvitePanel invitations={invitations} email={result?.values?.email} error={result?.errors?.email} /> : null}
     </div>
   );
 }

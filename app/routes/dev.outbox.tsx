@@ -1,4 +1,4 @@
-import { data, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { data, type AppLoadContext, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { sql } from "kysely";
 import { formatDateTime, translator } from "~/i18n/i18n";
@@ -19,7 +19,7 @@ export const meta: MetaFunction = ({ matches }) => [
  * machine (a loopback client that no proxy stands in front of) outside production, or to anyone
  * when DEV_OUTBOX=on says so explicitly. Everyone else gets a 404, as if there were no such page.
  */
-function outboxOpenTo(request: Request, context: unknown): boolean {
+function outboxOpenTo(request: Request, context: AppLoadContext): boolean {
   const config = env();
   if (config.SMTP_URL) return false;
   if (config.DEV_OUTBOX === "on") return true;

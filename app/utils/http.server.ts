@@ -1,4 +1,4 @@
-import { data } from "@remix-run/node";
+import { data, type AppLoadContext } from "@remix-run/node";
 import { z } from "zod";
 import type { ScreenedSignResult } from "~/modules/signatures/screen-and-sign-campaign.server";
 import { AppError } from "./errors.server";
@@ -35,35 +35,41 @@ export function problem(status: number, detail: string, extra: Record<string, un
   });
 }
 
-/** What server/index.ts hands every loader and action. */
-export type BannerLoadContext = {
-  clientIp: string | null;
-  /** This response's Content-Security-Policy nonce (server/security-headers.ts): inline scripts carry it. */
-  cspNonce?: string;
-  /** The request came over https (APP_URL is https, or a trusted proxy says so): cookies go out Secure. */
-  viaHttps?: boolean;
-  /** A campaign-page signature already handled by server/sign-form-post.ts (its outcome was not a redirect). */
-  presignedSign?: ScreenedSignResult;
-  /** …or what it failed with. */
-  presignedError?: unknown;
-};
+declare module "@remix-run/node" {
+  /**
+   * What server/index.ts (and the page cache, server/page-cache.ts) hands every loader and action.
+   * Declared here, by the declaration merging Remix provides for it, so `context` is typed in every route.
+   */
+  interface AppLoadContext {
+    /** The client's address as server/index.ts resolved it (proxies believed only when trusted); null when unknown. */
+    clientIp: string | null;
+    /** This response's Content-Security-Policy nonce (server/security-headers.ts): inline scripts carry it. */
+    cspNonce?: string;
+    /** The request came over https (APP_URL is https, or a trusted proxy says so): cookies go out Secure. */
+    viaHttps?: boolean;
+    /** A campaign-page signature already handled by server/sign-form-post.ts (its outcome was not a redirect). */
+    presignedSign?: ScreenedSignResult;
+    /** …or what it failed with. */
+    presignedError?: unknown;
+  }
+}
 
 /**
  * The outcome server/sign-form-post.ts reached for this request, if it handled the form already;
  * throws what it failed with, if it failed.
  */
-export function presignedSign(context: unknown): ScreenedSignResult | undefined {
-  const ctx = context as Partial<BannerLoadContext> | undefined;
-  if (ctx && "presignedError" in ctx && ctx.presignedError !== undefined) throw ctx.presignedError;
-  return ctx?.presignedSign;
+export function presignedSign(context: AppLoadContext): ScreenedSignResult | undefined {
+  if (context.presignedError !== undefined) throw context.presignedError;
+  return context.presignedSign;
 }
 
-export function viaHttps(context: unknown): boolean {
-  return (context as { viaHttps?: boolean } | undefined)?.viaHttps === true;
+export function viaHttps(context: AppLoadContext): boolean {
+  return context.viaHttps === true;
 }
 
-export function clientAddress(context: unknown): string | null {
-  const ip = (context as { clientIp?: string } | undefined)?.clientIp;
+/** The client's address, an IPv4-mapped IPv6 address written as plain IPv4. */
+export function clientAddress(context: AppLoadContext): string | null {
+  const ip = context.clientIp;
   if (!ip) return null;
   return ip.startsWith("::ffff:") ? ip.slice(7) : ip;
 }

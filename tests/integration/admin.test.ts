@@ -11,6 +11,7 @@ import { hashPassword } from "~/modules/accounts/passwords.server";
 import { changeUser } from "~/modules/admin/users.server";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { createCampaign, eventually } from "../support/fixtures";
+import { fieldsOfPostForm } from "../support/html-forms";
 import { deletePrefix, SHARED_REDIS_URL, uniquePrefix } from "../support/redis";
 import { postForm, startWeb, type RunningProcess } from "../support/web";
 
@@ -106,7 +107,11 @@ describe("the admin console", () => {
     const other = await makeUser("user", "promoted");
     const cookie = await logIn(admin);
 
-    expect((await post("/admin/users", { userId: String(other.id), change: "promote" }, cookie)).status).toBe(200);
+    // Promote as the list's button posts it.
+    const list = await (await get(`/admin/users?q=${encodeURIComponent(other.email)}`, cookie)).text();
+    const promote = fieldsOfPostForm(list, `name="userId" value="${other.id}"`);
+    expect(promote).toEqual({ userId: String(other.id), change: "promote" });
+    expect((await post("/admin/users", promote, cookie)).status).toBe(200);
     expect((await roleOf(other.id)).role).toBe("admin");
     expect((await post("/admin/users", { userId: String(other.id), change: "demote" }, cookie)).status).toBe(200);
     expect((await roleOf(other.id)).role).toBe("user");

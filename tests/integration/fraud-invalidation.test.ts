@@ -16,6 +16,7 @@ import { trendingSources } from "~/modules/fraud/trends.server";
 import { isAppError } from "~/utils/errors.server";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { createCampaign, createTestUser } from "../support/fixtures";
+import { fieldsOfPostForm } from "../support/html-forms";
 import { deletePrefix, uniquePrefix } from "../support/redis";
 import { postForm, startWeb, type RunningProcess } from "../support/web";
 
@@ -219,5 +220,36 @@ describe("/admin/fraud over HTTP", () => {
     const bad = await postForm(page, { intent: "preview", ipRange: "300.1.1.1" }, { headers: { Cookie: adminCookie } });
     expect(bad.status).toBe(400);
     expect(await bad.text()).toContain("Enter an IP address or a CIDR range");
+  });
+
+  it("answers a stale apply with the new numbers and a second undo with 'already undone', both 409 and changing nothing", async () => {
+    const campaign = await campaignUnderAttack();
+    const page = `${web.url}/admin/fraud/${campaign.id}`;
+    const headers = { Cookie: await cookieFor(admin) };
+    const stale = await postForm(page, { intent: "apply", emailDomain: "bot-farm.example", expectedSignatures: "11", expectedConfirmed: "6" }, { headers });
+    expect(stale.status).toBe(409);
+    const staleHtml = await stale.text();
+    expect(staleHtml).toContain("Signatures changed since the preview, so nothing was applied.");
+    expect(staleHtml).toContain("12 signatures would be invalidated; 6 of them are confirmed");
+    const none = await t.db.selectFrom("invalidations").select("id").where("campaign_id", "=", campaign.id).execute();
+    expect(none).toEqual([]);
+
+    const apply = await postForm(page, { intent: "apply", emailDomain: "bot-farm.example", expectedSignatures: "12", expectedConfirmed: "6" }, { headers });
+    expect(apply.status).toBe(200);
+    const { id } = await t.db.selectFrom("invalidations").select("id").where("campaign_id", "=", campaign.id).executeTakeFirstOrThrow();
+    // Undo as the history's button posts it.
+    const history = await (await fetch(page, { headers })).text();
+    const undoFields = fieldsOfPostForm(history, `name="invalidationId" value="${id}"`);
+    expect(undoFields).toEqual({ invalidationId: String(id), intent: "undo" });
+    const undo = await postForm(page, undoFields, { headers });
+    expect(undo.status).toBe(200);
+    expect(await undo.text()).toContain("Undone: 12 signatures restored (6 confirmed).");
+    const again = await postForm(page, { intent: "undo", invalidationId: String(id) }, { headers });
+    expect(again.status).toBe(409);
+    expect(await again.text()).toContain("This invalidation was already undone.");
+    const bad = await postForm(page, { intent: "undo", invalidationId: "nope" }, { headers });
+    expect(bad.status).toBe(400);
+    const unknown = await postForm(page, { intent: "shred" }, { headers });
+    expect(unknown.status).toBe(400);
   });
 });

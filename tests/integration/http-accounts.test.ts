@@ -8,6 +8,7 @@ import { startTestWorker } from "../support/worker";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { deletePrefix, uniquePrefix } from "../support/redis";
 import { startSmtpServer, type TestSmtpServer } from "../support/smtp";
+import { fieldsOfPostForm } from "../support/html-forms";
 import { postForm, startWeb, type RunningProcess } from "../support/web";
 
 let tdb: TestDatabase;
@@ -77,6 +78,23 @@ describe("organiser accounts over HTTP", () => {
     const out = await post("/logout", {}, alice.cookie);
     expect(out.status).toBe(303);
     expect((await get("/dashboard", alice.cookie)).status).toBe(302); // the session was revoked server-side
+  });
+
+  it("sign other sessions out from the account page's buttons, keeping this one", async () => {
+    const bob = await organiser("bob");
+    const other = cookieOf(await post("/login", { email: bob.email, password: PASSWORD }));
+    expect((await get("/dashboard", other)).status).toBe(200);
+    const page = await (await get("/account", bob.cookie)).text();
+    // Confirming the address signed bob in too: every session but this one has a button.
+    const ids = [...page.matchAll(/name="sessionId" value="(\d+)"/g)].map((m) => m[1]!);
+    expect(ids).toHaveLength(2);
+    for (const id of ids) {
+      const fields = fieldsOfPostForm(page, `name="sessionId" value="${id}"`);
+      expect(fields).toEqual({ intent: "revoke-session", sessionId: id });
+      expect((await post("/account", fields, bob.cookie)).status).toBe(200);
+    }
+    expect((await get("/dashboard", other)).status).toBe(302);
+    expect((await get("/dashboard", bob.cookie)).status).toBe(200);
   });
 
   it("offer log-out in the header of every signed-in page, and separate the footer's links", async () => {
