@@ -744,6 +744,20 @@ export const en = {
   "preview.link": "Preview the public page",
   "preview.banner": "Preview: this is how the public page will look. The form cannot be sent from here.",
   "preview.back": "Back to the campaign",
+  "exports.col.what": "What",
+  "exports.col.who": "Who",
+  "exports.col.when": "When",
+  "exports.col.rows": "Rows",
+  "exports.col.file": "File",
+  "exports.kind.counts": "Counts",
+  "exports.state.downloaded": "Downloaded at once",
+  "exports.state.done": "Ready",
+  "exports.state.expired": "Link expired",
+  "exports.state.queued": "Waiting",
+  "exports.state.running": "Being written",
+  "exports.state.failed": "Failed",
+  "signed.count": "{count, plural, =0 {No signature has been confirmed yet: yours can be the first.} one {# person has confirmed so far. Yours joins once you press the button in the email.} other {# people have confirmed so far. Yours joins them once you press the button in the email.}}",
+  "verify.count": "{count, plural, one {You are the first confirmed signer.} other {You are one of # confirmed signers.}}",
 } as const;
 
 export type MessageKey = keyof typeof en;
