@@ -12,6 +12,7 @@ import { getDb } from "~/services.server";
 import { env } from "~/utils/env.server";
 import { isAppError } from "~/utils/errors.server";
 import { readForm } from "~/utils/forms.server";
+import { Sparkline } from "~/components/sparkline";
 
 export const meta: MetaFunction = () => [{ title: "Dashboard · Banner" }];
 
@@ -52,20 +53,6 @@ export async function action({ request }: ActionFunctionArgs) {
     throw error;
   }
   return data({ answered: parsed.data.decision });
-}
-
-/** A small bar chart of the last days, drawn as SVG on the server; its label carries the figures. */
-function Sparkline({ values, label }: { values: number[]; label: string }) {
-  const max = Math.max(1, ...values);
-  const height = 20;
-  return (
-    <svg className="sparkline" viewBox={`0 0 ${values.length * 6} ${height}`} width={values.length * 6} height={height} role="img" aria-label={label} direction="ltr">
-      {values.map((v, i) => {
-        const h = v > 0 ? Math.max(2, Math.round((v / max) * height)) : 1;
-        return <rect key={i} x={i * 6} y={height - h} width={4} height={h} className={v > 0 ? "sparkline-bar" : "sparkline-empty"} />;
-      })}
-    </svg>
-  );
 }
 
 export default function Dashboard() {
