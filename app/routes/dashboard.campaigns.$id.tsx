@@ -6,7 +6,7 @@ import { FormAlert } from "~/components/ui/form-field";
 import { useTranslation } from "~/i18n/use-translation";
 import type { MessageKey } from "~/i18n/i18n";
 import { requireUser } from "~/modules/accounts/session-cookie.server";
-import { parseCampaignForm } from "~/modules/campaigns/campaign-form.server";
+import { parseCampaignForm, previewCampaignForm, wantsPreview } from "~/modules/campaigns/campaign-form.server";
 import { getCampaignNumbers } from "~/modules/campaigns/list-my-campaigns.server";
 import { getCampaignForEditing, submitForReview, updateCampaign } from "~/modules/campaigns/manage-campaigns.server";
 import { listCampaignUpdates } from "~/modules/updates/updates.server";
@@ -61,13 +61,21 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   }
 }
 
-type ActionData = { errors?: Record<string, MessageKey>; values?: CampaignFormValues; alert?: MessageKey; saved?: boolean };
+type ActionData = { errors?: Record<string, MessageKey>; values?: CampaignFormValues; alert?: MessageKey; saved?: boolean; preview?: string };
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const user = await requireUser(request);
   const id = routeId(params.id);
-  const form = await readForm(request, 64 * 1024);
+  const form = await readForm(request, 128 * 1024);
   const db = getDb();
+  if (wantsPreview(form)) {
+    await getCampaignForEditing(db, user, id).catch((error: unknown) => {
+      if (isAppError(error, "NOT_FOUND")) throw data(null, { status: 404 });
+      throw error;
+    });
+    const shown = previewCampaignForm(form);
+    return data<ActionData>({ values: shown.values as CampaignFormValues, errors: shown.errors, preview: shown.preview });
+  }
   try {
     switch (form.get("intent")) {
       case "save": {
@@ -279,7 +287,13 @@ export default function EditCampaign() {
       {editable ? (
         <section className="panel">
           <h2>{t("campaigns.edit")}</h2>
-          <CampaignForm values={result?.values ?? values} errors={result?.errors} signedVersion={signedVersion} submitLabel={t("campaigns.save")} />
+          <CampaignForm
+            values={result?.values ?? values}
+            errors={result?.errors}
+            preview={result?.preview ?? null}
+            signedVersion={signedVersion}
+            submitLabel={t("campaigns.save")}
+          />
         </section>
       ) : null}
 

@@ -103,3 +103,96 @@ describe("a campaign's organiser page", () => {
     expect(again.status).toBe(409);
   });
 });
+
+describe("the campaign form without JavaScript", () => {
+  const fields = (overrides: Record<string, string> = {}) => ({
+    intent: "save",
+    slug: "",
+    title: "Şimdi Konuşun: Kashmir",
+    summary: "The OIC should meet.",
+    ask: "Convene the Council of Foreign Ministers.",
+    addressedTo: "The OIC",
+    "target-0-name": "Hissein Brahim Taha",
+    "target-0-role": "Secretary-General",
+    "target-0-country": "sa",
+    argumentMd: "## Why now\n\nIt is **overdue**. <script>alert(1)</script> [evil](javascript:alert(1))",
+    goal: "5000",
+    deadline: "",
+    ...overrides,
+  });
+  const newCampaignUrl = (slug: string) => `${web.url}/dashboard/orgs/${slug}/campaigns/new`;
+
+  it("Preview renders the argument sanitised and keeps every value entered, saving nothing", async () => {
+    const { org, organiser } = await campaignOfNewOrganisation();
+    const before = await t.db.selectFrom("campaigns").select((eb) => eb.fn.countAll<string>().as("n")).executeTakeFirstOrThrow();
+    const res = await postForm(newCampaignUrl(org.slug), { ...fields(), intent: ["save", "preview"] } as never, { headers: { Cookie: organiser.cookie } });
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    const preview = html.match(/<section class="md-preview"[\s\S]*?<\/section>/)?.[0] ?? "";
+    expect(preview).toContain("<h3>Why now</h3>");
+    expect(preview).toContain("<strong>overdue</strong>");
+    expect(preview).toContain("&lt;script&gt;alert(1)&lt;/script&gt;");
+    expect(preview).not.toContain("<script>");
+    expect(preview).not.toContain('href="javascript:');
+    for (const kept of ['value="Şimdi Konuşun: Kashmir"', 'value="Hissein Brahim Taha"', 'value="Secretary-General"', 'value="sa"', 'value="5000"', "## Why now"]) expect(html).toContain(kept);
+    const after = await t.db.selectFrom("campaigns").select((eb) => eb.fn.countAll<string>().as("n")).executeTakeFirstOrThrow();
+    expect(after.n).toBe(before.n);
+  });
+
+  it("the campaign page's form previews too, changing nothing", async () => {
+    const { campaign, organiser } = await campaignOfNewOrganisation("draft");
+    const res = await postForm(`${web.url}/dashboard/campaigns/${campaign.id}`, { ...fields({ slug: campaign.slug }), intent: ["save", "preview"] } as never, { headers: { Cookie: organiser.cookie } });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain("<strong>overdue</strong>");
+    const row = await t.db.selectFrom("campaigns").select(["title", "argument_md"]).where("id", "=", campaign.id).executeTakeFirstOrThrow();
+    expect(row.title).toBe(campaign.title);
+  });
+
+  it("an empty web address is made from the title; a title with no Latin letters asks for one", async () => {
+    const { org, organiser } = await campaignOfNewOrganisation();
+    const res = await postForm(newCampaignUrl(org.slug), fields(), { headers: { Cookie: organiser.cookie } });
+    expect(res.status).toBe(303);
+    const created = await t.db.selectFrom("campaigns").select(["slug", "title"]).where("id", "=", Number(res.headers.get("location")!.split("/").pop())).executeTakeFirstOrThrow();
+    expect(created).toEqual({ slug: "simdi-konusun-kashmir", title: "Şimdi Konuşun: Kashmir" });
+
+    const urdu = await postForm(newCampaignUrl(org.slug), fields({ title: "کشمیر پر اجلاس بلائیں" }), { headers: { Cookie: organiser.cookie } });
+    expect(urdu.status).toBe(400);
+    const html = await urdu.text();
+    expect(html).toContain("No web address could be made from this title: type one");
+    expect(html).toContain('value="کشمیر پر اجلاس بلائیں"');
+    expect(await t.db.selectFrom("campaigns").select("id").where("title", "=", "کشمیر پر اجلاس بلائیں").execute()).toEqual([]);
+  });
+
+  it("creates the campaign with its picture in one multipart form; a bad picture is a field error and creates nothing", async () => {
+    const { org, organiser } = await campaignOfNewOrganisation();
+    const sharp = (await import("sharp")).default;
+    const png = await sharp({ create: { width: 1200, height: 600, channels: 3, background: { r: 10, g: 120, b: 80 } } }).png().toBuffer();
+    const multipart = (image: { bytes: Buffer; type: string } | null, overrides: Record<string, string> = {}) => {
+      const form = new FormData();
+      for (const [k, v] of Object.entries(fields(overrides))) form.append(k, v);
+      form.append("image", image ? new Blob([new Uint8Array(image.bytes)], { type: image.type }) : new Blob([]), image ? "picture.png" : "");
+      form.append("alt", "Marchers with a banner in Muzaffarabad");
+      return fetch(newCampaignUrl(org.slug), { method: "POST", body: form, headers: { Cookie: organiser.cookie }, redirect: "manual" });
+    };
+
+    const bad = await multipart({ bytes: Buffer.from("not a picture at all"), type: "image/png" }, { slug: "with-a-bad-picture" });
+    expect(bad.status).toBe(400);
+    const badHtml = await bad.text();
+    expect(badHtml).toContain('id="c-image-error"');
+    expect(badHtml).toContain("choose the picture again before saving");
+    expect(badHtml).toContain('value="Marchers with a banner in Muzaffarabad"');
+    expect(await t.db.selectFrom("campaigns").select("id").where("slug", "=", "with-a-bad-picture").execute()).toEqual([]);
+
+    const good = await multipart({ bytes: png, type: "image/png" }, { slug: "with-a-picture" });
+    expect(good.status).toBe(303);
+    const id = Number(good.headers.get("location")!.split("/").pop());
+    const hero = await t.db.selectFrom("campaign_heroes").select("alt").where("campaign_id", "=", id).executeTakeFirstOrThrow();
+    expect(hero.alt).toBe("Marchers with a banner in Muzaffarabad");
+    const widths = await t.db.selectFrom("campaign_images").select("width").where("campaign_id", "=", id).orderBy("width").execute();
+    expect(widths.map((w) => w.width)).toEqual([480, 960, 1200]);
+
+    const without = await multipart(null, { slug: "without-a-picture" });
+    expect(without.status).toBe(303);
+    expect(await t.db.selectFrom("campaign_heroes").select("alt").where("campaign_id", "=", Number(without.headers.get("location")!.split("/").pop())).execute()).toEqual([]);
+  });
+});

@@ -779,4 +779,13 @@ export const ar: Record<MessageKey, string> = {
   "close.confirmRequired": "ضع علامة في المربع لتأكيد رغبتك في إغلاق الحملة.",
   "close.keep": "إبقاؤها مفتوحة",
   "close.notOpen": "لا يمكن إغلاق إلا حملة منشورة.",
+  "campaigns.field.slugHint": "أحرف a–z وأرقام وشرطات: آخر رابط الحملة. إن تُرك فارغًا صُنع من العنوان.",
+  "campaigns.field.argumentHint": "ماركداون: **عريض**، *مائل*، [نص الرابط](https://…)، ## عنوان، - عنصر قائمة. يُعرض HTML نصًّا.",
+  "campaigns.preview": "معاينة",
+  "campaigns.previewTitle": "معاينة الحجة",
+  "campaigns.pictureAgain": "لا تحتفظ المتصفحات بالملف المختار حين يعود النموذج: اختر الصورة مرة أخرى قبل الحفظ.",
+  "campaigns.target.countryHint": "رمز البلد: حرفان، مثل PK لباكستان أو MY لماليزيا (اختياري).",
+  "campaigns.target.group": "صاحب القرار {number}",
+  "campaigns.targets.hint": "الأشخاص القادرون على تلبية المطلب، مع مناصبهم. تُهمَل الصفوف الفارغة.",
+  "error.slug.fromTitle": "تعذّر صنع عنوان ويب من هذا العنوان: اكتب واحدًا (أحرف a–z وأرقام وشرطات).",
 };

@@ -778,6 +778,15 @@ export const en = {
   "close.confirmRequired": "Tick the box to confirm that you want to close the campaign.",
   "close.keep": "Keep it open",
   "close.notOpen": "Only a published campaign can be closed.",
+  "campaigns.field.slugHint": "Letters a–z, digits and dashes: the end of the campaign's link. Left empty, it is made from the title.",
+  "campaigns.field.argumentHint": "Markdown: **bold**, *italic*, [link text](https://…), ## heading, - list item. HTML is shown as text.",
+  "campaigns.preview": "Preview",
+  "campaigns.previewTitle": "Preview of the argument",
+  "campaigns.pictureAgain": "Browsers do not keep a chosen file when a form comes back: choose the picture again before saving.",
+  "campaigns.target.countryHint": "Country code: two letters, such as PK for Pakistan or MY for Malaysia (optional).",
+  "campaigns.target.group": "Decision-maker {number}",
+  "campaigns.targets.hint": "The people who can grant the ask, with their office. Empty rows are left out.",
+  "error.slug.fromTitle": "No web address could be made from this title: type one (letters a–z, digits and dashes).",
 } as const;
 
 export type MessageKey = keyof typeof en;

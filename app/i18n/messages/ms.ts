@@ -776,4 +776,13 @@ export const ms: Record<MessageKey, string> = {
   "close.confirmRequired": "Tandakan kotak untuk mengesahkan bahawa anda mahu menutup kempen.",
   "close.keep": "Biarkan dibuka",
   "close.notOpen": "Hanya kempen yang diterbitkan boleh ditutup.",
+  "campaigns.field.slugHint": "Huruf a–z, digit dan sengkang: hujung pautan kempen. Jika dibiarkan kosong, ia dibuat daripada tajuk.",
+  "campaigns.field.argumentHint": "Markdown: **tebal**, *condong*, [teks pautan](https://…), ## tajuk, - item senarai. HTML dipaparkan sebagai teks.",
+  "campaigns.preview": "Pratonton",
+  "campaigns.previewTitle": "Pratonton hujah",
+  "campaigns.pictureAgain": "Pelayar tidak menyimpan fail yang dipilih apabila borang dikembalikan: pilih gambar sekali lagi sebelum menyimpan.",
+  "campaigns.target.countryHint": "Kod negara: dua huruf, seperti PK untuk Pakistan atau MY untuk Malaysia (pilihan).",
+  "campaigns.target.group": "Pembuat keputusan {number}",
+  "campaigns.targets.hint": "Orang yang boleh menunaikan tuntutan, dengan jawatan mereka. Baris kosong diabaikan.",
+  "error.slug.fromTitle": "Alamat web tidak dapat dibuat daripada tajuk ini: taipkan satu (huruf a–z, digit dan sengkang).",
 };

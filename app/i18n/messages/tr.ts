@@ -776,4 +776,13 @@ export const tr: Record<MessageKey, string> = {
   "close.confirmRequired": "Kampanyayı kapatmak istediğinizi onaylamak için kutuyu işaretleyin.",
   "close.keep": "Açık kalsın",
   "close.notOpen": "Yalnızca yayımlanmış bir kampanya kapatılabilir.",
+  "campaigns.field.slugHint": "a–z harfleri, rakamlar ve kısa çizgiler: kampanya bağlantısının sonu. Boş bırakılırsa başlıktan oluşturulur.",
+  "campaigns.field.argumentHint": "Markdown: **kalın**, *italik*, [bağlantı metni](https://…), ## başlık, - liste öğesi. HTML metin olarak gösterilir.",
+  "campaigns.preview": "Önizle",
+  "campaigns.previewTitle": "Gerekçenin önizlemesi",
+  "campaigns.pictureAgain": "Form geri geldiğinde tarayıcılar seçilen dosyayı tutmaz: kaydetmeden önce resmi yeniden seçin.",
+  "campaigns.target.countryHint": "Ülke kodu: iki harf, örneğin Pakistan için PK, Malezya için MY (isteğe bağlı).",
+  "campaigns.target.group": "Karar verici {number}",
+  "campaigns.targets.hint": "Talebi yerine getirebilecek kişiler ve görevleri. Boş satırlar atlanır.",
+  "error.slug.fromTitle": "Bu başlıktan web adresi oluşturulamadı: bir tane yazın (a–z harfleri, rakamlar ve kısa çizgiler).",
 };

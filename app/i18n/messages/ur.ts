@@ -779,4 +779,13 @@ export const ur: Record<MessageKey, string> = {
   "close.confirmRequired": "مہم بند کرنے کی تصدیق کے لیے خانے پر نشان لگائیں۔",
   "close.keep": "کھلی رہنے دیں",
   "close.notOpen": "صرف شائع شدہ مہم بند کی جا سکتی ہے۔",
+  "campaigns.field.slugHint": "حروف a–z، ہندسے اور ڈیش: مہم کے لنک کا آخری حصہ۔ خالی چھوڑیں تو عنوان سے بنایا جائے گا۔",
+  "campaigns.field.argumentHint": "مارک ڈاؤن: **جلی**، *ترچھا*، [لنک کا متن](https://…)، ## سرخی، - فہرست۔ HTML متن کے طور پر دکھایا جاتا ہے۔",
+  "campaigns.preview": "پیش منظر",
+  "campaigns.previewTitle": "دلیل کا پیش منظر",
+  "campaigns.pictureAgain": "فارم واپس آنے پر براؤزر چنی ہوئی فائل نہیں رکھتے: محفوظ کرنے سے پہلے تصویر دوبارہ چنیں۔",
+  "campaigns.target.countryHint": "ملک کا کوڈ: دو حروف، جیسے پاکستان کے لیے PK یا ملائیشیا کے لیے MY (اختیاری)۔",
+  "campaigns.target.group": "فیصلہ ساز {number}",
+  "campaigns.targets.hint": "وہ لوگ جو مطالبہ پورا کر سکتے ہیں، ان کے عہدے کے ساتھ۔ خالی قطاریں چھوڑ دی جاتی ہیں۔",
+  "error.slug.fromTitle": "اس عنوان سے ویب پتہ نہیں بن سکا: خود لکھیں (حروف a–z، ہندسے اور ڈیش)۔",
 };
