@@ -84,11 +84,11 @@ export default function Dashboard() {
                     <br />
                     <span className="muted small">{c.organisationName}</span>
                   </th>
-                  <td>{t(`campaigns.status.${c.status}` as MessageKey)}</td>
-                  <td className="num" data-testid="confirmed">{n(c.confirmed)}</td>
-                  <td className="num" data-testid="pending">{n(c.pending)}</td>
-                  <td className="num" data-testid="today">{n(c.today)}</td>
-                  <td>
+                  <td data-label={t("campaigns.status")}>{t(`campaigns.status.${c.status}` as MessageKey)}</td>
+                  <td className="num" data-testid="confirmed" data-label={t("dashboard.campaigns.confirmed")}>{n(c.confirmed)}</td>
+                  <td className="num" data-testid="pending" data-label={t("dashboard.campaigns.pending")}>{n(c.pending)}</td>
+                  <td className="num" data-testid="today" data-label={t("dashboard.campaigns.today")}>{n(c.today)}</td>
+                  <td data-label={t("dashboard.campaigns.trend")}>
                     <Sparkline values={c.trend} label={t("dashboard.campaigns.trendLabel", { days: c.trend.map(n).join(", ") })} />
                   </td>
                 </tr>
