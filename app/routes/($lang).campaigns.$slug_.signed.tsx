@@ -6,6 +6,7 @@ import { assertLanguageParam, localeFor } from "~/i18n/locale.server";
 import { rootLocale } from "~/i18n/meta";
 import { useTranslation } from "~/i18n/use-translation";
 import { findPublicCampaignInLocale } from "~/modules/campaigns/campaigns.queries.server";
+import { getCampaignCounts } from "~/modules/counts/counts.server";
 import type { RouteHandle } from "~/root";
 import { getDb } from "~/services.server";
 import { env } from "~/utils/env.server";
@@ -22,11 +23,12 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
   assertLanguageParam(params);
   const found = await findPublicCampaignInLocale(getDb(), params.slug ?? "", localeFor(request));
   if (!found) throw data(null, { status: 404 });
-  return { slug: found.campaign.slug, title: found.content.title, titleLocale: found.content.locale, appUrl: env().APP_URL };
+  const counts = await getCampaignCounts(getDb(), found.campaign.id);
+  return { slug: found.campaign.slug, title: found.content.title, titleLocale: found.content.locale, appUrl: env().APP_URL, confirmedCount: counts.total };
 }
 
 export default function Signed() {
-  const { slug, title, titleLocale, appUrl } = useLoaderData<typeof loader>();
+  const { slug, title, titleLocale, appUrl, confirmedCount } = useLoaderData<typeof loader>();
   const { t, locale, href } = useTranslation();
   return (
     <section className="panel centered" aria-labelledby="signed-title">
@@ -34,6 +36,9 @@ export default function Signed() {
         {t("signed.title")}
       </h1>
       <p className="lead">{t("signed.body")}</p>
+      <p className="thanks-count" data-testid="signed-count">
+        {t("signed.count", { count: confirmedCount })}
+      </p>
       <p className="muted">{t("signed.noEmail")}</p>
       <p>
         <Link to={href(`/campaigns/${slug}`)}>

@@ -1,7 +1,6 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { PartnershipList } from "~/components/partnership-list";
-import { DataTable } from "~/components/ui/data-table";
 import { useTranslation } from "~/i18n/use-translation";
 import type { MessageKey } from "~/i18n/i18n";
 import { requireUser } from "~/modules/accounts/session-cookie.server";
@@ -13,6 +12,7 @@ import { getDb } from "~/services.server";
 import { env } from "~/utils/env.server";
 import { isAppError } from "~/utils/errors.server";
 import { readForm } from "~/utils/forms.server";
+import { Sparkline } from "~/components/sparkline";
 
 export const meta: MetaFunction = () => [{ title: "Dashboard · Banner" }];
 
@@ -55,57 +55,48 @@ export async function action({ request }: ActionFunctionArgs) {
   return data({ answered: parsed.data.decision });
 }
 
-/** A small bar chart of the last days, drawn as SVG on the server; its label carries the figures. */
-function Sparkline({ values, label }: { values: number[]; label: string }) {
-  const max = Math.max(1, ...values);
-  const height = 20;
-  return (
-    <svg className="sparkline" viewBox={`0 0 ${values.length * 6} ${height}`} width={values.length * 6} height={height} role="img" aria-label={label} direction="ltr">
-      {values.map((v, i) => {
-        const h = v > 0 ? Math.max(2, Math.round((v / max) * height)) : 1;
-        return <rect key={i} x={i * 6} y={height - h} width={4} height={h} className={v > 0 ? "sparkline-bar" : "sparkline-empty"} />;
-      })}
-    </svg>
-  );
-}
-
 export default function Dashboard() {
   const { organisations, partnerships, campaigns } = useLoaderData<typeof loader>();
   const { t, n } = useTranslation();
   return (
     <>
       <h1>{t("dashboard.campaigns.title")}</h1>
-      <DataTable
-        className="dashboard-campaigns"
-        testId="my-campaigns"
-        columns={[
-          t("dashboard.campaigns.campaign"),
-          t("campaigns.status"),
-          { label: t("dashboard.campaigns.confirmed"), className: "num" },
-          { label: t("dashboard.campaigns.pending"), className: "num" },
-          { label: t("dashboard.campaigns.today"), className: "num" },
-          t("dashboard.campaigns.trend"),
-        ]}
-        rowCount={campaigns.length}
-        empty={t("dashboard.campaigns.none")}
-      >
-        {campaigns.map((c) => (
-          <tr key={c.id} data-campaign={c.slug}>
-            <th scope="row">
-              <Link to={`/dashboard/campaigns/${c.id}`}>{c.title}</Link>
-              <br />
-              <span className="muted small">{c.organisationName}</span>
-            </th>
-            <td>{t(`campaigns.status.${c.status}` as MessageKey)}</td>
-            <td className="num" data-testid="confirmed">{n(c.confirmed)}</td>
-            <td className="num" data-testid="pending">{n(c.pending)}</td>
-            <td className="num" data-testid="today">{n(c.today)}</td>
-            <td>
-              <Sparkline values={c.trend} label={t("dashboard.campaigns.trendLabel", { days: c.trend.map(n).join(", ") })} />
-            </td>
-          </tr>
-        ))}
-      </DataTable>
+      {campaigns.length === 0 ? (
+        <p className="notice">{t("dashboard.campaigns.none")}</p>
+      ) : (
+        <div className="table-scroll">
+          <table className="dashboard-campaigns" data-testid="my-campaigns">
+            <thead>
+              <tr>
+                <th scope="col">{t("dashboard.campaigns.campaign")}</th>
+                <th scope="col">{t("campaigns.status")}</th>
+                <th scope="col" className="num">{t("dashboard.campaigns.confirmed")}</th>
+                <th scope="col" className="num">{t("dashboard.campaigns.pending")}</th>
+                <th scope="col" className="num">{t("dashboard.campaigns.today")}</th>
+                <th scope="col">{t("dashboard.campaigns.trend")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {campaigns.map((c) => (
+                <tr key={c.id} data-campaign={c.slug}>
+                  <th scope="row">
+                    <Link to={`/dashboard/campaigns/${c.id}`}>{c.title}</Link>
+                    <br />
+                    <span className="muted small">{c.organisationName}</span>
+                  </th>
+                  <td data-label={t("campaigns.status")}>{t(`campaigns.status.${c.status}` as MessageKey)}</td>
+                  <td className="num" data-testid="confirmed" data-label={t("dashboard.campaigns.confirmed")}>{n(c.confirmed)}</td>
+                  <td className="num" data-testid="pending" data-label={t("dashboard.campaigns.pending")}>{n(c.pending)}</td>
+                  <td className="num" data-testid="today" data-label={t("dashboard.campaigns.today")}>{n(c.today)}</td>
+                  <td data-label={t("dashboard.campaigns.trend")}>
+                    <Sparkline values={c.trend} label={t("dashboard.campaigns.trendLabel", { days: c.trend.map(n).join(", ") })} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
       <h2>{t("org.listTitle")}</h2>
       {organisations.length === 0 ? <p className="notice">{t("org.none")}</p> : null}
       <ul className="campaign-list">

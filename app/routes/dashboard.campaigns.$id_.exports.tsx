@@ -1,6 +1,6 @@
 import { data, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import type { MessageKey } from "~/i18n/i18n";
+import { formatDateTime, type MessageKey } from "~/i18n/i18n";
 import { useTranslation } from "~/i18n/use-translation";
 import { requireUser } from "~/modules/accounts/session-cookie.server";
 import { getExportOverview } from "~/modules/exports/export-overview.server";
@@ -21,7 +21,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
         everything: overview.everything,
         partners: overview.partners,
         targets: overview.targets,
-        recent: overview.recent.map((e) => ({ ...e, created_at: e.created_at.toISOString() })),
+        recent: overview.recent.map((e) => ({ ...e, at: e.at.toISOString() })),
         bundles: overview.bundles.map((b) => ({ ...b, created_at: b.created_at.toISOString() })),
       },
       { headers: { "Cache-Control": "no-store" } },
@@ -43,7 +43,7 @@ function BomField({ id }: { id: string }) {
 
 export default function CampaignExports() {
   const { campaign, everything, partners, targets, recent, bundles } = useLoaderData<typeof loader>();
-  const { t, date } = useTranslation();
+  const { t, date, n, locale } = useTranslation();
   const base = `/dashboard/campaigns/${campaign.id}/exports`;
   // Plain HTML forms (not Remix's <Form>): the browser itself downloads the file or follows the redirect.
   return (
@@ -145,19 +145,49 @@ export default function CampaignExports() {
 
       <section className="panel" aria-labelledby="recent-title">
         <h2 id="recent-title">{t("exports.recent")}</h2>
-        {recent.length === 0 ? <p>{t("exports.recent.none")}</p> : null}
-        <ul className="signers">
-          {recent.map((e) => (
-            <li key={e.id}>
-              <span>
-                {t(`exports.kind.${e.kind}` as MessageKey)} · {date(e.created_at)} · <span className="bidi">{e.requested_by_label}</span>
-              </span>
-              <span className="muted">
-                {t(`exports.status.${e.status}` as MessageKey)} · {t("exports.rows", { count: e.rows_done })}
-              </span>
-            </li>
-          ))}
-        </ul>
+        {recent.length === 0 ? (
+          <p>{t("exports.recent.none")}</p>
+        ) : (
+          <div className="table-scroll">
+            <table data-testid="export-history">
+              <thead>
+                <tr>
+                  <th scope="col">{t("exports.col.what")}</th>
+                  <th scope="col">{t("exports.col.who")}</th>
+                  <th scope="col">{t("exports.col.when")}</th>
+                  <th scope="col">{t("exports.col.rows")}</th>
+                  <th scope="col">{t("exports.col.file")}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {recent.map((e) => (
+                  <tr key={e.key}>
+                    <td>
+                      {t(`exports.kind.${e.what}` as MessageKey)}
+                      {e.by ? ` (${t(`exports.by.${e.by}` as MessageKey)})` : null}
+                    </td>
+                    <td>
+                      <span className="bidi" dir="ltr">
+                        {e.who}
+                      </span>
+                    </td>
+                    <td>{formatDateTime(locale, e.at)}</td>
+                    <td>{e.rows === null ? "" : n(e.rows)}</td>
+                    <td>
+                      {e.exportId !== null ? (
+                        <a href={`${base}/${e.exportId}`} download>
+                          {t("exports.download")}
+                        </a>
+                      ) : (
+                        <span className="muted">{t(`exports.state.${e.state}` as MessageKey)}</span>
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
       </section>
     </div>
   );

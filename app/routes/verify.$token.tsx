@@ -26,7 +26,7 @@ export const meta: MetaFunction = ({ matches }) => {
 type View =
   | { view: "confirm"; title: string; slug: string }
   | { view: "not-me"; title: string; slug: string }
-  | { view: "confirmed"; title: string; slug: string; already: boolean; referralCode: string | null; appUrl: string }
+  | { view: "confirmed"; title: string; slug: string; already: boolean; referralCode: string | null; appUrl: string; confirmedCount: number }
   | { view: "disowned" | "not-me-confirmed"; title: string; slug: string }
   | { view: "invalid" }
   | { view: "rate-limited"; minutes: number }
@@ -74,7 +74,7 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
     const view: View =
       state.state === "pending"
         ? { view: "confirm", ...state.campaign }
-        : { view: "confirmed", already: true, referralCode: state.referralCode, appUrl: env().APP_URL, ...state.campaign };
+        : { view: "confirmed", already: true, referralCode: state.referralCode, appUrl: env().APP_URL, confirmedCount: state.confirmedCount ?? 0, ...state.campaign };
     return data<View>(view, { headers: noStore });
   } catch (error) {
     return errorView(error);
@@ -108,7 +108,14 @@ export async function action({ params, request }: ActionFunctionArgs) {
     const result = await confirmSignature(getDb(), token, { locale });
     if (result.outcome === "confirmed") metrics.signaturesConfirmed.inc();
     return data<View>(
-      { view: "confirmed", already: result.outcome === "already-confirmed", referralCode: result.referralCode, appUrl: env().APP_URL, ...result.campaign },
+      {
+        view: "confirmed",
+        already: result.outcome === "already-confirmed",
+        referralCode: result.referralCode,
+        appUrl: env().APP_URL,
+        confirmedCount: result.confirmedCount,
+        ...result.campaign,
+      },
       ok,
     );
   } catch (error) {
@@ -159,6 +166,9 @@ export default function Verify() {
         <section className="panel centered" data-testid="confirmed">
           <h1>{t("verify.confirmedTitle")}</h1>
           <p className="lead">{v.already ? t("verify.alreadyBody", { title: v.title }) : t("verify.confirmedBody", { title: v.title })}</p>
+          <p className="thanks-count" data-testid="confirmed-count">
+            {t("verify.count", { count: v.confirmedCount })}
+          </p>
           {/* Links carry this signer's own code: whoever signs through them is counted as theirs. */}
           <ShareLinks campaignUrl={`${v.appUrl}${href(`/campaigns/${v.slug}`)}`} title={v.title} referralCode={v.referralCode} intro={t("share.afterConfirm")} />
           {back}

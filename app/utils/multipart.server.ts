@@ -21,13 +21,14 @@ class TooLarge extends Error {}
  */
 export async function readUploadForm(
   request: Request,
-  opts: { fileField: string; textFields: readonly string[]; maxFileBytes: number; maxFieldBytes?: number },
+  opts: { fileField: string; textFields: readonly string[]; maxFileBytes: number; maxFieldBytes?: number; maxTextBytes?: number },
 ): Promise<UploadResult> {
   const maxFieldBytes = opts.maxFieldBytes ?? 4096;
   const fields: Record<string, string> = {};
   let file: Buffer | null = null;
   let total = 0;
-  const budget = opts.maxFileBytes + 64 * 1024;
+  // The text fields' share of the body (a long form, such as a campaign's argument, needs more).
+  const budget = opts.maxFileBytes + (opts.maxTextBytes ?? 64 * 1024);
   let tooLarge = false;
   try {
     await unstable_parseMultipartFormData(request, async (part) => {

@@ -7,7 +7,7 @@
 import AxeBuilder from "@axe-core/playwright";
 import type { Page } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
-import { catalogue, type Locale } from "~/i18n/i18n";
+import { catalogue, formatNumber, type Locale } from "~/i18n/i18n";
 import { DEMO_CAMPAIGN, DEMO_CAMPAIGN_TRANSLATIONS, DEMO_HOST } from "~/modules/campaigns/demo-campaign";
 import { artifactPath, recordProblems } from "./browser";
 import { e2eStack } from "./stack";
@@ -148,10 +148,13 @@ describe("after signing", () => {
     ["en", PHONE],
     ["en", DESKTOP],
     ["ur", PHONE],
+    ["ur", DESKTOP],
   ] as const) {
-    it(`the thank-you page offers sharing (${locale}, ${viewport.width} px)`, async () => {
+    it(`the thank-you page shows the count and offers sharing (${locale}, ${viewport.width} px)`, async () => {
       const page = await stack.newPage({ viewport });
       await open(page, `${stack.web.url}${locale === "en" ? "" : `/${locale}`}/campaigns/${slug}/signed`);
+      const count = formatNumber(locale, 12_480);
+      await expect(page.getByTestId("signed-count").textContent()).resolves.toContain(count);
       const share = page.getByTestId("share");
       await expect(share.getByRole("link", { name: catalogue(locale)["share.whatsapp"] }).count()).resolves.toBe(1);
       await expect(share.textContent()).resolves.toContain(catalogue(locale)["signed.shareIntro"]);

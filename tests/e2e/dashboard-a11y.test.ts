@@ -35,7 +35,7 @@ it("campaign numbers, picture and signers' map pass axe (WCAG 2.2 A/AA) in Engli
       const context = await browser.newContext();
       await context.addCookies([{ name: name!, value: value!, url: web.url }, { name: "lang", value: lang, url: web.url }]);
       const page = await context.newPage();
-      for (const path of ["/dashboard", `/dashboard/campaigns/${campaign.id}/stats`, `/${lang}/campaigns/${campaign.slug}`, `/dashboard/campaigns/${campaign.id}/image`]) {
+      for (const path of ["/dashboard", `/dashboard/campaigns/${campaign.id}/stats`, `/${lang}/campaigns/${campaign.slug}`, `/dashboard/campaigns/${campaign.id}/image`, `/dashboard/campaigns/${campaign.id}`, `/dashboard/campaigns/${campaign.id}/close`, `/dashboard/campaigns/${campaign.id}/exports`, `/dashboard/orgs/${org.slug}/campaigns/new`]) {
         await page.goto(`${web.url}${path}`);
         const result = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]).analyze();
         expect(result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(" | ")}`), `${lang} ${path}`).toEqual([]);

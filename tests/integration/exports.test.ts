@@ -458,3 +458,66 @@ describe("audit", () => {
     ]);
   });
 });
+
+describe("the exports page", () => {
+  const historyRows = (html: string) => {
+    const table = html.match(/<table data-testid="export-history">[\s\S]*?<\/table>/)?.[0] ?? "";
+    return [...table.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].slice(1).map((m) => m[1]!.replace(/<[^>]+>/g, " ").replace(/\s+/g, " ").trim());
+  };
+
+  it("lists every export, downloaded at once or written by the worker: what, who, when, rows, and the file while its link is valid", async () => {
+    const host = await user();
+    const partnerMember = await user();
+    const outsider = await user();
+    const org = await organisationWith(host);
+    const partnerOrg = await organisationWith(partnerMember, "Partner");
+    const campaign = await campaignOf(org.id);
+    const partner = await partnerOf(campaign.id, partnerOrg.id);
+    await sign(campaign.id, [{ country: "PK" }, { country: "MY", partnerId: partner.id, optInPartner: true }]);
+    const base = `/dashboard/campaigns/${campaign.id}/exports`;
+
+    // Two downloads that stream at once: a counts file and a short signature list.
+    expect((await get(`${base}/counts?by=country&format=csv`, host.cookie)).status).toBe(200);
+    const small = await postForm(`${web.url}${base}/signatures`, { scope: "signatures" }, { headers: { Cookie: host.cookie } });
+    expect(small.status).toBe(200);
+    await small.text();
+    let html = await (await get(base, host.cookie)).text();
+    expect(html).not.toContain("Nothing has been exported yet.");
+    expect(historyRows(html)).toEqual([
+      expect.stringMatching(new RegExp(`^All signatures ${host.email} .*UTC 2 Downloaded at once$`)),
+      expect.stringMatching(new RegExp(`^Counts \\(By country\\) ${host.email} .*UTC 2 Downloaded at once$`)),
+    ]);
+
+    // A file the worker writes: listed while it is written, then with its download.
+    await sign(campaign.id, Array.from({ length: STREAM_MAX + 5 }, (_, i) => ({ email: `page-${i}-${campaign.id}@example.org` })));
+    const asked = await postForm(`${web.url}${base}/signatures`, { scope: "signatures" }, { headers: { Cookie: host.cookie } });
+    expect(asked.status).toBe(303);
+    const exportRow = await t.db.selectFrom("exports").select("id").where("campaign_id", "=", campaign.id).executeTakeFirstOrThrow();
+    const link = `${base}/${exportRow.id}`;
+    html = await eventually(async () => {
+      const page = await (await get(base, host.cookie)).text();
+      return page.includes(`href="${link}"`) ? page : undefined;
+    }, 20_000, "the export to be listed with its file");
+    expect(historyRows(html)[0]).toMatch(new RegExp(`^All signatures ${host.email} .*UTC ${STREAM_MAX + 7} Download$`));
+    const file = await get(link, host.cookie, { headers: { "Accept-Encoding": "identity" } });
+    expect(file.status).toBe(200);
+    expect(parseCsv(await file.text())).toHaveLength(STREAM_MAX + 7 + 1);
+
+    // Others see nothing of it; a partner's member sees only its own lists.
+    expect((await get(link, outsider.cookie)).status).toBe(404);
+    expect((await get(base, outsider.cookie)).status).toBe(404);
+    expect((await get(link, partnerMember.cookie)).status).toBe(404);
+    const partnerFile = await postForm(`${web.url}${base}/signatures`, { scope: "partner", partnerId: String(partner.id) }, { headers: { Cookie: partnerMember.cookie } });
+    expect(partnerFile.status).toBe(200);
+    await partnerFile.text();
+    expect(historyRows(await (await get(base, partnerMember.cookie)).text())).toEqual([expect.stringMatching(/^Partner list .* 1 Downloaded at once$/)]);
+
+    // Once the link has expired, the list says so and the file is gone.
+    await t.db.updateTable("exports").set({ expires_at: sql`now() - interval '1 minute'` }).where("id", "=", exportRow.id).execute();
+    html = await (await get(base, host.cookie)).text();
+    expect(html).not.toContain(`href="${link}"`);
+    expect(historyRows(html)[1]).toMatch(/ Link expired$/);
+    expect((await get(link, host.cookie)).status).toBe(410);
+    expect((await get(`${base}/999999999`, host.cookie)).status).toBe(404);
+  });
+});

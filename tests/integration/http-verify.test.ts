@@ -262,3 +262,26 @@ describe("“this wasn't me”", () => {
     expect(await signatureRow(id)).toEqual(before);
   });
 });
+
+describe("the thank-you pages show the count", () => {
+  it("after signing, the confirmed count so far; after confirming, a count the signer is in, before and after the fold", async () => {
+    const { slug } = await createCampaign(tdb.db, { title: "Count me" });
+    const first = await pendingSignature(slug);
+    const signed = await (await fetch(`${web.url}/campaigns/${slug}/signed`)).text();
+    expectInPage(signed, "No signature has been confirmed yet: yours can be the first.");
+
+    const confirmed = await (await postForm(first.url, { intent: "confirm" })).text();
+    expectInPage(confirmed, "You are the first confirmed signer.");
+    await foldAllCountChanges(tdb.db);
+
+    const second = await pendingSignature(slug);
+    expectInPage(await (await fetch(`${web.url}/campaigns/${slug}/signed`)).text(), "1 person has confirmed so far.");
+    expectInPage(await (await postForm(second.url, { intent: "confirm" })).text(), "You are one of 2 confirmed signers.");
+    // Not folded yet, opened again: the signer still counts in what the page says.
+    expectInPage(await (await fetch(second.url)).text(), "You are the first confirmed signer.", false);
+    await foldAllCountChanges(tdb.db);
+    expectInPage(await (await fetch(second.url)).text(), "You are one of 2 confirmed signers.");
+    const ur = await (await fetch(`${web.url}/ur/campaigns/${slug}/signed`)).text();
+    expectInPage(ur, "اب تک 2 لوگ تصدیق کر چکے ہیں۔");
+  });
+});

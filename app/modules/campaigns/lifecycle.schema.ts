@@ -91,6 +91,19 @@ export const reviewSchema = z.object({
     .transform((v) => v || null),
 });
 
+/** Every field name of the campaign form, for readers that must list them (multipart). */
+export const CAMPAIGN_FORM_FIELDS: readonly string[] = [
+  "slug",
+  "title",
+  "summary",
+  "ask",
+  "addressedTo",
+  "argumentMd",
+  "goal",
+  "deadline",
+  ...Array.from({ length: CAMPAIGN_LIMITS.targets }, (_, i) => [`target-${i}-name`, `target-${i}-role`, `target-${i}-country`]).flat(),
+];
+
 /** Reads the campaign form; targets come as target-N-name / -role / -country, blank rows skipped. */
 export function campaignFormInput(form: FormData): Record<string, unknown> {
   const one = (key: string) => {

@@ -41,24 +41,45 @@ export async function listMyCampaigns(db: Database, actor: Actor): Promise<MyCam
     .orderBy("c.created_at", "desc")
     .execute();
   if (rows.length === 0) return [];
-  // Days as UTC dates, like the ledger that fills campaign_daily_counts.
-  const days = await db
-    .selectFrom("campaign_daily_counts")
-    .select(["campaign_id", sql<number>`((now() AT TIME ZONE 'UTC')::date - day::date)::int`.as("ago"), "confirmed"])
-    .where(
-      "campaign_id",
-      "in",
-      rows.map((r) => r.id),
-    )
-    .where(sql<boolean>`day::date > (now() AT TIME ZONE 'UTC')::date - ${TREND_DAYS}::int`)
-    .execute();
-  const trends = new Map(rows.map((r) => [r.id, Array<number>(TREND_DAYS).fill(0)]));
-  for (const d of days) {
-    const trend = trends.get(d.campaign_id);
-    if (trend && d.ago >= 0 && d.ago < TREND_DAYS) trend[TREND_DAYS - 1 - d.ago] = Number(d.confirmed);
-  }
+  const trends = await dailyTrends(db, rows.map((r) => r.id));
   return rows.map((r) => {
     const trend = trends.get(r.id)!;
     return { ...r, confirmed: Number(r.confirmed), pending: Number(r.pending), today: trend[TREND_DAYS - 1]!, trend };
   });
+}
+
+export type CampaignNumbers = Pick<MyCampaign, "confirmed" | "pending" | "today" | "trend">;
+
+/** One campaign's numbers, as its dashboard row shows them. The caller has checked access. */
+export async function getCampaignNumbers(db: Database, campaignId: number): Promise<CampaignNumbers> {
+  const [row, trends] = await Promise.all([
+    db
+      .selectFrom("campaigns as c")
+      .leftJoin("campaign_counts as n", "n.campaign_id", "c.id")
+      .select([
+        sql<number>`coalesce(n.confirmed, 0)::int`.as("confirmed"),
+        sql<number>`(SELECT count(*)::int FROM signatures s WHERE s.campaign_id = c.id AND s.status = 'pending')`.as("pending"),
+      ])
+      .where("c.id", "=", campaignId)
+      .executeTakeFirst(),
+    dailyTrends(db, [campaignId]),
+  ]);
+  const trend = trends.get(campaignId)!;
+  return { confirmed: Number(row?.confirmed ?? 0), pending: Number(row?.pending ?? 0), today: trend[TREND_DAYS - 1]!, trend };
+}
+
+/** Confirmations per UTC day (like the ledger that fills campaign_daily_counts), oldest first, today last. */
+async function dailyTrends(db: Database, campaignIds: number[]): Promise<Map<number, number[]>> {
+  const days = await db
+    .selectFrom("campaign_daily_counts")
+    .select(["campaign_id", sql<number>`((now() AT TIME ZONE 'UTC')::date - day::date)::int`.as("ago"), "confirmed"])
+    .where("campaign_id", "in", campaignIds)
+    .where(sql<boolean>`day::date > (now() AT TIME ZONE 'UTC')::date - ${TREND_DAYS}::int`)
+    .execute();
+  const trends = new Map(campaignIds.map((id) => [id, Array<number>(TREND_DAYS).fill(0)]));
+  for (const d of days) {
+    const trend = trends.get(d.campaign_id);
+    if (trend && d.ago >= 0 && d.ago < TREND_DAYS) trend[TREND_DAYS - 1 - d.ago] = Number(d.confirmed);
+  }
+  return trends;
 }

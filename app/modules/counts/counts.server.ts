@@ -137,6 +137,18 @@ export async function getCampaignCounts(db: Executor, campaignId: number): Promi
   };
 }
 
+/**
+ * The confirmed total including ledger rows not folded yet, read in one snapshot: for the rare
+ * page that must count a confirmation made a moment ago (the fold runs about once a second).
+ * It scans the ledger, which the fold keeps short, so it stays off the hot paths.
+ */
+export async function getConfirmedTotalNow(db: Executor, campaignId: number): Promise<number> {
+  const { rows } = await sql<{ total: number }>`
+    SELECT (coalesce((SELECT confirmed FROM campaign_counts WHERE campaign_id = ${campaignId}), 0)
+          + coalesce((SELECT sum(delta) FROM signature_count_changes WHERE campaign_id = ${campaignId}), 0))::int AS total`.execute(db);
+  return rows[0]?.total ?? 0;
+}
+
 /** The truth, straight from the signatures: what the aggregates must equal once settled. */
 export async function countConfirmedFromScratch(db: Executor, campaignId: number): Promise<CampaignCounts> {
   const rows = await db

@@ -24,8 +24,12 @@ export interface ExportStatusView {
   deliveryBundleId: number | null;
 }
 
-async function findExport(db: Database, actor: Actor, token: string) {
-  if (!isWellFormedToken(token)) throw new AppError("TOKEN_INVALID");
+/** An export by its link's token, or by its id within a campaign (from the exports page's list). */
+type ExportLocator = { token: string } | { campaignId: number; exportId: number };
+
+async function findExport(db: Database, actor: Actor, locator: ExportLocator | string) {
+  const by = typeof locator === "string" ? { token: locator } : locator;
+  if ("token" in by && !isWellFormedToken(by.token)) throw new AppError("TOKEN_INVALID");
   const row = await db
     .selectFrom("exports as e")
     .innerJoin("campaigns as c", "c.id", "e.campaign_id")
@@ -48,9 +52,10 @@ async function findExport(db: Database, actor: Actor, token: string) {
       "b.id as bundle_id",
       "b.manifest",
     ])
-    .where("e.token_hash", "=", hashToken(token))
+    .$if("token" in by, (q) => q.where("e.token_hash", "=", hashToken((by as { token: string }).token)))
+    .$if("exportId" in by, (q) => q.where("e.id", "=", (by as { exportId: number }).exportId).where("e.campaign_id", "=", (by as { campaignId: number }).campaignId))
     .executeTakeFirst();
-  if (!row || !tokenMatchesHash(token, row.token_hash)) throw new AppError("TOKEN_INVALID");
+  if (!row || ("token" in by && !tokenMatchesHash(by.token, row.token_hash))) throw new AppError("TOKEN_INVALID");
   const scope: ExportScope =
     row.kind === "partner" ? { kind: "partner", partnerId: row.partner_id! } : row.kind === "delivery" ? { kind: "delivery", targetId: row.target_id ?? 0 } : { kind: "signatures" };
   await authorizeExport(db, actor, row.campaign_id, scope).catch((error) => {
@@ -77,8 +82,8 @@ export async function getExportStatus(db: Database, actor: Actor, token: string)
 }
 
 /** The finished file (gzip, as stored) for download; EXPORT_NOT_READY while the worker is still writing it. */
-export async function openExportFile(db: Database, actor: Actor, token: string) {
-  const row = await findExport(db, actor, token);
+export async function openExportFile(db: Database, actor: Actor, locator: ExportLocator | string) {
+  const row = await findExport(db, actor, locator);
   if (row.status !== "done" || row.byte_size === null) throw new AppError("EXPORT_NOT_READY", "the file is not ready");
   return { fileName: row.file_name, gzipBytes: row.byte_size, gzipChunks: readExportFile(db, row.id) };
 }

@@ -1,6 +1,6 @@
 import type { Database } from "~/db/db.server";
 import { formatDateTime, type Locale } from "~/i18n/i18n";
-import type { Actor } from "~/modules/organisations/organisations.server";
+import type { Actor } from "~/modules/access/actor.server";
 import { listInvalidations } from "./invalidations.server";
 import { trendingSources, type Trend } from "./trends.server";
 

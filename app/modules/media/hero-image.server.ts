@@ -67,10 +67,11 @@ async function authorizeEditing(db: Executor, actor: Actor, campaignId: number) 
  * Sets the hero picture and its description, or only the description when no new picture is
  * given. The previous picture's rows go in the same transaction: its URLs were never reused.
  */
-export async function saveHeroImage(db: Database, actor: Actor, campaignId: number, input: { image: Buffer | null; alt: string }) {
+export async function saveHeroImage(db: Database, actor: Actor, campaignId: number, input: { image: Buffer | null; alt: string; encoded?: EncodedImage }) {
   await authorizeEditing(db, actor, campaignId);
-  // Decoding and encoding take a while: before the transaction, never inside it.
-  const encoded = input.image ? await encodeHeroImage(input.image) : null;
+  // Decoding and encoding take a while: before the transaction, never inside it. A caller that
+  // had to check the picture before anything else (the form that creates a campaign) passes its result.
+  const encoded = input.encoded ?? (input.image ? await encodeHeroImage(input.image) : null);
   await db.transaction().execute(async (trx) => {
     if (!encoded) {
       const updated = await trx.updateTable("campaign_heroes").set({ alt: input.alt, updated_at: new Date() }).where("campaign_id", "=", campaignId).executeTakeFirst();

@@ -1,5 +1,6 @@
 import { sql } from "kysely";
 import type { Database } from "~/db/db.server";
+import { getConfirmedTotalNow } from "~/modules/counts/counts.server";
 import { AppError } from "~/utils/errors.server";
 import { findSignatureByVerificationToken } from "./signatures.queries.server";
 
@@ -12,10 +13,10 @@ async function verifiableSignature(db: Database, token: string, locale?: string)
   const row = await findSignatureByVerificationToken(db, token, locale);
   if (!row || row.status === "invalidated" || row.status === "disowned") throw new AppError("TOKEN_INVALID");
   const campaign = { slug: row.slug, title: row.title };
-  if (row.status === "confirmed") return { confirmed: true as const, signatureId: row.signatureId, referralCode: row.referralCode, campaign };
+  if (row.status === "confirmed") return { confirmed: true as const, signatureId: row.signatureId, referralCode: row.referralCode, campaign, campaignId: row.campaignId };
   if (row.expired) throw new AppError("TOKEN_EXPIRED", "token expired", campaign);
   if (row.campaignStatus !== "published") throw new AppError("CAMPAIGN_NOT_OPEN", "campaign closed", campaign);
-  return { confirmed: false as const, signatureId: row.signatureId, referralCode: row.referralCode, campaign };
+  return { confirmed: false as const, signatureId: row.signatureId, referralCode: row.referralCode, campaign, campaignId: row.campaignId };
 }
 
 /**
@@ -23,8 +24,9 @@ async function verifiableSignature(db: Database, token: string, locale?: string)
  * along: the page that holds their token may show them their share links.
  */
 export async function describeVerification(db: Database, token: string, opts: { locale?: string } = {}) {
-  const { confirmed, campaign, referralCode } = await verifiableSignature(db, token, opts.locale);
-  return { state: confirmed ? ("confirmed" as const) : ("pending" as const), campaign, referralCode };
+  const { confirmed, campaign, referralCode, campaignId } = await verifiableSignature(db, token, opts.locale);
+  const confirmedCount = confirmed ? await getConfirmedTotalNow(db, campaignId) : null;
+  return { state: confirmed ? ("confirmed" as const) : ("pending" as const), campaign, referralCode, confirmedCount };
 }
 
 /**
@@ -33,18 +35,26 @@ export async function describeVerification(db: Database, token: string, opts: { 
  * Confirming twice is harmless: the second call finds nothing pending and reports "already".
  */
 export async function confirmSignature(db: Database, token: string, opts: { locale?: string } = {}) {
-  const { confirmed, signatureId, campaign, referralCode } = await verifiableSignature(db, token, opts.locale);
-  if (confirmed) return { outcome: "already-confirmed" as const, campaign, referralCode };
+  const { confirmed, signatureId, campaign, referralCode, campaignId } = await verifiableSignature(db, token, opts.locale);
+  if (confirmed) return { outcome: "already-confirmed" as const, campaign, referralCode, confirmedCount: await getConfirmedTotalNow(db, campaignId) };
 
-  const result = await sql<{ id: number }>`
+  // The folded count is read in the same statement, so it cannot yet hold this confirmation
+  // (the worker folds only committed ledger rows): plus one, it is a count the signer is in,
+  // without reading the unfolded ledger on every confirmation during a surge.
+  const result = await sql<{ id: number; folded: number }>`
     WITH confirmed AS (
       UPDATE signatures SET status = 'confirmed', confirmed_at = now()
       WHERE id = ${signatureId} AND status = 'pending'
       RETURNING campaign_id, country, confirmed_at
+    ),
+    ledger AS (
+      INSERT INTO signature_count_changes (campaign_id, country, day, delta)
+      SELECT campaign_id, country, (confirmed_at AT TIME ZONE 'UTC')::date, 1 FROM confirmed
+      RETURNING id
     )
-    INSERT INTO signature_count_changes (campaign_id, country, day, delta)
-    SELECT campaign_id, country, (confirmed_at AT TIME ZONE 'UTC')::date, 1 FROM confirmed
-    RETURNING id`.execute(db);
+    SELECT id, coalesce((SELECT confirmed FROM campaign_counts WHERE campaign_id = ${campaignId}), 0)::int AS folded FROM ledger`.execute(db);
   // One statement, so the status change and the ledger row are one atomic unit.
-  return { outcome: result.rows.length > 0 ? ("confirmed" as const) : ("already-confirmed" as const), campaign, referralCode };
+  const row = result.rows[0];
+  if (!row) return { outcome: "already-confirmed" as const, campaign, referralCode, confirmedCount: await getConfirmedTotalNow(db, campaignId) };
+  return { outcome: "confirmed" as const, campaign, referralCode, confirmedCount: row.folded + 1 };
 }
