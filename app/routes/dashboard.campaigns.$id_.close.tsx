@@ -5,11 +5,13 @@ import { FormAlert } from "~/components/ui/form-field";
 import type { MessageKey } from "~/i18n/i18n";
 import { useTranslation } from "~/i18n/use-translation";
 import { requireUser } from "~/modules/accounts/session-cookie.server";
-import { authorizeCampaign, closeCampaign } from "~/modules/campaigns/manage-campaigns.server";
+import { requireCampaignOrganiser } from "~/modules/access/guards.server";
+import { closeCampaign } from "~/modules/campaigns/manage-campaigns.server";
 import { getDb } from "~/services.server";
 import { isAppError } from "~/utils/errors.server";
 import { parseForm, readForm } from "~/utils/forms.server";
-import { NO_STORE, routeId, throwPageError } from "~/utils/http.server";
+import { throwPageError } from "~/utils/error-answers.server";
+import { NO_STORE, routeId } from "~/utils/http.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.campaign.title ?? "Campaign"} · Banner` }];
 
@@ -19,7 +21,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data
  */
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request);
-  const campaign = await authorizeCampaign(getDb(), user, routeId(params.id), { allowAdmin: true }).catch(throwPageError);
+  const campaign = await requireCampaignOrganiser(getDb(), user, routeId(params.id), { allowAdmin: true }).catch(throwPageError);
   return data({ campaign: { id: campaign.id, title: campaign.title, status: campaign.status } }, { headers: { "Cache-Control": NO_STORE } });
 }
 
@@ -35,7 +37,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   try {
     await closeCampaign(getDb(), user, id);
   } catch (error) {
-    if (isAppError(error, "CONFLICT")) return data<ActionData>({ alert: "close.notOpen" }, { status: 409 });
+    if (isAppError(error, "CAMPAIGN_WRONG_STATE")) return data<ActionData>({ alert: "close.notOpen" }, { status: 409 });
     throwPageError(error);
   }
   return redirect(`/dashboard/campaigns/${id}?closed=1`, { status: 303 });

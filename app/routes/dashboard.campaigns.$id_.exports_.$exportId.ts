@@ -3,7 +3,8 @@ import { requireUser } from "~/modules/accounts/session-cookie.server";
 import { openExportFile } from "~/modules/exports/download-export.server";
 import { exportFileResponse } from "~/modules/exports/export-file-response.server";
 import { getDb } from "~/services.server";
-import { httpStatusFor, isAppError } from "~/utils/errors.server";
+import { errorStatus } from "~/utils/error-answers.server";
+import { isAppError } from "~/utils/errors.server";
 import { NO_STORE, routeId } from "~/utils/http.server";
 
 const MESSAGES: Record<number, string> = {
@@ -23,7 +24,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     return exportFileResponse(request, file);
   } catch (error) {
     if (!isAppError(error)) throw error;
-    const status = httpStatusFor(error.code);
+    const status = errorStatus(error.code);
     return new Response(MESSAGES[status] ?? "This export cannot be downloaded.\n", {
       status,
       headers: { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": NO_STORE },
