@@ -33,6 +33,7 @@ import { logger } from "~/utils/logger.server";
 import { metrics } from "~/utils/metrics.server";
 import { chooseEncoding } from "./compression";
 import { isAnonymous } from "./page-cache";
+import { readBody } from "./sign-form-post";
 
 /** /verify/:token, with no query or the email's `?lang=xx` (the form posts to the URL it was shown at). */
 const VERIFY_PATH = /^\/verify\/([A-Za-z0-9_-]{43})(\?lang=([a-z]{2}))?$/;
@@ -75,15 +76,6 @@ function plainConfirmPost(req: IncomingMessage): Target | null {
   if (length === undefined || !/^\d{1,4}$/.test(length) || Number(length) > MAX_BODY_BYTES) return null;
   if (!isAnonymous(req) || !HOST.test(req.headers.host ?? "")) return null;
   return { token: token!, lang };
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (chunk: Buffer) => chunks.push(chunk));
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    req.on("error", reject);
-  });
 }
 
 /** Cuts the page at every placeholder. */
