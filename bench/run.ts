@@ -28,6 +28,7 @@ interface Outcome {
 
 const BENCHMARKS: Record<string, () => Promise<{ run(signal?: AbortSignal): Promise<Outcome> }>> = {
   sign: () => import("./sign"),
+  confirm: () => import("./confirm"),
   "fan-out": () => import("./fan-out"),
   export: () => import("./export"),
   scale: () => import("./scale"),

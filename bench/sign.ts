@@ -78,20 +78,20 @@ const USER_AGENT = "banner-bench/1 (autocannon)";
 const FORM_HEADERS = { "content-type": "application/x-www-form-urlencoded", "user-agent": USER_AGENT };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const fmt = (n: number, digits = 0) => n.toLocaleString("en-GB", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+export const fmt = (n: number, digits = 0) => n.toLocaleString("en-GB", { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
-function percentile(sorted: number[], p: number): number {
+export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 }
 
-function statusSummary(stats: Record<string, { count: number }>, expected: number): string {
+export function statusSummary(stats: Record<string, { count: number }>, expected: number): string {
   const others = Object.entries(stats).filter(([code]) => Number(code) !== expected);
   return others.length ? others.map(([code, { count }]) => `${code}×${count}`).join(", ") : "none";
 }
 
 /** Stops whatever is still running when the budget runs out or the user presses Ctrl-C. */
-class Run {
+export class Run {
   private cleanups: { label: string; fn: () => Promise<unknown> }[] = [];
   private instances = new Set<Instance>();
   aborted = false;
@@ -160,7 +160,7 @@ async function startClusterWeb(env: Record<string, string>): Promise<RunningProc
 }
 
 /** An SMTP server that accepts every message and keeps none. */
-async function startSmtpSink(): Promise<{ url: string; close(): Promise<void> }> {
+export async function startSmtpSink(): Promise<{ url: string; close(): Promise<void> }> {
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ["STARTTLS"],
@@ -175,7 +175,7 @@ async function startSmtpSink(): Promise<{ url: string; close(): Promise<void> }>
   return { url: `smtp://127.0.0.1:${port}`, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
 
-interface Drive {
+export interface Drive {
   result: Result;
   /** every response's latency (ms), whatever its status */
   latencies: number[];
@@ -191,7 +191,7 @@ interface Drive {
  * be exact. (autocannon's own `duration` drops in-flight requests; the drain uses the client's
  * `responseMax`, the field its `amount` option sets.)
  */
-async function drive(
+export async function drive(
   run: Run,
   opts: {
     url: string;
@@ -386,7 +386,7 @@ function createBaseline(run: Run, db: Kysely<DB>, url: string, slug: string) {
   return { go, end: () => (ended ??= pool.end()) };
 }
 
-function addCpu(a: CpuReport | null, b: CpuReport | null): CpuReport | null {
+export function addCpu(a: CpuReport | null, b: CpuReport | null): CpuReport | null {
   if (!a || !b) return a ?? b;
   return {
     wallS: a.wallS + b.wallS,

@@ -11,6 +11,7 @@ import { guardRequest, guards } from "./guards";
 import { createPageCache } from "./page-cache";
 import { securityHeaders } from "./security-headers";
 import { signFormPost } from "./sign-form-post";
+import { verifyFormPost } from "./verify-form-post";
 import { renderMetrics } from "~/utils/metrics.server";
 import { readiness } from "~/utils/health.server";
 import { closeServices } from "~/services.server";
@@ -69,6 +70,7 @@ async function main() {
 
   let build: ServerBuild | (() => Promise<ServerBuild>);
   let pageCache: ReturnType<typeof createPageCache> | undefined;
+  let verifyForm: ReturnType<typeof verifyFormPost> | undefined;
   let viteClose: (() => Promise<void>) | undefined;
   if (dev) {
     const vite = await import("vite");
@@ -88,6 +90,8 @@ async function main() {
     build = (await import(serverBuild)) as ServerBuild;
     // Public pages from memory, before Express (server/page-cache.ts); not in development, where
     // every request should show the code as it is now.
+    // The confirm button of the verification link, before Express (server/verify-form-post.ts).
+    verifyForm = verifyFormPost({ build, mode: process.env.NODE_ENV });
     if (config.PAGE_CACHE === "on") pageCache = createPageCache({ build, mode: process.env.NODE_ENV, freshMs: config.PAGE_CACHE_FRESH_MS });
   }
 
@@ -107,12 +111,14 @@ async function main() {
           viaHttps: arrivedOverHttps(req, config),
           presignedSign: res.locals.presignedSign,
           presignedError: res.locals.presignedError,
+          posted: res.locals.posted,
         };
       },
     }),
   );
 
-  // The plain sign form (server/sign-form-post.ts) and anonymous views of public pages
+  // The plain sign form (server/sign-form-post.ts), the verification link's confirm button
+  // (server/verify-form-post.ts) and anonymous views of public pages
   // (server/page-cache.ts) are answered before Express; what they pass on, and every other
   // request, goes to Express and Remix.
   const signForm = signFormPost(clientIp);
@@ -124,12 +130,17 @@ async function main() {
     if (draining) res.setHeader("Connection", "close");
     applySecurityHeaders(req, res);
     const target = signForm.target(req);
-    if (!target) {
-      if (pageCache) return pageCache.handle(req, res, () => app(req, res));
-      return void app(req, res);
+    if (target) {
+      if (!guardRequest(req, res)) return;
+      return void signForm.handle(req, res, target, () => app(req, res));
     }
-    if (!guardRequest(req, res)) return;
-    void signForm.handle(req, res, target, () => app(req, res));
+    const link = verifyForm?.target(req);
+    if (link) {
+      if (!guardRequest(req, res)) return;
+      return void verifyForm!.handle(req, res, link, () => app(req, res));
+    }
+    if (pageCache) return pageCache.handle(req, res, () => app(req, res));
+    app(req, res);
   });
   server.listen(config.PORT, () => {
     logger.info({ port: config.PORT, url: config.APP_URL, dev }, "web listening");

@@ -62,7 +62,7 @@ function isCacheablePath(path: string): boolean {
 }
 
 /** No cookie but the language choice, which no cached page depends on (the URL names the language). */
-function isAnonymous(req: IncomingMessage): boolean {
+export function isAnonymous(req: IncomingMessage): boolean {
   if (req.headers.authorization !== undefined) return false;
   const cookie = req.headers.cookie;
   if (cookie === undefined) return true;

@@ -49,8 +49,8 @@ function plainSignFormPost(req: IncomingMessage): SignFormTarget | null {
   return { lang, slug };
 }
 
-/** The body, as Node's parser delivers it: never more than Content-Length, which is checked above. */
-function readBody(req: IncomingMessage): Promise<string> {
+/** The body, as Node's parser delivers it: never more than Content-Length, which the caller checked. */
+export function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     req.on("data", (chunk: Buffer) => chunks.push(chunk));

@@ -5,14 +5,15 @@ import { translator } from "~/i18n/i18n";
 import { localeFor } from "~/i18n/locale.server";
 import { rootLocale } from "~/i18n/meta";
 import { useTranslation } from "~/i18n/use-translation";
-import { confirmSignature, describeVerification } from "~/modules/signatures/confirm-signature.server";
-import { hitConfirmationLimit, RATE_LIMIT_BUDGET_MS } from "~/modules/fraud/rate-limits.server";
+import type { ReactNode } from "react";
+import { describeVerification } from "~/modules/signatures/confirm-signature.server";
+import { confirmSignatureFromLink, limitLinkAttempt } from "~/modules/signatures/confirm-from-link.server";
+import { RATE_LIMIT_BUDGET_MS } from "~/modules/fraud/rate-limits.server";
 import { disownSignature } from "~/modules/signatures/disown-signature.server";
 import { getDb, getReadyRedis } from "~/services.server";
 import { env } from "~/utils/env.server";
 import { linkAnswer } from "~/utils/error-answers.server";
-import { isWellFormedToken } from "~/utils/tokens.server";
-import { metrics } from "~/utils/metrics.server";
+import { postedLinkForm, rethrowPosted } from "~/utils/http.server";
 import type { RouteHandle } from "~/root";
 
 /** A public page signers open on their phones (most from an email): server HTML and the public pages' small script, no React (ADR 0014). */
@@ -81,32 +82,43 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
   }
 }
 
-export async function action({ params, request }: ActionFunctionArgs) {
+/** The `intent` the form sent (the confirm button's, when there is none or the body is unreadable). */
+async function readIntent(request: Request): Promise<string> {
+  try {
+    return String((await request.formData()).get("intent") ?? "confirm");
+  } catch {
+    return "confirm";
+  }
+}
+
+function rateLimitedView({ retryAfterSeconds }: { retryAfterSeconds: number }) {
+  return data<View>(
+    { view: "rate-limited", minutes: Math.ceil(retryAfterSeconds / 60) },
+    { status: 429, headers: { ...noStore, "Retry-After": String(retryAfterSeconds) } },
+  );
+}
+
+export async function action({ params, request, context }: ActionFunctionArgs) {
   const token = params.token ?? "";
   const locale = localeFor(request);
-  let intent: string;
+  const redis = () => getReadyRedis(RATE_LIMIT_BUDGET_MS);
   try {
-    intent = String((await request.formData()).get("intent") ?? "confirm");
-  } catch {
-    intent = "confirm";
-  }
-  // Attempts per link are limited (a malformed token is refused unread, so it is not counted).
-  if (isWellFormedToken(token)) {
-    const config = env();
-    const limit = await hitConfirmationLimit({ redis: await getReadyRedis(RATE_LIMIT_BUDGET_MS), redisPrefix: config.REDIS_PREFIX }, config.VERIFY_RATE_PER_TOKEN, token);
-    if (!limit.allowed) {
-      const retry = Math.max(1, limit.retryAfterSeconds);
-      return data<View>({ view: "rate-limited", minutes: Math.ceil(retry / 60) }, { status: 429, headers: { ...noStore, "Retry-After": String(retry) } });
-    }
-  }
-  try {
-    if (intent === "not-me") {
+    // A plain POST of the form was taken by the web server's fast path (server/verify-form-post.ts),
+    // which read the body and, for the confirm button, confirmed already: render what it reached.
+    const posted = postedLinkForm(context);
+    const intent = posted ? posted.intent : await readIntent(request);
+    if (intent !== "confirm") {
+      // Attempts per link are limited whatever they ask for.
+      const limited = await limitLinkAttempt(redis, token);
+      if (limited) return rateLimitedView(limited);
+      if (intent !== "not-me") return data<View>({ view: "invalid" }, { status: 400, headers: noStore });
       const result = await disownSignature(getDb(), token, { locale });
       return data<View>({ view: result.outcome === "disowned" ? "disowned" : "not-me-confirmed", ...result.campaign }, ok);
     }
-    if (intent !== "confirm") return data<View>({ view: "invalid" }, { status: 400, headers: noStore });
-    const result = await confirmSignature(getDb(), token, { locale });
-    if (result.outcome === "confirmed") metrics.signaturesConfirmed.inc();
+    const done = posted?.outcome;
+    if (done && !done.ok) rethrowPosted(done);
+    const result = done ? done.result : await confirmSignatureFromLink({ db: getDb(), redis }, token, { locale });
+    if (result.outcome === "rate-limited") return rateLimitedView(result);
     return data<View>(
       {
         view: "confirmed",
@@ -123,101 +135,79 @@ export async function action({ params, request }: ActionFunctionArgs) {
   }
 }
 
+/** The one shape every outcome of the link takes: a heading, a sentence, what can be done next. */
+function Notice({ title, body, back, testId, children }: { title: string; body: string; back?: string; testId?: string; children?: ReactNode }) {
+  const { t, href } = useTranslation();
+  return (
+    <section className="panel centered" data-testid={testId}>
+      <h1>{title}</h1>
+      <p className="lead">{body}</p>
+      {children}
+      {back ? (
+        <p>
+          <Link to={href(`/campaigns/${back}`)}>{t("signed.back")}</Link>
+        </p>
+      ) : null}
+    </section>
+  );
+}
+
+/** The one button of the confirm and "not me" pages: a plain POST, which works without JavaScript. */
+function IntentButton({ intent, label, danger }: { intent: "confirm" | "not-me"; label: string; danger?: boolean }) {
+  return (
+    <Form method="post">
+      <input type="hidden" name="intent" value={intent} />
+      <button type="submit" className={danger ? "button danger" : "button"}>
+        {label}
+      </button>
+    </Form>
+  );
+}
+
 export default function Verify() {
   const loaded = useLoaderData<typeof loader>();
   const acted = useActionData<typeof action>();
   const v = (acted ?? loaded) as View;
   const { t, href } = useTranslation();
-  const back = "slug" in v && v.slug ? (
-    <p>
-      <Link to={href(`/campaigns/${v.slug}`)}>{t("signed.back")}</Link>
-    </p>
-  ) : null;
-
   switch (v.view) {
     case "confirm":
       return (
-        <section className="panel centered">
-          <h1>{t("verify.title")}</h1>
-          <p className="lead">{t("verify.body", { title: v.title })}</p>
-          <Form method="post">
-            <input type="hidden" name="intent" value="confirm" />
-            <button type="submit" className="button">
-              {t("verify.button")}
-            </button>
-          </Form>
-        </section>
+        <Notice title={t("verify.title")} body={t("verify.body", { title: v.title })}>
+          <IntentButton intent="confirm" label={t("verify.button")} />
+        </Notice>
       );
     case "not-me":
       return (
-        <section className="panel centered">
-          <h1>{t("notMe.title")}</h1>
-          <p className="lead">{t("notMe.body", { title: v.title })}</p>
-          <Form method="post">
-            <input type="hidden" name="intent" value="not-me" />
-            <button type="submit" className="button danger">
-              {t("notMe.button")}
-            </button>
-          </Form>
-        </section>
+        <Notice title={t("notMe.title")} body={t("notMe.body", { title: v.title })}>
+          <IntentButton intent="not-me" label={t("notMe.button")} danger />
+        </Notice>
       );
     case "confirmed":
       return (
-        <section className="panel centered" data-testid="confirmed">
-          <h1>{t("verify.confirmedTitle")}</h1>
-          <p className="lead">{v.already ? t("verify.alreadyBody", { title: v.title }) : t("verify.confirmedBody", { title: v.title })}</p>
+        <Notice
+          title={t("verify.confirmedTitle")}
+          body={v.already ? t("verify.alreadyBody", { title: v.title }) : t("verify.confirmedBody", { title: v.title })}
+          back={v.slug}
+          testId="confirmed"
+        >
           <p className="thanks-count" data-testid="confirmed-count">
             {t("verify.count", { count: v.confirmedCount })}
           </p>
           {/* Links carry this signer's own code: whoever signs through them is counted as theirs. */}
           <ShareLinks campaignUrl={`${v.appUrl}${href(`/campaigns/${v.slug}`)}`} title={v.title} referralCode={v.referralCode} intro={t("share.afterConfirm")} />
-          {back}
-        </section>
+        </Notice>
       );
     case "disowned":
-      return (
-        <section className="panel centered">
-          <h1>{t("notMe.doneTitle")}</h1>
-          <p className="lead">{t("notMe.doneBody")}</p>
-        </section>
-      );
+      return <Notice title={t("notMe.doneTitle")} body={t("notMe.doneBody")} />;
     case "not-me-confirmed":
-      return (
-        <section className="panel centered">
-          <h1>{t("notMe.title")}</h1>
-          <p className="lead">{t("notMe.confirmedBody")}</p>
-          {back}
-        </section>
-      );
+      return <Notice title={t("notMe.title")} body={t("notMe.confirmedBody")} back={v.slug} />;
     case "expired":
-      return (
-        <section className="panel centered">
-          <h1>{t("verify.expiredTitle")}</h1>
-          <p className="lead">{t("verify.expiredBody")}</p>
-          {back}
-        </section>
-      );
+      return <Notice title={t("verify.expiredTitle")} body={t("verify.expiredBody")} back={v.slug} />;
     case "closed":
-      return (
-        <section className="panel centered">
-          <h1>{t("verify.invalidTitle")}</h1>
-          <p className="lead">{t("verify.closedBody")}</p>
-          {back}
-        </section>
-      );
+      return <Notice title={t("verify.invalidTitle")} body={t("verify.closedBody")} back={v.slug} />;
     case "rate-limited":
-      return (
-        <section className="panel centered">
-          <h1>{t("verify.rateLimitedTitle")}</h1>
-          <p className="lead">{t("verify.rateLimitedBody", { minutes: v.minutes })}</p>
-        </section>
-      );
+      return <Notice title={t("verify.rateLimitedTitle")} body={t("verify.rateLimitedBody", { minutes: v.minutes })} />;
     default:
-      return (
-        <section className="panel centered">
-          <h1>{t("verify.invalidTitle")}</h1>
-          <p className="lead">{t("verify.invalidBody")}</p>
-        </section>
-      );
+      return <Notice title={t("verify.invalidTitle")} body={t("verify.invalidBody")} />;
   }
 }

@@ -1,7 +1,8 @@
 import { data, type AppLoadContext } from "@remix-run/node";
 import { z } from "zod";
+import type { LinkConfirmation } from "~/modules/signatures/confirm-from-link.server";
 import type { ScreenedSignResult } from "~/modules/signatures/screen-and-sign-campaign.server";
-import { AppError } from "./errors.server";
+import { AppError, type AppErrorCode } from "./errors.server";
 
 /**
  * Public pages, CDN-cacheable: a shared cache keeps them a second (the count on them stays about a
@@ -51,7 +52,42 @@ declare module "@remix-run/node" {
     presignedSign?: ScreenedSignResult;
     /** …or what it failed with. */
     presignedError?: unknown;
+    /** A verification link's form already read (and, for the confirm button, confirmed) by server/verify-form-post.ts. */
+    posted?: PostedLinkForm;
   }
+}
+
+/**
+ * What server/verify-form-post.ts did with a verification link's POST before handing it on: it
+ * read the body (the action must not read it again) and, for the confirm button, reached an
+ * outcome or failed.
+ */
+export type PostedLinkForm = {
+  intent: string;
+  /**
+   * A domain error travels as its code and details: the server and the Remix build each load
+   * their own copy of the AppError class, so `instanceof` would not know it across the two.
+   */
+  outcome?: { ok: true; result: LinkConfirmation } | { ok: false; error: unknown } | { ok: false; code: AppErrorCode; details?: Record<string, unknown> };
+};
+
+/** Throws what the fast path failed with, as the action's own call would have thrown it. */
+export function rethrowPosted(failure: { error: unknown } | { code: AppErrorCode; details?: Record<string, unknown> }): never {
+  if ("code" in failure) throw new AppError(failure.code, failure.code, failure.details);
+  throw failure.error;
+}
+
+/** What a domain error becomes in PostedLinkForm; anything else is passed as it is. */
+export function postedFailure(error: unknown): { ok: false; error: unknown } | { ok: false; code: AppErrorCode; details?: Record<string, unknown> } {
+  if (error instanceof Error && error.name === "AppError" && "code" in error) {
+    const { code, details } = error as AppError;
+    return { ok: false, code, details };
+  }
+  return { ok: false, error };
+}
+
+export function postedLinkForm(context: AppLoadContext): PostedLinkForm | undefined {
+  return context.posted;
 }
 
 /**

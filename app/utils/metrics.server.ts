@@ -29,6 +29,11 @@ export const metrics = singleton("metrics", () => ({
     name: "banner_signatures_confirmed_total",
     help: "Signatures confirmed through this process",
   }),
+  verifyFastPath: new Counter({
+    name: "banner_verify_fast_path_total",
+    help: "Confirm-button posts taken before Express (server/verify-form-post.ts), by how they were answered: answered there (confirmed), or passed to Remix (any other outcome, another intent, a failure)",
+    labelNames: ["result"],
+  }),
   emails: new Gauge({
     name: "banner_emails",
     help: "Emails recorded in the sent-log, by kind and status (sent or failed)",

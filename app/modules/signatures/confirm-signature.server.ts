@@ -1,7 +1,8 @@
 import { sql } from "kysely";
-import type { Database } from "~/db/db.server";
+import { executePrepared, type Database } from "~/db/db.server";
 import { getConfirmedTotalNow } from "~/modules/counts/counts.server";
 import { AppError } from "~/utils/errors.server";
+import { hashToken, isWellFormedToken, tokenMatchesHash } from "~/utils/tokens.server";
 import { findSignatureByVerificationToken } from "./signatures.queries.server";
 
 /**
@@ -29,32 +30,77 @@ export async function describeVerification(db: Database, token: string, opts: { 
   return { state: confirmed ? ("confirmed" as const) : ("pending" as const), campaign, referralCode, confirmedCount };
 }
 
-/**
- * Confirms a pending signature. The status change and the +1 in the count ledger commit together;
- * no campaign row is touched, so a surge of confirmations never queues on one hot row.
- * Confirming twice is harmless: the second call finds nothing pending and reports "already".
- */
-export async function confirmSignature(db: Database, token: string, opts: { locale?: string } = {}) {
-  const { confirmed, signatureId, campaign, referralCode, campaignId } = await verifiableSignature(db, token, opts.locale);
-  if (confirmed) return { outcome: "already-confirmed" as const, campaign, referralCode, confirmedCount: await getConfirmedTotalNow(db, campaignId) };
+export const CONFIRM_STATEMENT = "banner_confirm";
 
-  // The folded count is read in the same statement, so it cannot yet hold this confirmation
-  // (the worker folds only committed ledger rows): plus one, it is a count the signer is in,
-  // without reading the unfolded ledger on every confirmation during a surge.
-  const result = await sql<{ id: number; folded: number }>`
-    WITH confirmed AS (
-      UPDATE signatures SET status = 'confirmed', confirmed_at = now()
-      WHERE id = ${signatureId} AND status = 'pending'
-      RETURNING campaign_id, country, confirmed_at
+/**
+ * The whole confirmation as one statement: read the link's signature, flip it from pending to
+ * confirmed when the link and campaign allow it, and add its +1 to the count ledger. One round trip
+ * (it was a read, then a write), prepared once per connection like the signing statement
+ * (docs/decisions/0015). The row it returns is the signature as it was read, plus whether this
+ * statement confirmed it.
+ */
+export function confirmStatement(tokenHash: Buffer, locale: string | undefined) {
+  return sql<{
+    token_hash: Buffer;
+    expired: boolean;
+    signature_id: number;
+    campaign_id: number;
+    folded: number;
+    status: string;
+    referral_code: string | null;
+    slug: string;
+    title: string;
+    campaign_status: string;
+    confirmed_now: boolean;
+  }>`
+    WITH link AS (
+      SELECT t.token_hash, t.expires_at < now() AS expired, s.id AS signature_id, s.campaign_id, s.status, s.referral_code,
+             c.slug, coalesce(tr.title, c.title) AS title, c.status AS campaign_status
+      FROM signature_tokens t
+      JOIN signatures s ON s.id = t.signature_id
+      JOIN campaigns c ON c.id = s.campaign_id
+      LEFT JOIN campaign_translations tr ON tr.campaign_id = c.id AND tr.locale = ${locale ?? ""}::text AND tr.ask_version = c.ask_version
+      WHERE t.token_hash = ${tokenHash} AND t.purpose = 'verify'
+    ),
+    confirmed AS (
+      -- Re-checked on the row itself: of concurrent confirmations of one link, one flips it.
+      UPDATE signatures s SET status = 'confirmed', confirmed_at = now()
+      FROM link
+      WHERE s.id = link.signature_id AND s.status = 'pending'
+        AND link.status = 'pending' AND NOT link.expired AND link.campaign_status = 'published'
+      RETURNING s.campaign_id, s.country, s.confirmed_at
     ),
     ledger AS (
       INSERT INTO signature_count_changes (campaign_id, country, day, delta)
       SELECT campaign_id, country, (confirmed_at AT TIME ZONE 'UTC')::date, 1 FROM confirmed
       RETURNING id
     )
-    SELECT id, coalesce((SELECT confirmed FROM campaign_counts WHERE campaign_id = ${campaignId}), 0)::int AS folded FROM ledger`.execute(db);
-  // One statement, so the status change and the ledger row are one atomic unit.
-  const row = result.rows[0];
-  if (!row) return { outcome: "already-confirmed" as const, campaign, referralCode, confirmedCount: await getConfirmedTotalNow(db, campaignId) };
-  return { outcome: "confirmed" as const, campaign, referralCode, confirmedCount: row.folded + 1 };
+    SELECT link.*, EXISTS (SELECT 1 FROM ledger) AS confirmed_now,
+       coalesce((SELECT cc.confirmed FROM campaign_counts cc WHERE cc.campaign_id = link.campaign_id), 0)::int AS folded
+     FROM link`;
+}
+
+/**
+ * Confirms a pending signature. The status change and the +1 in the count ledger commit together;
+ * no campaign row is touched, so a surge of confirmations never queues on one hot row.
+ * Confirming twice is harmless: the second call finds nothing pending and reports "already".
+ * Unknown, invalidated or disowned → TOKEN_INVALID; expired → TOKEN_EXPIRED; campaign closed →
+ * CAMPAIGN_NOT_OPEN, as verifiableSignature() says for showing the link.
+ */
+export async function confirmSignature(db: Database, token: string, opts: { locale?: string } = {}) {
+  if (!isWellFormedToken(token)) throw new AppError("TOKEN_INVALID");
+  const [row] = await executePrepared(db, CONFIRM_STATEMENT, confirmStatement(hashToken(token), opts.locale).compile(db));
+  // The index lookup already matched the hash; this comparison is constant-time regardless.
+  if (!row || !tokenMatchesHash(token, row.token_hash) || row.status === "invalidated" || row.status === "disowned") throw new AppError("TOKEN_INVALID");
+  const campaign = { slug: row.slug, title: row.title };
+  const referralCode = row.referral_code;
+  // The folded count is read in the same statement, so it cannot yet hold this confirmation (the
+  // worker folds only committed ledger rows): plus one, it is a count the signer is in, without
+  // reading the unfolded ledger on every confirmation during a surge.
+  if (row.confirmed_now) return { outcome: "confirmed" as const, campaign, referralCode, confirmedCount: row.folded + 1 };
+  if (row.status === "confirmed") return { outcome: "already-confirmed" as const, campaign, referralCode, confirmedCount: await getConfirmedTotalNow(db, row.campaign_id) };
+  if (row.expired) throw new AppError("TOKEN_EXPIRED", "token expired", campaign);
+  if (row.campaign_status !== "published") throw new AppError("CAMPAIGN_NOT_OPEN", "campaign closed", campaign);
+  // Pending when read, but a concurrent confirmation of the same link flipped it first.
+  return { outcome: "already-confirmed" as const, campaign, referralCode, confirmedCount: await getConfirmedTotalNow(db, row.campaign_id) };
 }
