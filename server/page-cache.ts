@@ -16,7 +16,8 @@
  * - One render per key at a time: concurrent requests for a missing or expired key wait for
  *   the same render (no thundering herd).
  * - If a re-render fails (database down), the old copy is served for up to a minute (stale-if-error).
- * - server/guards.ts runs first, as for every request: log line, framing headers.
+ * - A hit costs little more than bare node:http: its whole header block, security headers
+ *   included, is built with the copy; it writes the same request log line as server/guards.ts.
  */
 import { createRequestHandler, type ServerBuild } from "@remix-run/node";
 import { createHash } from "node:crypto";
@@ -28,7 +29,8 @@ import { isLocale } from "~/i18n/i18n";
 import type { BannerLoadContext } from "~/utils/http.server";
 import { logger } from "~/utils/logger.server";
 import { chooseEncoding } from "./compression";
-import { guardRequest } from "./guards";
+import { logRequestLine } from "./guards";
+import { publicCopyHeaders } from "./security-headers";
 
 const brotli = promisify(brotliCompress);
 const gzipAsync = promisify(gzip);
@@ -73,13 +75,22 @@ function isAnonymous(req: IncomingMessage): boolean {
   });
 }
 
+/** One encoding of a copy: its body and the whole header block, built once when the copy is made. */
+interface Encoded {
+  body: Buffer;
+  /** "W/"-less strong validator of these bytes, quotes included */
+  etag: string;
+  /** name, value, name, value… as res.writeHead takes them: no header object per request */
+  head: (string | string[])[];
+  /** the same without Content-Length, for a 304 */
+  notModifiedHead: (string | string[])[];
+}
+
 interface Entry {
   status: number;
-  headers: Record<string, string>;
-  identity: Buffer;
-  gzip: Buffer | null;
-  br: Buffer | null;
-  etag: string;
+  identity: Encoded;
+  gzip: Encoded | null;
+  br: Encoded | null;
   /** when the render that made it started (its data is at least this fresh) */
   renderedAt: number;
 }
@@ -94,6 +105,8 @@ export interface PageCacheOptions {
   build: ServerBuild;
   mode: string | undefined;
   freshMs: number;
+  /** true while the process drains before exiting: every answer says `Connection: close` */
+  closing?: () => boolean;
 }
 
 export interface PageCacheStats {
@@ -104,7 +117,7 @@ export interface PageCacheStats {
   passes: number;
 }
 
-export function createPageCache({ build, mode, freshMs }: PageCacheOptions) {
+export function createPageCache({ build, mode, freshMs, closing = () => false }: PageCacheOptions) {
   const render = createRequestHandler(build, mode);
   const entries = new Map<string, Entry>();
   /** Keys recently found not cacheable, until when: answered by Remix without a render here first. */
@@ -117,9 +130,23 @@ export function createPageCache({ build, mode, freshMs }: PageCacheOptions) {
     labelNames: ["result"],
   });
   const renders = new Counter({ name: "banner_page_cache_renders_total", help: "Renders of public pages made for the in-process cache" });
-  const count = (result: "hits" | "stale" | "misses" | "passes", label: string) => {
+  // One child per result, looked up once: a hit does not hash its label set.
+  const counted = { hits: requests.labels("hit"), stale: requests.labels("stale"), misses: requests.labels("miss"), passes: requests.labels("pass") };
+  const count = (result: "hits" | "stale" | "misses" | "passes") => {
     stats[result]++;
-    requests.inc({ result: label });
+    counted[result].inc();
+  };
+  const securityHeaders = publicCopyHeaders();
+  /** Accept-Encoding values seen, and the encoding each gets: browsers send a handful of spellings. */
+  const encodings = new Map<string | undefined, "br" | "gzip" | null>();
+  const encodingFor = (header: string | undefined) => {
+    let encoding = encodings.get(header);
+    if (encoding === undefined) {
+      encoding = chooseEncoding(header);
+      if (encodings.size >= 64) encodings.clear();
+      encodings.set(header, encoding);
+    }
+    return encoding;
   };
 
   async function renderEntry(host: string, url: string): Promise<Outcome> {
@@ -155,7 +182,20 @@ export function createPageCache({ build, mode, freshMs }: PageCacheOptions) {
     if (COMPRESSIBLE.test(type)) headers["vary"] = "Accept-Encoding";
     const etag = headers["etag"]?.replace(/"$/, "") ?? `"${createHash("sha1").update(identity).digest("base64url").slice(0, 22)}`;
     delete headers["etag"];
-    return { status: 200, headers, identity, gzip: gz, br, etag, renderedAt: startedAt };
+    const common: (string | string[])[] = Object.entries(headers).flat();
+    for (const [name, value] of securityHeaders) if (!(name.toLowerCase() in headers)) common.push(name, value);
+    const encoded = (body: Buffer, encoding: "br" | "gzip" | null): Encoded => {
+      const tag = `${etag}${encoding ? `-${encoding}` : ""}"`;
+      const notModifiedHead = [...common, "ETag", tag, ...(encoding ? ["Content-Encoding", encoding] : [])];
+      return { body, etag: tag, notModifiedHead, head: [...notModifiedHead, "Content-Length", String(body.length)] };
+    };
+    return {
+      status: 200,
+      identity: encoded(identity, null),
+      gzip: gz ? encoded(gz, "gzip") : null,
+      br: br ? encoded(br, "br") : null,
+      renderedAt: startedAt,
+    };
   }
 
   /** One render per key at a time; the copy replaces the old one when it is kept. */
@@ -188,22 +228,22 @@ export function createPageCache({ build, mode, freshMs }: PageCacheOptions) {
     return flight;
   }
 
-  function send(req: IncomingMessage, res: ServerResponse, entry: Entry) {
-    if (!guardRequest(req, res)) return;
-    const encoding = entry.br ? chooseEncoding(req.headers["accept-encoding"]) : null;
-    const body = encoding === "br" ? entry.br! : encoding === "gzip" ? entry.gzip! : entry.identity;
-    const etag = `${entry.etag}${encoding ? `-${encoding}` : ""}"`;
-    const headers: Record<string, string | number> = { ...entry.headers, ETag: etag };
-    if (encoding) headers["Content-Encoding"] = encoding;
+  /**
+   * Answers from a copy. A hit does no more than bare node:http would, besides choosing the
+   * encoding, the one log line and a counter: the header block (security headers included) was
+   * built with the copy, and no guard applies (an anonymous GET of a public page: no form to
+   * refuse, no session to keep private, framing denied in the block).
+   */
+  function send(req: IncomingMessage, res: ServerResponse, entry: Entry, started: bigint) {
+    const encoding = entry.br ? encodingFor(req.headers["accept-encoding"]) : null;
+    const copy = encoding === "br" ? entry.br! : encoding === "gzip" ? entry.gzip! : entry.identity;
     const known = req.headers["if-none-match"];
-    if (known !== undefined && known.split(",").some((tag) => tag.trim().replace(/^W\//, "") === etag)) {
-      res.writeHead(304, headers);
-      res.end();
-      return;
-    }
-    headers["Content-Length"] = body.length;
-    res.writeHead(entry.status, headers);
-    res.end(req.method === "HEAD" ? undefined : body);
+    const notModified = known !== undefined && known.split(",").some((tag) => tag.trim().replace(/^W\//, "") === copy.etag);
+    const head = notModified ? copy.notModifiedHead : copy.head;
+    const status = notModified ? 304 : entry.status;
+    res.writeHead(status, closing() ? [...head, "Connection", "close"] : head);
+    res.end(notModified || req.method === "HEAD" ? undefined : copy.body);
+    logRequestLine(req, status, started);
   }
 
   return {
@@ -213,6 +253,7 @@ export function createPageCache({ build, mode, freshMs }: PageCacheOptions) {
      * otherwise (or when the page turns out not to be cacheable) calls `next` (Express and Remix).
      */
     handle(req: IncomingMessage, res: ServerResponse, next: () => void) {
+      const started = process.hrtime.bigint();
       const url = req.url ?? "/";
       if ((req.method !== "GET" && req.method !== "HEAD") || url.length > MAX_URL_LENGTH || !isAnonymous(req)) return next();
       const host = req.headers.host ?? "localhost";
@@ -227,24 +268,24 @@ export function createPageCache({ build, mode, freshMs }: PageCacheOptions) {
       const pass = passUntil.get(key);
       if (pass !== undefined) {
         if (pass > now) {
-          count("passes", "pass");
+          count("passes");
           return next();
         }
         passUntil.delete(key);
       }
       const age = entry ? now - entry.renderedAt : Infinity;
       if (entry && age < freshMs) {
-        count("hits", "hit");
-        return send(req, res, entry);
+        count("hits");
+        return send(req, res, entry, started);
       }
       if (entry && age < MAX_STALE_MS) {
-        count("stale", "stale");
+        count("stale");
         void refresh(key, host, url);
-        return send(req, res, entry);
+        return send(req, res, entry, started);
       }
-      count("misses", "miss");
+      count("misses");
       refresh(key, host, url).then(
-        (outcome) => (typeof outcome === "string" ? next() : send(req, res, outcome)),
+        (outcome) => (typeof outcome === "string" ? next() : send(req, res, outcome, started)),
         () => next(),
       );
     },
