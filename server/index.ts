@@ -92,7 +92,7 @@ async function main() {
     build = (await import(serverBuild)) as ServerBuild;
     // Public pages from memory, before Express (server/page-cache.ts); not in development, where
     // every request should show the code as it is now.
-    if (config.PAGE_CACHE === "on") pageCache = createPageCache({ build, mode: process.env.NODE_ENV, freshMs: config.PAGE_CACHE_FRESH_MS, closing: () => draining });
+    if (config.PAGE_CACHE === "on") pageCache = createPageCache({ buildPath: serverBuild, mode: process.env.NODE_ENV, freshMs: config.PAGE_CACHE_FRESH_MS, closing: () => draining });
   }
 
   app.all(

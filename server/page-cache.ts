@@ -19,24 +19,16 @@
  * - A hit costs little more than bare node:http: its whole header block, security headers
  *   included, is built with the copy; it writes the same request log line as server/guards.ts.
  */
-import { createRequestHandler, type ServerBuild } from "@remix-run/node";
-import { createHash } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { promisify } from "node:util";
+import { Worker } from "node:worker_threads";
 import { Counter } from "prom-client";
-import { brotliCompress, constants, gzip } from "node:zlib";
 import { isLocale } from "~/i18n/i18n";
-import type { BannerLoadContext } from "~/utils/http.server";
 import { logger } from "~/utils/logger.server";
 import { chooseEncoding } from "./compression";
 import { logRequestLine } from "./guards";
+import type { RenderOutcome, RenderReply, RenderRequest, RenderWorkerData } from "./page-render-worker";
 import { publicCopyHeaders } from "./security-headers";
 
-const brotli = promisify(brotliCompress);
-const gzipAsync = promisify(gzip);
-
-const COMPRESSIBLE = /^(text\/|application\/(json|problem\+json|xml)|image\/svg\+xml)/i;
-const MIN_COMPRESS_BYTES = 1024;
 const MAX_URL_LENGTH = 512;
 const MAX_ENTRIES = 500;
 /**
@@ -96,13 +88,61 @@ interface Entry {
 }
 
 /**
+ * Renders in a worker thread (server/page-render-worker.ts, ADR 0022), started on the first render
+ * and again after it dies; a render in flight when it dies counts as failed.
+ */
+function createRenderer(buildPath: string, mode: string | undefined) {
+  // Next to this file: build/web.js starts build/page-render-worker.js. Under tsx (tests right after
+  // an edit) the .ts beside it, with tsx's loader registered in the thread first: a worker does
+  // not inherit the parent's --import hooks.
+  const typescript = import.meta.url.endsWith(".ts");
+  const file = typescript
+    ? new URL(
+        `data:text/javascript,import { register } from ${JSON.stringify(import.meta.resolve("tsx/esm/api"))}; register(); await import(${JSON.stringify(new URL("./page-render-worker.ts", import.meta.url).href)});`,
+      )
+    : new URL("./page-render-worker.js", import.meta.url);
+  const pending = new Map<number, { resolve: (outcome: RenderOutcome) => void; url: string }>();
+  let worker: Worker | null = null;
+  let nextId = 0;
+  const start = () => {
+    const thread = new Worker(file, { workerData: { buildPath, mode } satisfies RenderWorkerData });
+    // It must not keep a stopping process alive; it holds no state worth finishing.
+    thread.unref();
+    thread.on("message", ({ id, outcome, error }: RenderReply) => {
+      const request = pending.get(id);
+      pending.delete(id);
+      if (error) logger.error({ err: error, url: request?.url }, "page cache render failed");
+      request?.resolve(outcome);
+    });
+    const died = (reason: unknown) => {
+      if (worker !== thread) return;
+      worker = null;
+      logger.error({ err: String(reason) }, "page render thread stopped; the next render starts another");
+      for (const request of pending.values()) request.resolve("failed");
+      pending.clear();
+    };
+    thread.on("error", died);
+    thread.on("exit", (code) => died(`exit code ${code}`));
+    return thread;
+  };
+  return (host: string, url: string) =>
+    new Promise<RenderOutcome>((resolve) => {
+      worker ??= start();
+      const id = nextId++;
+      pending.set(id, { resolve, url });
+      worker.postMessage({ id, host, url } satisfies RenderRequest);
+    });
+}
+
+/**
  * A render's outcome: a copy to keep and serve, "pass" (not cacheable: let Remix answer it as
  * usual) or "failed" (a server error: an older copy is served if there is one).
  */
 type Outcome = Entry | "pass" | "failed";
 
 export interface PageCacheOptions {
-  build: ServerBuild;
+  /** the Remix server build (build/server/index.js), loaded by the render thread */
+  buildPath: string;
   mode: string | undefined;
   freshMs: number;
   /** true while the process drains before exiting: every answer says `Connection: close` */
@@ -117,8 +157,7 @@ export interface PageCacheStats {
   passes: number;
 }
 
-export function createPageCache({ build, mode, freshMs, closing = () => false }: PageCacheOptions) {
-  const render = createRequestHandler(build, mode);
+export function createPageCache({ buildPath, mode, freshMs, closing = () => false }: PageCacheOptions) {
   const entries = new Map<string, Entry>();
   /** Keys recently found not cacheable, until when: answered by Remix without a render here first. */
   const passUntil = new Map<string, number>();
@@ -149,52 +188,28 @@ export function createPageCache({ build, mode, freshMs, closing = () => false }:
     return encoding;
   };
 
+  const renderer = createRenderer(buildPath, mode);
+
   async function renderEntry(host: string, url: string): Promise<Outcome> {
     stats.renders++;
     renders.inc();
-    // The copy's age counts from before its data was read, not from when its bytes were ready.
-    const startedAt = Date.now();
-    const context: BannerLoadContext = { clientIp: null, presignedSign: undefined, presignedError: undefined };
-    const response = await render(new Request(`http://${host}${url}`, { headers: { "User-Agent": "banner-page-cache" } }), context);
-    const cacheControl = response.headers.get("Cache-Control") ?? "";
-    if (response.status >= 500) {
-      await response.body?.cancel();
-      return "failed";
-    }
-    if (response.status !== 200 || !/\bpublic\b/.test(cacheControl) || response.headers.has("Set-Cookie")) {
-      await response.body?.cancel();
-      return "pass";
-    }
-    const identity = Buffer.from(await response.arrayBuffer());
-    const headers: Record<string, string> = {};
-    response.headers.forEach((value, name) => {
-      // Length and encoding are ours to set per copy; Vary is only the encoding (the URL names the language).
-      if (name !== "content-length" && name !== "content-encoding" && name !== "vary" && name !== "transfer-encoding") headers[name] = value;
-    });
-    const type = headers["content-type"] ?? "";
-    const compress = COMPRESSIBLE.test(type) && identity.length >= MIN_COMPRESS_BYTES && !/\bno-transform\b/.test(cacheControl);
-    const [br, gz] = compress
-      ? await Promise.all([
-          brotli(identity, { params: { [constants.BROTLI_PARAM_QUALITY]: 9, [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT, [constants.BROTLI_PARAM_SIZE_HINT]: identity.length } }),
-          gzipAsync(identity, { level: 9 }),
-        ])
-      : [null, null];
-    if (COMPRESSIBLE.test(type)) headers["vary"] = "Accept-Encoding";
-    const etag = headers["etag"]?.replace(/"$/, "") ?? `"${createHash("sha1").update(identity).digest("base64url").slice(0, 22)}`;
-    delete headers["etag"];
+    const outcome = await renderer(host, url);
+    if (typeof outcome === "string") return outcome;
+    const { headers, etagStem } = outcome;
     const common: (string | string[])[] = Object.entries(headers).flat();
     for (const [name, value] of securityHeaders) if (!(name.toLowerCase() in headers)) common.push(name, value);
-    const encoded = (body: Buffer, encoding: "br" | "gzip" | null): Encoded => {
-      const tag = `${etag}${encoding ? `-${encoding}` : ""}"`;
-      const notModifiedHead = [...common, "ETag", tag, ...(encoding ? ["Content-Encoding", encoding] : [])];
-      return { body, etag: tag, notModifiedHead, head: [...notModifiedHead, "Content-Length", String(body.length)] };
+    const encoded = (bytes: Uint8Array, encoding: "br" | "gzip" | null): Encoded => {
+      const body = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      const etag = `${etagStem}${encoding ? `-${encoding}` : ""}"`;
+      const notModifiedHead = [...common, "ETag", etag, ...(encoding ? ["Content-Encoding", encoding] : [])];
+      return { body, etag, notModifiedHead, head: [...notModifiedHead, "Content-Length", String(body.length)] };
     };
     return {
       status: 200,
-      identity: encoded(identity, null),
-      gzip: gz ? encoded(gz, "gzip") : null,
-      br: br ? encoded(br, "br") : null,
-      renderedAt: startedAt,
+      identity: encoded(outcome.identity, null),
+      gzip: outcome.gzip ? encoded(outcome.gzip, "gzip") : null,
+      br: outcome.br ? encoded(outcome.br, "br") : null,
+      renderedAt: outcome.renderedAt,
     };
   }
 
