@@ -27,7 +27,8 @@ await build({
     sourcemap: true,
     copyPublicDir: false,
     rollupOptions: {
-      input: { web: "server/index.ts", worker: "workers/index.ts" },
+      // The page cache's render thread is a file of its own, started by build/web.js.
+      input: { web: "server/index.ts", worker: "workers/index.ts", "page-render-worker": "server/page-render-worker.ts" },
       output: { format: "es", entryFileNames: "[name].js", chunkFileNames: "node-chunks/[name]-[hash].js" },
     },
   },

@@ -2,7 +2,7 @@ import { createRequestHandler } from "@remix-run/express";
 import type { AppLoadContext, ServerBuild } from "@remix-run/node";
 import express from "express";
 import { existsSync } from "node:fs";
-import { createServer, type IncomingMessage } from "node:http";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import net from "node:net";
 import path from "node:path";
 import { z } from "zod";
@@ -68,6 +68,9 @@ async function main() {
   // Pages, styles and scripts go out brotli- or gzip-compressed (phones on slow connections).
   app.use(compression());
 
+  // While draining (after SIGTERM) every response says `Connection: close`, so each keep-alive
+  // client learns to reconnect (to another process) from an answer instead of a reset.
+  let draining = false;
   let build: ServerBuild | (() => Promise<ServerBuild>);
   let pageCache: ReturnType<typeof createPageCache> | undefined;
   let verifyForm: ReturnType<typeof verifyFormPost> | undefined;
@@ -92,7 +95,7 @@ async function main() {
     // every request should show the code as it is now.
     // The confirm button of the verification link, before Express (server/verify-form-post.ts).
     verifyForm = verifyFormPost({ build, mode: process.env.NODE_ENV });
-    if (config.PAGE_CACHE === "on") pageCache = createPageCache({ build, mode: process.env.NODE_ENV, freshMs: config.PAGE_CACHE_FRESH_MS });
+    if (config.PAGE_CACHE === "on") pageCache = createPageCache({ buildPath: serverBuild, mode: process.env.NODE_ENV, freshMs: config.PAGE_CACHE_FRESH_MS, closing: () => draining });
   }
 
   app.all(
@@ -122,11 +125,8 @@ async function main() {
   // (server/page-cache.ts) are answered before Express; what they pass on, and every other
   // request, goes to Express and Remix.
   const signForm = signFormPost(clientIp);
-  // While draining (after SIGTERM) every response says `Connection: close`, so each keep-alive
-  // client learns to reconnect (to another process) from an answer instead of a reset.
-  let draining = false;
   const applySecurityHeaders = securityHeaders({ dev });
-  const server = createServer((req, res) => {
+  const answer = (req: IncomingMessage, res: ServerResponse) => {
     if (draining) res.setHeader("Connection", "close");
     applySecurityHeaders(req, res);
     const target = signForm.target(req);
@@ -139,9 +139,10 @@ async function main() {
       if (!guardRequest(req, res)) return;
       return void verifyForm!.handle(req, res, link, () => app(req, res));
     }
-    if (pageCache) return pageCache.handle(req, res, () => app(req, res));
     app(req, res);
-  });
+  };
+  // A copy from memory carries its security headers with it; nothing is set on the response first.
+  const server = createServer(pageCache ? (req, res) => pageCache.handle(req, res, () => answer(req, res)) : answer);
   server.listen(config.PORT, () => {
     logger.info({ port: config.PORT, url: config.APP_URL, dev }, "web listening");
   });

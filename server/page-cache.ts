@@ -16,24 +16,19 @@
  * - One render per key at a time: concurrent requests for a missing or expired key wait for
  *   the same render (no thundering herd).
  * - If a re-render fails (database down), the old copy is served for up to a minute (stale-if-error).
- * - server/guards.ts runs first, as for every request: log line, framing headers.
+ * - A hit costs little more than bare node:http: its whole header block, security headers
+ *   included, is built with the copy; it writes the same request log line as server/guards.ts.
  */
-import { createRequestHandler, type AppLoadContext, type ServerBuild } from "@remix-run/node";
-import { createHash } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { promisify } from "node:util";
+import { Worker } from "node:worker_threads";
 import { Counter } from "prom-client";
-import { brotliCompress, constants, gzip } from "node:zlib";
 import { isLocale } from "~/i18n/i18n";
 import { logger } from "~/utils/logger.server";
 import { chooseEncoding } from "./compression";
-import { guardRequest } from "./guards";
+import { logRequestLine } from "./guards";
+import type { RenderOutcome, RenderReply, RenderRequest, RenderWorkerData } from "./page-render-worker";
+import { publicCopyHeaders } from "./security-headers";
 
-const brotli = promisify(brotliCompress);
-const gzipAsync = promisify(gzip);
-
-const COMPRESSIBLE = /^(text\/|application\/(json|problem\+json|xml)|image\/svg\+xml)/i;
-const MIN_COMPRESS_BYTES = 1024;
 const MAX_URL_LENGTH = 512;
 const MAX_ENTRIES = 500;
 /**
@@ -72,15 +67,71 @@ export function isAnonymous(req: IncomingMessage): boolean {
   });
 }
 
+/** One encoding of a copy: its body and the whole header block, built once when the copy is made. */
+interface Encoded {
+  body: Buffer;
+  /** "W/"-less strong validator of these bytes, quotes included */
+  etag: string;
+  /** name, value, name, value… as res.writeHead takes them: no header object per request */
+  head: (string | string[])[];
+  /** the same without Content-Length, for a 304 */
+  notModifiedHead: (string | string[])[];
+}
+
 interface Entry {
   status: number;
-  headers: Record<string, string>;
-  identity: Buffer;
-  gzip: Buffer | null;
-  br: Buffer | null;
-  etag: string;
+  identity: Encoded;
+  gzip: Encoded | null;
+  br: Encoded | null;
   /** when the render that made it started (its data is at least this fresh) */
   renderedAt: number;
+}
+
+/**
+ * Renders in a worker thread (server/page-render-worker.ts, ADR 0022), started on the first render
+ * and again after it dies; a render in flight when it dies counts as failed.
+ */
+function createRenderer(buildPath: string, mode: string | undefined) {
+  // Next to this file: build/web.js starts build/page-render-worker.js. Under tsx (tests right after
+  // an edit) the .ts beside it, with tsx's loader registered in the thread first: a worker does
+  // not inherit the parent's --import hooks.
+  const typescript = import.meta.url.endsWith(".ts");
+  const file = typescript
+    ? new URL(
+        `data:text/javascript,import { register } from ${JSON.stringify(import.meta.resolve("tsx/esm/api"))}; register(); await import(${JSON.stringify(new URL("./page-render-worker.ts", import.meta.url).href)});`,
+      )
+    : new URL("./page-render-worker.js", import.meta.url);
+  const pending = new Map<number, { resolve: (outcome: RenderOutcome) => void; url: string }>();
+  let worker: Worker | null = null;
+  let nextId = 0;
+  const start = () => {
+    const thread = new Worker(file, { workerData: { buildPath, mode } satisfies RenderWorkerData });
+    // It must not keep a stopping process alive; it holds no state worth finishing.
+    thread.unref();
+    thread.on("message", ({ id, outcome, error }: RenderReply) => {
+      const request = pending.get(id);
+      pending.delete(id);
+      if (error) logger.error({ err: error, url: request?.url }, "page cache render failed");
+      request?.resolve(outcome);
+    });
+    const died = (reason: unknown) => {
+      if (worker !== thread) return;
+      worker = null;
+      logger.error({ err: String(reason) }, "page render thread stopped; the next render starts another");
+      for (const request of pending.values()) request.resolve("failed");
+      pending.clear();
+    };
+    thread.on("error", died);
+    thread.on("exit", (code) => died(`exit code ${code}`));
+    return thread;
+  };
+  return (host: string, url: string) =>
+    new Promise<RenderOutcome>((resolve) => {
+      worker ??= start();
+      const id = nextId++;
+      pending.set(id, { resolve, url });
+      worker.postMessage({ id, host, url } satisfies RenderRequest);
+    });
 }
 
 /**
@@ -90,9 +141,12 @@ interface Entry {
 type Outcome = Entry | "pass" | "failed";
 
 export interface PageCacheOptions {
-  build: ServerBuild;
+  /** the Remix server build (build/server/index.js), loaded by the render thread */
+  buildPath: string;
   mode: string | undefined;
   freshMs: number;
+  /** true while the process drains before exiting: every answer says `Connection: close` */
+  closing?: () => boolean;
 }
 
 export interface PageCacheStats {
@@ -103,8 +157,7 @@ export interface PageCacheStats {
   passes: number;
 }
 
-export function createPageCache({ build, mode, freshMs }: PageCacheOptions) {
-  const render = createRequestHandler(build, mode);
+export function createPageCache({ buildPath, mode, freshMs, closing = () => false }: PageCacheOptions) {
   const entries = new Map<string, Entry>();
   /** Keys recently found not cacheable, until when: answered by Remix without a render here first. */
   const passUntil = new Map<string, number>();
@@ -116,45 +169,48 @@ export function createPageCache({ build, mode, freshMs }: PageCacheOptions) {
     labelNames: ["result"],
   });
   const renders = new Counter({ name: "banner_page_cache_renders_total", help: "Renders of public pages made for the in-process cache" });
-  const count = (result: "hits" | "stale" | "misses" | "passes", label: string) => {
+  // One child per result, looked up once: a hit does not hash its label set.
+  const counted = { hits: requests.labels("hit"), stale: requests.labels("stale"), misses: requests.labels("miss"), passes: requests.labels("pass") };
+  const count = (result: "hits" | "stale" | "misses" | "passes") => {
     stats[result]++;
-    requests.inc({ result: label });
+    counted[result].inc();
   };
+  const securityHeaders = publicCopyHeaders();
+  /** Accept-Encoding values seen, and the encoding each gets: browsers send a handful of spellings. */
+  const encodings = new Map<string | undefined, "br" | "gzip" | null>();
+  const encodingFor = (header: string | undefined) => {
+    let encoding = encodings.get(header);
+    if (encoding === undefined) {
+      encoding = chooseEncoding(header);
+      if (encodings.size >= 64) encodings.clear();
+      encodings.set(header, encoding);
+    }
+    return encoding;
+  };
+
+  const renderer = createRenderer(buildPath, mode);
 
   async function renderEntry(host: string, url: string): Promise<Outcome> {
     stats.renders++;
     renders.inc();
-    // The copy's age counts from before its data was read, not from when its bytes were ready.
-    const startedAt = Date.now();
-    const context: AppLoadContext = { clientIp: null, presignedSign: undefined, presignedError: undefined };
-    const response = await render(new Request(`http://${host}${url}`, { headers: { "User-Agent": "banner-page-cache" } }), context);
-    const cacheControl = response.headers.get("Cache-Control") ?? "";
-    if (response.status >= 500) {
-      await response.body?.cancel();
-      return "failed";
-    }
-    if (response.status !== 200 || !/\bpublic\b/.test(cacheControl) || response.headers.has("Set-Cookie")) {
-      await response.body?.cancel();
-      return "pass";
-    }
-    const identity = Buffer.from(await response.arrayBuffer());
-    const headers: Record<string, string> = {};
-    response.headers.forEach((value, name) => {
-      // Length and encoding are ours to set per copy; Vary is only the encoding (the URL names the language).
-      if (name !== "content-length" && name !== "content-encoding" && name !== "vary" && name !== "transfer-encoding") headers[name] = value;
-    });
-    const type = headers["content-type"] ?? "";
-    const compress = COMPRESSIBLE.test(type) && identity.length >= MIN_COMPRESS_BYTES && !/\bno-transform\b/.test(cacheControl);
-    const [br, gz] = compress
-      ? await Promise.all([
-          brotli(identity, { params: { [constants.BROTLI_PARAM_QUALITY]: 9, [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT, [constants.BROTLI_PARAM_SIZE_HINT]: identity.length } }),
-          gzipAsync(identity, { level: 9 }),
-        ])
-      : [null, null];
-    if (COMPRESSIBLE.test(type)) headers["vary"] = "Accept-Encoding";
-    const etag = headers["etag"]?.replace(/"$/, "") ?? `"${createHash("sha1").update(identity).digest("base64url").slice(0, 22)}`;
-    delete headers["etag"];
-    return { status: 200, headers, identity, gzip: gz, br, etag, renderedAt: startedAt };
+    const outcome = await renderer(host, url);
+    if (typeof outcome === "string") return outcome;
+    const { headers, etagStem } = outcome;
+    const common: (string | string[])[] = Object.entries(headers).flat();
+    for (const [name, value] of securityHeaders) if (!(name.toLowerCase() in headers)) common.push(name, value);
+    const encoded = (bytes: Uint8Array, encoding: "br" | "gzip" | null): Encoded => {
+      const body = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      const etag = `${etagStem}${encoding ? `-${encoding}` : ""}"`;
+      const notModifiedHead = [...common, "ETag", etag, ...(encoding ? ["Content-Encoding", encoding] : [])];
+      return { body, etag, notModifiedHead, head: [...notModifiedHead, "Content-Length", String(body.length)] };
+    };
+    return {
+      status: 200,
+      identity: encoded(outcome.identity, null),
+      gzip: outcome.gzip ? encoded(outcome.gzip, "gzip") : null,
+      br: outcome.br ? encoded(outcome.br, "br") : null,
+      renderedAt: outcome.renderedAt,
+    };
   }
 
   /** One render per key at a time; the copy replaces the old one when it is kept. */
@@ -187,22 +243,22 @@ export function createPageCache({ build, mode, freshMs }: PageCacheOptions) {
     return flight;
   }
 
-  function send(req: IncomingMessage, res: ServerResponse, entry: Entry) {
-    if (!guardRequest(req, res)) return;
-    const encoding = entry.br ? chooseEncoding(req.headers["accept-encoding"]) : null;
-    const body = encoding === "br" ? entry.br! : encoding === "gzip" ? entry.gzip! : entry.identity;
-    const etag = `${entry.etag}${encoding ? `-${encoding}` : ""}"`;
-    const headers: Record<string, string | number> = { ...entry.headers, ETag: etag };
-    if (encoding) headers["Content-Encoding"] = encoding;
+  /**
+   * Answers from a copy. A hit does no more than bare node:http would, besides choosing the
+   * encoding, the one log line and a counter: the header block (security headers included) was
+   * built with the copy, and no guard applies (an anonymous GET of a public page: no form to
+   * refuse, no session to keep private, framing denied in the block).
+   */
+  function send(req: IncomingMessage, res: ServerResponse, entry: Entry, started: bigint) {
+    const encoding = entry.br ? encodingFor(req.headers["accept-encoding"]) : null;
+    const copy = encoding === "br" ? entry.br! : encoding === "gzip" ? entry.gzip! : entry.identity;
     const known = req.headers["if-none-match"];
-    if (known !== undefined && known.split(",").some((tag) => tag.trim().replace(/^W\//, "") === etag)) {
-      res.writeHead(304, headers);
-      res.end();
-      return;
-    }
-    headers["Content-Length"] = body.length;
-    res.writeHead(entry.status, headers);
-    res.end(req.method === "HEAD" ? undefined : body);
+    const notModified = known !== undefined && known.split(",").some((tag) => tag.trim().replace(/^W\//, "") === copy.etag);
+    const head = notModified ? copy.notModifiedHead : copy.head;
+    const status = notModified ? 304 : entry.status;
+    res.writeHead(status, closing() ? [...head, "Connection", "close"] : head);
+    res.end(notModified || req.method === "HEAD" ? undefined : copy.body);
+    logRequestLine(req, status, started);
   }
 
   return {
@@ -212,6 +268,7 @@ export function createPageCache({ build, mode, freshMs }: PageCacheOptions) {
      * otherwise (or when the page turns out not to be cacheable) calls `next` (Express and Remix).
      */
     handle(req: IncomingMessage, res: ServerResponse, next: () => void) {
+      const started = process.hrtime.bigint();
       const url = req.url ?? "/";
       if ((req.method !== "GET" && req.method !== "HEAD") || url.length > MAX_URL_LENGTH || !isAnonymous(req)) return next();
       const host = req.headers.host ?? "localhost";
@@ -226,24 +283,24 @@ export function createPageCache({ build, mode, freshMs }: PageCacheOptions) {
       const pass = passUntil.get(key);
       if (pass !== undefined) {
         if (pass > now) {
-          count("passes", "pass");
+          count("passes");
           return next();
         }
         passUntil.delete(key);
       }
       const age = entry ? now - entry.renderedAt : Infinity;
       if (entry && age < freshMs) {
-        count("hits", "hit");
-        return send(req, res, entry);
+        count("hits");
+        return send(req, res, entry, started);
       }
       if (entry && age < MAX_STALE_MS) {
-        count("stale", "stale");
+        count("stale");
         void refresh(key, host, url);
-        return send(req, res, entry);
+        return send(req, res, entry, started);
       }
-      count("misses", "miss");
+      count("misses");
       refresh(key, host, url).then(
-        (outcome) => (typeof outcome === "string" ? next() : send(req, res, outcome)),
+        (outcome) => (typeof outcome === "string" ? next() : send(req, res, outcome, started)),
         () => next(),
       );
     },

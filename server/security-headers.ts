@@ -20,15 +20,17 @@ import { env } from "~/utils/env.server";
 /** Pages whose URL carries a secret (verification, export, reset, unsubscribe, erasure, invitation links). */
 const TOKEN_PAGE = /^\/(?:[a-z]{2}\/)?(?:verify|exports|reset-password|unsubscribe|invitations|privacy\/erase|account\/confirm)\//;
 
+const HSTS = "max-age=31536000; includeSubDomains";
 const PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()";
 
-export function scriptPolicy(nonce: string, denyFraming: boolean): string {
+/** `nonce` null: scripts from this site only, no inline script at all (copies shared by everyone). */
+export function scriptPolicy(nonce: string | null, denyFraming: boolean): string {
   return [
     // The widget under /embed/ names the sites that may frame it in its own policy; the rest of the
     // site may not be framed at all (server/guards.ts says so too, for the responses it sees).
     ...(denyFraming ? [FRAME_DENY_POLICY] : []),
     "default-src 'self'",
-    `script-src 'self' 'nonce-${nonce}'`,
+    nonce === null ? "script-src 'self'" : `script-src 'self' 'nonce-${nonce}'`,
     // Inline styles (the fonts' @font-face block, style attributes) hold no script.
     "style-src 'self' 'unsafe-inline'",
     "img-src 'self' data: blob:",
@@ -38,6 +40,24 @@ export function scriptPolicy(nonce: string, denyFraming: boolean): string {
     "base-uri 'self'",
     "form-action 'self'",
   ].join("; ");
+}
+
+/**
+ * The security headers of a public page answered from memory (server/page-cache.ts), worked out
+ * once rather than per request. Such a copy is one response shared by every visitor, so a nonce
+ * would be the same for all of them and protect nothing: its policy allows no inline script, and
+ * the pages kept there (not hydrated: see app/root.tsx) have none. Its paths are never the widget
+ * nor a token page, so framing is denied and the referrer policy is the default one.
+ */
+export function publicCopyHeaders(): [name: string, value: string | string[]][] {
+  return [
+    ["X-Content-Type-Options", "nosniff"],
+    ["Permissions-Policy", PERMISSIONS_POLICY],
+    ...(env().APP_URL.startsWith("https://") ? [["Strict-Transport-Security", HSTS] as [string, string]] : []),
+    ["X-Frame-Options", "DENY"],
+    ["Referrer-Policy", "same-origin"],
+    ["Content-Security-Policy", [FRAME_DENY_POLICY, scriptPolicy(null, true)]],
+  ];
 }
 
 type Response = ServerResponse & { locals?: Record<string, unknown> };
@@ -51,7 +71,7 @@ export function securityHeaders(opts: { dev: boolean }) {
     const path = (req.url ?? "/").split("?", 1)[0]!;
     res.setHeader("X-Content-Type-Options", "nosniff");
     res.setHeader("Permissions-Policy", PERMISSIONS_POLICY);
-    if (https) res.setHeader("Strict-Transport-Security", "max-age=31536000; includeSubDomains");
+    if (https) res.setHeader("Strict-Transport-Security", HSTS);
     // Added when the headers go out, so a route's own choice (and the widget's framing policy) stands.
     const writeHead = res.writeHead.bind(res) as (...args: unknown[]) => typeof res;
     res.writeHead = ((...args: unknown[]) => {

@@ -8,7 +8,7 @@ import { FORM_STAMP_FIELD, HONEYPOT_FIELD } from "~/modules/fraud/fraud.fields";
 import { FIELD_MESSAGE_PARAMS, SIGN_FIELDS, SIGNATURE_LIMITS, type SignField, type SignFieldErrors } from "~/modules/signatures/signatures.fields";
 
 export interface SignFormProps {
-  countries: { code: string; name: string }[];
+  countries: readonly { code: string; name: string }[];
   actionData?: { errors: SignFieldErrors; values: Record<string, string>; rateLimitedMinutes?: number };
   /** from the share link the page was opened with: sent back as hidden fields */
   attribution?: { partner: { code: string; name: string } | null; ref: string | null; via: string | null };

@@ -47,10 +47,23 @@ export function countryName(code: string, locale: string): string {
   return names.of(code) ?? code;
 }
 
-/** Countries sorted by their name in the given language, for a select list. */
-export function countryOptions(locale: string): { code: CountryCode; name: string }[] {
-  const collator = new Intl.Collator(locale);
-  return COUNTRY_CODES.map((code) => ({ code, name: countryName(code, locale) })).sort((a, b) =>
-    collator.compare(a.name, b.name),
-  );
+export type CountryOption = Readonly<{ code: CountryCode; name: string }>;
+
+const sortedOptions = new Map<string, readonly CountryOption[]>();
+
+/**
+ * Countries sorted by their name in the given language, for a select list. Naming and sorting 250
+ * countries is a good part of a page's render, and the list only changes with the language: made
+ * once per language and shared (hence read-only).
+ */
+export function countryOptions(locale: string): readonly CountryOption[] {
+  let options = sortedOptions.get(locale);
+  if (!options) {
+    const collator = new Intl.Collator(locale);
+    options = Object.freeze(
+      COUNTRY_CODES.map((code) => Object.freeze({ code, name: countryName(code, locale) })).sort((a, b) => collator.compare(a.name, b.name)),
+    );
+    sortedOptions.set(locale, options);
+  }
+  return options;
 }

@@ -48,8 +48,16 @@ export function direction(locale: string): "rtl" | "ltr" {
 
 /** A calendar date (no time of day), read in UTC so that server and browser agree. */
 export function formatDate(locale: Locale, date: Date | string): string {
-  return new Intl.DateTimeFormat(locale, { dateStyle: "long", timeZone: "UTC", numberingSystem: NUMBERING_SYSTEM }).format(new Date(date));
+  let format = dateFormats.get(locale);
+  if (!format) {
+    format = new Intl.DateTimeFormat(locale, { dateStyle: "long", timeZone: "UTC", numberingSystem: NUMBERING_SYSTEM });
+    dateFormats.set(locale, format);
+  }
+  return format.format(new Date(date));
 }
+
+/** Making an Intl.DateTimeFormat costs far more than using one; a page formats several dates. */
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
 
 /** A day and month, short ("27 Nov"), for chart axes; read in UTC like formatDate. */
 export function formatDayMonth(locale: Locale, date: Date | string): string {

@@ -14,8 +14,31 @@ md.renderer.rules.link_open = (tokens, idx, options, env, self) => {
   return defaultLinkOpen(tokens, idx, options, env, self);
 };
 
+/**
+ * Rendered HTML by source text and heading offset. A campaign's argument and updates change only
+ * when an organiser edits them, yet every uncached view of the page would parse them again; the
+ * text itself is the key, so an edit is a new entry and nothing needs invalidating. Bounded: the
+ * oldest entries go first.
+ */
+const rendered = new Map<string, string>();
+const MAX_RENDERED = 200;
+/** Longer texts are rendered each time rather than kept (the cache is for campaign pages). */
+const MAX_KEPT_SOURCE = 100_000;
+
 /** `headingOffset` moves headings down (## becomes h3) to sit under the page's own headings. */
 export function renderMarkdown(source: string, { headingOffset = 0 } = {}): string {
+  if (source.length > MAX_KEPT_SOURCE) return renderNow(source, headingOffset);
+  const key = `${headingOffset}\u0000${source}`;
+  let html = rendered.get(key);
+  if (html === undefined) {
+    html = renderNow(source, headingOffset);
+    if (rendered.size >= MAX_RENDERED) rendered.delete(rendered.keys().next().value!);
+    rendered.set(key, html);
+  }
+  return html;
+}
+
+function renderNow(source: string, headingOffset: number): string {
   const tokens = md.parse(source, {});
   if (headingOffset) {
     for (const token of tokens) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { COUNTRY_CODES, countryName, isCountryCode } from "~/i18n/countries";
+import { COUNTRY_CODES, countryName, countryOptions, isCountryCode } from "~/i18n/countries";
 import { direction, translator } from "~/i18n/i18n";
 import { en } from "~/i18n/messages/en";
 import { escapeHtml } from "~/mail/render";
@@ -19,6 +19,31 @@ describe("markdown", () => {
     const html = renderMarkdown("[OIC](https://www.oic-oci.org/)");
     expect(html).toContain('href="https://www.oic-oci.org/"');
     expect(html).toContain('rel="nofollow noopener noreferrer ugc"');
+  });
+});
+
+describe("markdown kept between renders", () => {
+  it("answers the same text with the same HTML, an edited text with its own, and each heading offset apart", () => {
+    const source = `## Why now\n\nThe ministers meet ${Math.random()}.`;
+    expect(renderMarkdown(source, { headingOffset: 1 })).toContain("<h3>Why now</h3>");
+    expect(renderMarkdown(source, { headingOffset: 1 })).toContain("<h3>Why now</h3>");
+    expect(renderMarkdown(source, { headingOffset: 2 })).toContain("<h4>Why now</h4>");
+    expect(renderMarkdown(source)).toContain("<h2>Why now</h2>");
+    expect(renderMarkdown(source.replace("Why now", "Why today"), { headingOffset: 1 })).toContain("<h3>Why today</h3>");
+  });
+});
+
+describe("country lists", () => {
+  it("sorts each language's list by its own names, made once and shared read-only", () => {
+    const en = countryOptions("en");
+    expect(en).toBe(countryOptions("en"));
+    expect(Object.isFrozen(en)).toBe(true);
+    expect(en).toHaveLength(COUNTRY_CODES.length);
+    const ar = countryOptions("ar");
+    expect(ar).not.toBe(en);
+    expect(ar.find((c) => c.code === "PK")!.name).toBe(countryName("PK", "ar"));
+    const names = ar.map((c) => c.name);
+    expect(names).toEqual([...names].sort(new Intl.Collator("ar").compare));
   });
 });
 

@@ -1,0 +1,98 @@
+/**
+ * The page cache's renderer (server/page-cache.ts), in a worker thread of its own: renders a
+ * public page through Remix exactly as a request without cookies would be, decides whether it may
+ * be kept, and compresses it. A render and its compression take several milliseconds of CPU; on
+ * the main thread every cached answer waiting behind them would wait that long too (the p99 of
+ * cached views). Here they run beside the main thread, which only answers from memory. ADR 0022.
+ *
+ * Messages in: { id, host, url }. Messages out: { id, outcome }, where outcome is a RenderedCopy,
+ * "pass" (not cacheable: Remix on the main thread answers it as usual) or "failed" (a 5xx or an
+ * exception: an older copy is served if there is one).
+ */
+import { createRequestHandler, type ServerBuild } from "@remix-run/node";
+import { createHash } from "node:crypto";
+import { pathToFileURL } from "node:url";
+import { parentPort, workerData } from "node:worker_threads";
+import { brotliCompressSync, constants, gzipSync } from "node:zlib";
+import type { AppLoadContext } from "@remix-run/node";
+
+export interface RenderRequest {
+  id: number;
+  host: string;
+  url: string;
+}
+
+export interface RenderedCopy {
+  /** the response's own headers, lower-case, without length, encoding and transfer framing */
+  headers: Record<string, string>;
+  identity: Uint8Array;
+  gzip: Uint8Array | null;
+  br: Uint8Array | null;
+  /** the strong validator of the identity bytes, without its closing quote (one per encoding is made from it) */
+  etagStem: string;
+  /** when the render started: its data is at least this fresh */
+  renderedAt: number;
+}
+
+export type RenderOutcome = RenderedCopy | "pass" | "failed";
+
+export interface RenderReply {
+  id: number;
+  outcome: RenderOutcome;
+  error?: string;
+}
+
+export interface RenderWorkerData {
+  buildPath: string;
+  mode: string | undefined;
+}
+
+const COMPRESSIBLE = /^(text\/|application\/(json|problem\+json|xml)|image\/svg\+xml)/i;
+const MIN_COMPRESS_BYTES = 1024;
+
+async function renderCopy(render: ReturnType<typeof createRequestHandler>, host: string, url: string): Promise<RenderOutcome> {
+  // The copy's age counts from before its data was read, not from when its bytes were ready.
+  const renderedAt = Date.now();
+  const context: AppLoadContext = { clientIp: null, presignedSign: undefined, presignedError: undefined };
+  const response = await render(new Request(`http://${host}${url}`, { headers: { "User-Agent": "banner-page-cache" } }), context);
+  const cacheControl = response.headers.get("Cache-Control") ?? "";
+  if (response.status >= 500) {
+    await response.body?.cancel();
+    return "failed";
+  }
+  if (response.status !== 200 || !/\bpublic\b/.test(cacheControl) || response.headers.has("Set-Cookie")) {
+    await response.body?.cancel();
+    return "pass";
+  }
+  const identity = Buffer.from(await response.arrayBuffer());
+  const headers: Record<string, string> = {};
+  response.headers.forEach((value, name) => {
+    // Length and encoding are set per copy; Vary is only the encoding (the URL names the language).
+    if (name !== "content-length" && name !== "content-encoding" && name !== "vary" && name !== "transfer-encoding") headers[name] = value;
+  });
+  const type = headers["content-type"] ?? "";
+  const compress = COMPRESSIBLE.test(type) && identity.length >= MIN_COMPRESS_BYTES && !/\bno-transform\b/.test(cacheControl);
+  // Synchronous: this thread has nothing else to do meanwhile. Top qualities, since each copy is
+  // compressed once and sent thousands of times.
+  const br = compress
+    ? brotliCompressSync(identity, { params: { [constants.BROTLI_PARAM_QUALITY]: 9, [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT, [constants.BROTLI_PARAM_SIZE_HINT]: identity.length } })
+    : null;
+  const gzip = compress ? gzipSync(identity, { level: 9 }) : null;
+  if (COMPRESSIBLE.test(type)) headers["vary"] = "Accept-Encoding";
+  const etagStem = headers["etag"]?.replace(/"$/, "") ?? `"${createHash("sha1").update(identity).digest("base64url").slice(0, 22)}`;
+  delete headers["etag"];
+  return { headers, identity, gzip, br, etagStem, renderedAt };
+}
+
+async function main(port: NonNullable<typeof parentPort>, data: RenderWorkerData) {
+  const build = (await import(pathToFileURL(data.buildPath).href)) as ServerBuild;
+  const render = createRequestHandler(build, data.mode);
+  port.on("message", (message: RenderRequest) => {
+    renderCopy(render, message.host, message.url).then(
+      (outcome) => port.postMessage({ id: message.id, outcome } satisfies RenderReply),
+      (error: unknown) => port.postMessage({ id: message.id, outcome: "failed", error: String((error as Error)?.stack ?? error) } satisfies RenderReply),
+    );
+  });
+}
+
+if (parentPort) void main(parentPort, workerData as RenderWorkerData);
