@@ -1,5 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
+import { TEST_SESSION_SECRET } from "./tests/support/session-secret";
 
 const alias = { "~": fileURLToPath(new URL("./app", import.meta.url)) };
 
@@ -22,6 +23,12 @@ export default defineConfig({
           name: "integration",
           include: ["tests/integration/**/*.test.ts"],
           environment: "node",
+          // The shared web server's secret: cookies a test signs with the app's own session code
+          // (commitSessionCookie) are then good on it, and on every server a file starts itself.
+          env: { NODE_ENV: "test", SESSION_SECRET: TEST_SESSION_SECRET },
+          // One web server and database for the whole run, shared by the files that need nothing
+          // else (integrationStack({ web: true })).
+          globalSetup: ["tests/support/shared-web.ts"],
           testTimeout: 30_000,
           // A web server's start-up (startWeb waits up to 75 s) on a machine that runs several
           // files, or other work, at once.
