@@ -3,10 +3,9 @@
  *
  * Run one after the other, the typecheck, lint and build kept both cores busy for minutes on a
  * loaded machine before the first test. Here the typecheck and lint run beside the build and the
- * tests; vitest starts once the build is done (the tests run the built server). Inside vitest the
- * e2e files share the pool with the integration files (vitest.config.ts); the fault files still
- * run one at a time after them: they measure how fast signing stays through an outage, which
- * other files' load beside them would make them miss.
+ * tests; vitest starts once the build is done (the tests run the built server). Inside vitest
+ * (vitest.config.ts) the e2e and fault files run one at a time after the others: run beside them,
+ * axe-heavy browser files and the outage latency checks timed out on a loaded machine.
  *
  * The typecheck's, lint's and build's output is printed whole when each ends; vitest prints as it
  * goes, each line marked `[tests]`. The run fails when any step fails; a failed build skips the
