@@ -1,5 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
+import { TEST_SESSION_SECRET } from "./tests/support/session-secret";
 
 const alias = { "~": fileURLToPath(new URL("./app", import.meta.url)) };
 
@@ -9,7 +10,8 @@ export default defineConfig({
     env: { NODE_ENV: "test" },
     // vitest's default on a 2-core machine is one worker, so every file ran after the other while
     // most of them wait on a child web server, Postgres or Redis. Three files at a time keep both
-    // cores busy; the e2e and fault projects still run one file at a time (fileParallelism).
+    // cores busy; the e2e and fault projects still run one file at a time (fileParallelism),
+    // after the others.
     maxWorkers: Number(process.env.VITEST_MAX_WORKERS) || 3,
     projects: [
       {
@@ -22,6 +24,12 @@ export default defineConfig({
           name: "integration",
           include: ["tests/integration/**/*.test.ts"],
           environment: "node",
+          // The shared web server's secret: cookies a test signs with the app's own session code
+          // (commitSessionCookie) are then good on it, and on every server a file starts itself.
+          env: { NODE_ENV: "test", SESSION_SECRET: TEST_SESSION_SECRET },
+          // One web server and database for the whole run, shared by the files that need nothing
+          // else (integrationStack({ web: true })).
+          globalSetup: ["tests/support/shared-web.ts"],
           testTimeout: 30_000,
           // A web server's start-up (startWeb waits up to 75 s) on a machine that runs several
           // files, or other work, at once.
@@ -36,7 +44,9 @@ export default defineConfig({
           environment: "node",
           testTimeout: 60_000,
           hookTimeout: 90_000,
-          // One browser at a time on a 2-core machine.
+          // One browser at a time on a 2-core machine. Run in the pool three at a time beside the
+          // integration files, axe-heavy files timed out (dashboard-a11y past 120 s) on a machine
+          // loaded by other work; vitest then runs this project after all the others.
           fileParallelism: false,
         },
       },

@@ -20,8 +20,8 @@ let direct: RunningProcess;
 /** behind a proxy at 127.0.0.1, whose X-Forwarded-For is believed */
 let proxied: RunningProcess;
 let prefix: string;
-// The web servers run with this process's SESSION_SECRET (the development one), so stamps made
-// here are theirs.
+// The web servers run with this process's SESSION_SECRET (the integration project's, from
+// vitest.config.ts), so stamps made here are theirs.
 const secret = env().SESSION_SECRET;
 const MIN_FILL_SECONDS = 30;
 

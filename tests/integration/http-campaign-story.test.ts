@@ -6,26 +6,21 @@
  */
 import { randomBytes } from "node:crypto";
 import { sql } from "kysely";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { catalogue } from "~/i18n/i18n";
-import { createTestDatabase, type TestDatabase } from "../support/db";
+import type { TestDatabase } from "../support/db";
 import { createCampaign } from "../support/fixtures";
-import { createOrganisation, signedInUser, TEST_SESSION_SECRET } from "../support/organisers";
-import { deletePrefix, uniquePrefix } from "../support/redis";
-import { postForm, startWeb, type RunningProcess } from "../support/web";
+import { createOrganisation, signedInUser } from "../support/organisers";
+import { integrationStack, type WebServer } from "../support/stack";
+import { postForm } from "../support/web";
 
+const stack = integrationStack({ label: "httpstory", web: true });
 let t: TestDatabase;
-let web: RunningProcess;
-const prefix = uniquePrefix("httpstory");
+let web: WebServer;
 
-beforeAll(async () => {
-  t = await createTestDatabase("httpstory");
-  web = await startWeb({ DATABASE_URL: t.url, REDIS_PREFIX: prefix, SESSION_SECRET: TEST_SESSION_SECRET });
-});
-afterAll(async () => {
-  await web?.stop();
-  await t?.drop();
-  await deletePrefix(prefix);
+beforeAll(() => {
+  t = stack.database;
+  web = stack.web;
 });
 
 const page = async (path: string) => {

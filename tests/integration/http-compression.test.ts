@@ -9,11 +9,11 @@ import { brotliDecompressSync, gunzipSync } from "node:zlib";
 import { beforeAll, describe, expect, it } from "vitest";
 import { chooseEncoding } from "../../server/compression";
 import { createCampaign } from "../support/fixtures";
-import { integrationStack } from "../support/stack";
-import type { RunningProcess } from "../support/web";
+import { integrationStack, type WebServer } from "../support/stack";
+
 
 const stack = integrationStack({ label: "httpgzip", web: true });
-let web: RunningProcess;
+let web: WebServer;
 let slug: string;
 
 beforeAll(async () => {

@@ -4,32 +4,28 @@
  * organisations cannot see them, and the public map never shows a country with fewer than 10.
  */
 import { sql } from "kysely";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { CountryCode } from "~/i18n/countries";
 import { foldAllCountChanges, recountCampaigns } from "~/modules/counts/counts.server";
 import { confirmSignature } from "~/modules/signatures/confirm-signature.server";
 import { signCampaign } from "~/modules/signatures/sign-campaign.server";
 import { issueVerificationToken } from "~/modules/signatures/signatures.queries.server";
 import type { SignAttribution } from "~/modules/signatures/signatures.schema";
-import { createTestDatabase, type TestDatabase } from "../support/db";
+import type { TestDatabase } from "../support/db";
 import { createCampaign, signer } from "../support/fixtures";
-import { createOrganisation, signedInUser, TEST_SESSION_SECRET } from "../support/organisers";
-import { deletePrefix, uniquePrefix } from "../support/redis";
-import { startWeb, type RunningProcess } from "../support/web";
+import { createOrganisation, signedInUser } from "../support/organisers";
+import { integrationStack, type WebServer } from "../support/stack";
 import { publicCountsByCountry } from "~/modules/stats/public-countries";
 
+// A server and database of its own: it folds and recounts every campaign's ledger
+// (foldAllCountChanges, recountCampaigns), which would move other files' counts in a shared one.
+const stack = integrationStack({ label: "dashstats", web: {} });
 let t: TestDatabase;
-let web: RunningProcess;
-const prefix = uniquePrefix("dashstats");
+let web: WebServer;
 
-beforeAll(async () => {
-  t = await createTestDatabase("dashstats");
-  web = await startWeb({ DATABASE_URL: t.url, REDIS_PREFIX: prefix, SESSION_SECRET: TEST_SESSION_SECRET });
-});
-afterAll(async () => {
-  await web?.stop();
-  await t?.drop();
-  await deletePrefix(prefix);
+beforeAll(() => {
+  t = stack.database;
+  web = stack.web;
 });
 
 const get = (path: string, headers: Record<string, string> = {}) => fetch(`${web.url}${path}`, { headers, redirect: "manual" });

@@ -7,13 +7,13 @@ import sharp from "sharp";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { TestDatabase } from "../support/db";
 import { createCampaign } from "../support/fixtures";
-import { createOrganisation, signedInUser, TEST_SESSION_SECRET } from "../support/organisers";
-import { integrationStack } from "../support/stack";
-import type { RunningProcess } from "../support/web";
+import { createOrganisation, signedInUser } from "../support/organisers";
+import { integrationStack, type WebServer } from "../support/stack";
 
-const stack = integrationStack({ label: "hero", web: { SESSION_SECRET: TEST_SESSION_SECRET } });
+
+const stack = integrationStack({ label: "hero", web: true });
 let t: TestDatabase;
-let web: RunningProcess;
+let web: WebServer;
 
 beforeAll(() => {
   t = stack.database;

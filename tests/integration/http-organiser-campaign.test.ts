@@ -8,13 +8,13 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { TestDatabase } from "../support/db";
 import { createCampaign } from "../support/fixtures";
 import { createOrganisation, signedInUser, TEST_SESSION_SECRET } from "../support/organisers";
-import { integrationStack } from "../support/stack";
-import { postForm, type RunningProcess } from "../support/web";
+import { integrationStack, type WebServer } from "../support/stack";
+import { postForm } from "../support/web";
 import { recountCampaigns } from "~/modules/counts/counts.server";
 
 const stack = integrationStack({ label: "orgcampaign", web: { SESSION_SECRET: TEST_SESSION_SECRET } });
 let t: TestDatabase;
-let web: RunningProcess;
+let web: WebServer;
 
 beforeAll(() => {
   t = stack.database;

@@ -4,32 +4,27 @@
  * the campaign page's own form.
  */
 import sharp from "sharp";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { formatDate } from "~/i18n/i18n";
 import { hashPassword } from "~/modules/accounts/passwords.server";
 import type { CampaignInput } from "~/modules/campaigns/lifecycle.schema";
 import { createCampaign, reviewCampaign, submitForReview } from "~/modules/campaigns/manage-campaigns.server";
 import { createOrganisation } from "~/modules/organisations/organisations.server";
-import { createTestDatabase, type TestDatabase } from "../support/db";
+import type { TestDatabase } from "../support/db";
 import { fieldsOfPostForm } from "../support/html-forms";
-import { deletePrefix, uniquePrefix } from "../support/redis";
-import { postForm, startWeb, type RunningProcess } from "../support/web";
+import { integrationStack, type WebServer } from "../support/stack";
+import { postForm } from "../support/web";
 
+const stack = integrationStack({ label: "httppartners", web: true });
 let tdb: TestDatabase;
-let web: RunningProcess;
-const prefix = uniquePrefix("httppartners");
+let web: WebServer;
 const PASSWORD = "a long enough passphrase";
 let passwordHash: string;
 
 beforeAll(async () => {
-  tdb = await createTestDatabase("httppartners");
-  web = await startWeb({ DATABASE_URL: tdb.url, REDIS_PREFIX: prefix });
+  tdb = stack.database;
+  web = stack.web;
   passwordHash = await hashPassword(PASSWORD);
-});
-afterAll(async () => {
-  await web?.stop();
-  await tdb?.drop();
-  await deletePrefix(prefix);
 });
 
 let n = 0;

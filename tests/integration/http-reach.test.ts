@@ -11,12 +11,12 @@ import { createSession } from "~/modules/accounts/sessions.server";
 import { issueVerificationToken } from "~/modules/signatures/signatures.queries.server";
 import type { TestDatabase } from "../support/db";
 import { createCampaign } from "../support/fixtures";
-import { integrationStack } from "../support/stack";
-import { postForm, type RunningProcess } from "../support/web";
+import { integrationStack, type WebServer } from "../support/stack";
+import { postForm } from "../support/web";
 
 const stack = integrationStack({ label: "httpreach", web: true });
 let tdb: TestDatabase;
-let web: RunningProcess;
+let web: WebServer;
 
 beforeAll(() => {
   tdb = stack.database;

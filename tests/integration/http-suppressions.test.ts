@@ -4,26 +4,21 @@
  * form POST (audited); organisers and anonymous visitors get nothing.
  */
 import { randomBytes } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { recordSuppression } from "~/mail/suppressions.server";
 import { commitSessionCookie } from "~/modules/accounts/session-cookie.server";
 import { createSession } from "~/modules/accounts/sessions.server";
-import { createTestDatabase, type TestDatabase } from "../support/db";
-import { deletePrefix, uniquePrefix } from "../support/redis";
-import { postForm, startWeb, type RunningProcess } from "../support/web";
+import type { TestDatabase } from "../support/db";
+import { integrationStack, type WebServer } from "../support/stack";
+import { postForm } from "../support/web";
 
+const stack = integrationStack({ label: "suppressions", web: true });
 let t: TestDatabase;
-let web: RunningProcess;
-const prefix = uniquePrefix("suppressions");
+let web: WebServer;
 
-beforeAll(async () => {
-  t = await createTestDatabase("http_suppressions");
-  web = await startWeb({ DATABASE_URL: t.url, REDIS_PREFIX: prefix });
-});
-afterAll(async () => {
-  await web?.stop();
-  await t?.drop();
-  await deletePrefix(prefix);
+beforeAll(() => {
+  t = stack.database;
+  web = stack.web;
 });
 
 const get = (path: string, cookie = "") => fetch(`${web.url}${path}`, { headers: { Cookie: cookie }, redirect: "manual" });

@@ -3,31 +3,24 @@
  * the campaign's own organisers (and, to look, admins) get in; other organisations see a 404.
  */
 import { randomBytes } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { Actor } from "~/modules/access/actor.server";
 import { hashPassword } from "~/modules/accounts/passwords.server";
 import { createCampaign } from "~/modules/campaigns/manage-campaigns.server";
 import { listCampaignTranslations, saveCampaignTranslation } from "~/modules/campaigns/save-campaign-translation.server";
 import { createOrganisation } from "~/modules/organisations/organisations.server";
-import { createTestDatabase, type TestDatabase } from "../support/db";
-import { deletePrefix, uniquePrefix } from "../support/redis";
-import { postForm, startWeb, type RunningProcess } from "../support/web";
+import type { TestDatabase } from "../support/db";
+import { integrationStack, type WebServer } from "../support/stack";
+import { postForm } from "../support/web";
 
 const PASSWORD = "a passphrase long enough";
+const stack = integrationStack({ label: "httptrans", web: true });
 let tdb: TestDatabase;
-let web: RunningProcess;
-let prefix: string;
+let web: WebServer;
 
-beforeAll(async () => {
-  prefix = uniquePrefix("httptrans");
-  tdb = await createTestDatabase("httptrans");
-  web = await startWeb({ DATABASE_URL: tdb.url, REDIS_PREFIX: prefix });
-});
-
-afterAll(async () => {
-  await web?.stop();
-  await tdb?.drop();
-  if (prefix) await deletePrefix(prefix);
+beforeAll(() => {
+  tdb = stack.database;
+  web = stack.web;
 });
 
 async function user(role: "user" | "admin" = "user"): Promise<Actor & { cookie: string }> {

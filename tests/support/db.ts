@@ -140,3 +140,19 @@ export async function createTestDatabase(label = "t"): Promise<TestDatabase> {
     },
   };
 }
+
+/**
+ * A connection pool to a database someone else made and drops (the integration run's shared
+ * one, tests/support/shared-web.ts): `drop()` only closes the pool.
+ */
+export function connectTestDatabase(name: string, url: string): TestDatabase {
+  const db = createDb({ connectionString: url, max: 10, applicationName: "banner-test" });
+  return {
+    name,
+    url,
+    db,
+    async drop() {
+      await db.destroy().catch(() => undefined);
+    },
+  };
+}

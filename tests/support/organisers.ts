@@ -3,9 +3,9 @@ import { createCookie } from "@remix-run/node";
 import type { Database } from "~/db/db.server";
 import type { UserRole } from "~/db/schema";
 import { createSession } from "~/modules/accounts/sessions.server";
+import { TEST_SESSION_SECRET } from "./session-secret";
 
-/** The session secret a test passes to startWeb, so it can sign session cookies itself. */
-export const TEST_SESSION_SECRET = "test-session-secret-of-at-least-32-chars";
+export { TEST_SESSION_SECRET };
 
 /**
  * A confirmed user with a live session, optionally a member of an organisation: the Cookie header
