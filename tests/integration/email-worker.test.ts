@@ -51,6 +51,12 @@ describe("verification emails", () => {
     expect(stored.some((row) => row.token_hash.equals(hashToken(token)))).toBe(true);
     const row = stored.find((r) => r.token_hash.equals(hashToken(token)))!;
     expect(row.expires_at.getTime() - row.created_at.getTime()).toBe(7 * 24 * 3600 * 1000);
+    // The sent-log row is written right after the SMTP server accepts the mail, so it may trail the
+    // message by a moment: wait for it, so the search below covers it too.
+    await eventually(async () => {
+      const log = await t.db.selectFrom("sent_emails").selectAll().where("kind", "=", "signature.verification").execute();
+      return log.some((l) => l.status === "sent");
+    }, 10_000, "the sent-log entry");
     // The raw token is nowhere in the database.
     const dump = await sql<{ hit: boolean }>`
       SELECT EXISTS (SELECT 1 FROM outbox WHERE payload::text LIKE ${"%" + token + "%"})
@@ -58,8 +64,6 @@ describe("verification emails", () => {
           OR EXISTS (SELECT 1 FROM signature_tokens WHERE encode(token_hash, 'escape') LIKE ${"%" + token + "%"}) AS hit`.execute(t.db);
     expect(dump.rows[0]!.hit).toBe(false);
 
-    const log = await t.db.selectFrom("sent_emails").selectAll().where("kind", "=", "signature.verification").execute();
-    expect(log.filter((l) => l.status === "sent").length).toBeGreaterThanOrEqual(1);
     await new Promise((r) => setTimeout(r, 300));
     expect(sentTo(input.email)).toHaveLength(1);
   });
@@ -69,7 +73,12 @@ describe("verification emails", () => {
     const input = signer();
     await signCampaign(t.db, { campaignSlug: campaign.slug, input, locale: "en" });
     await smtp.waitFor((m) => m.to.includes(input.email));
-    const entry = await t.db.selectFrom("sent_emails as e").innerJoin("signatures as s", "s.id", "e.signature_id").select(["e.dedupe_key", "s.id"]).where("s.email", "=", input.email).executeTakeFirstOrThrow();
+    // The sent-log row trails the SMTP server's acceptance by a moment.
+    const entry = await eventually(
+      () => t.db.selectFrom("sent_emails as e").innerJoin("signatures as s", "s.id", "e.signature_id").select(["e.dedupe_key", "s.id"]).where("s.email", "=", input.email).executeTakeFirst(),
+      10_000,
+      "the sent-log entry",
+    );
     const outboxId = Number(entry.dedupe_key.split(":")[2]);
     const mailer = createMailer({ smtpUrl: smtp.url, from: "x@banner.test", db: t.db });
     try {
