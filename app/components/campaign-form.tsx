@@ -86,6 +86,12 @@ export function CampaignForm({
 
   return (
     <Form method="post" className="stack campaign-form" encType={withPicture ? "multipart/form-data" : undefined}>
+      {/* Enter in a field submits with the form's first submit button, which would be Preview (it
+          sits by the argument). This one comes first so Enter saves, as the button at the end does;
+          it is out of sight and out of the tab order, so people and screen readers meet that one. */}
+      <button type="submit" className="visually-hidden" tabIndex={-1} aria-hidden="true" data-testid="enter-saves">
+        {submitLabel}
+      </button>
       <input type="hidden" name="intent" value="save" />
       {signedVersion ? <p className="notice">{t("campaigns.askVersionNotice", { version: signedVersion, next: signedVersion + 1 })}</p> : null}
       {text("title", t("campaigns.field.title"), CAMPAIGN_LIMITS.title, (title) => {

@@ -110,3 +110,18 @@ describe("screenshots of the organiser's pages", () => {
     }
   }
 });
+
+// After the screenshots: it edits the campaign they show.
+describe("the campaign form and the Enter key", () => {
+  it("saves, not previews, when the organiser presses Enter in a field", async () => {
+    const page = await organiserPage();
+    await open(page, `/dashboard/campaigns/${campaignId}`);
+    await page.waitForFunction(() => (window as { __remixContext?: unknown }).__remixContext !== undefined && document.querySelector("#c-title") !== null);
+    const titleOf = async () => (await stack.database.db.selectFrom("campaigns").select("title").where("id", "=", campaignId).executeTakeFirstOrThrow()).title;
+    const before = await titleOf();
+    await page.fill("#c-title", `${before} (edited)`);
+    await page.locator("#c-title").press("Enter");
+    await expect.poll(titleOf, { timeout: 10_000 }).toBe(`${before} (edited)`);
+    await expect(axeViolations(page)).resolves.toEqual([]);
+  });
+});

@@ -59,7 +59,7 @@ describe("an organiser", () => {
     await organiser.fill("#target-0-name", "OIC Secretary-General");
     await organiser.fill("#c-argumentMd", "## Why\n\nBecause it is overdue.");
     await organiser.fill("#c-goal", "100");
-    await Promise.all([organiser.waitForURL(/\/dashboard\/campaigns\/\d+$/), organiser.click("form:has(#c-slug) button[type=submit]:not([value=preview])")]);
+    await Promise.all([organiser.waitForURL(/\/dashboard\/campaigns\/\d+$/), organiser.click("form:has(#c-slug) button.button[type=submit]:not([value=preview])")]);
     await organiser.click("text=Submit for review");
     await expect.poll(() => organiser.textContent("[data-testid=campaign-status]")).toBe("In review");
 
