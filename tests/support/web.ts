@@ -51,7 +51,10 @@ export async function startWeb(env: Record<string, string>, opts: { startTimeout
   if (!existsSync(path.join(ROOT, "build/server/index.js"))) throw new Error("no build: run `npm run build` before the tests");
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, webEntry(), {
+  // WEB_NODE_ARGS: Node flags for the web process alone, e.g. `--cpu-prof --cpu-prof-dir=/tmp/p` to
+  // profile it under a benchmark (Node refuses --cpu-prof in NODE_OPTIONS).
+  const nodeArgs = (process.env.WEB_NODE_ARGS ?? "").split(/\s+/).filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, ...webEntry()], {
     cwd: ROOT,
     env: { ...process.env, NODE_ENV: "test", LOG_LEVEL: "warn", APP_URL: url, ...LENIENT_FRAUD_DEFENCES, ...PAGE_CACHE_OFF, ...env, PORT: String(port) },
     stdio: ["ignore", "pipe", "pipe"],
