@@ -26,6 +26,8 @@ declare module "autocannon" {
     connections?: number;
     duration?: number;
     amount?: number;
+    /** a cap on requests, shared out among the connections; the run still ends at `duration` */
+    maxOverallRequests?: number;
     timeout?: number;
     pipelining?: number;
     method?: string;
