@@ -69,7 +69,7 @@ type Response = ServerResponse & { locals?: Record<string, unknown> };
  * the per-response draw at about 2 % of the web process's CPU).
  */
 const NONCE_BYTES = 16;
-let randomPool = Buffer.alloc(0);
+let randomPool: Buffer = Buffer.alloc(0);
 let poolOffset = 0;
 export function freshNonce(): string {
   if (poolOffset + NONCE_BYTES > randomPool.length) {
