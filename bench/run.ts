@@ -33,6 +33,7 @@ const BENCHMARKS: Record<string, () => Promise<{ run(signal?: AbortSignal): Prom
   export: () => import("./export"),
   scale: () => import("./scale"),
   surge: () => import("./surge"),
+  startup: () => import("./startup"),
 };
 
 function newestMtime(dir: string): number {
