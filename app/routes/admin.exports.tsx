@@ -6,7 +6,7 @@ import { useTranslation } from "~/i18n/use-translation";
 import { requireUser } from "~/modules/accounts/session-cookie.server";
 import { listCampaignsForExport } from "~/modules/exports/export-overview.server";
 import { getDb } from "~/services.server";
-import { isAppError } from "~/utils/errors.server";
+import { throwPageError } from "~/utils/error-answers.server";
 
 export const meta: MetaFunction = () => [{ title: "Exports · Banner" }];
 
@@ -16,8 +16,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     const campaigns = await listCampaignsForExport(getDb(), user);
     return data({ campaigns }, { headers: { "Cache-Control": "no-store" } });
   } catch (error) {
-    if (isAppError(error, "FORBIDDEN")) throw data(null, { status: 403 });
-    throw error;
+    throwPageError(error);
   }
 }
 

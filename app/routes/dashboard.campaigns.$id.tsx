@@ -12,8 +12,7 @@ import { getCampaignForEditing, submitForReview, updateCampaign } from "~/module
 import { listCampaignUpdates } from "~/modules/updates/updates.server";
 import { getDb } from "~/services.server";
 import { routeId } from "~/utils/http.server";
-import { isAppError } from "~/utils/errors.server";
-import { formAnswer } from "~/utils/error-answers.server";
+import { formAnswer, throwPageError } from "~/utils/error-answers.server";
 import { EDITABLE_CAMPAIGN_STATUSES, isIn, PUBLIC_CAMPAIGN_STATUSES } from "~/db/states";
 import { readForm } from "~/utils/forms.server";
 
@@ -58,8 +57,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       { headers: { "Cache-Control": "no-store" } },
     );
   } catch (error) {
-    if (isAppError(error, "NOT_FOUND")) throw data(null, { status: 404 });
-    throw error;
+    throwPageError(error);
   }
 }
 
@@ -71,10 +69,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const form = await readForm(request, 128 * 1024);
   const db = getDb();
   if (wantsPreview(form)) {
-    await getCampaignForEditing(db, user, id).catch((error: unknown) => {
-      if (isAppError(error, "NOT_FOUND")) throw data(null, { status: 404 });
-      throw error;
-    });
+    await getCampaignForEditing(db, user, id).catch(throwPageError);
     const shown = previewCampaignForm(form);
     return data<ActionData>({ values: shown.values as CampaignFormValues, errors: shown.errors, preview: shown.preview });
   }

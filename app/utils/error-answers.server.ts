@@ -51,6 +51,12 @@ export const ERROR_ANSWERS = {
   ALREADY_PARTNER: { status: 409, form: "partners.error.already" },
   PARTNERSHIP_CLOSED: { status: 409 },
   TOO_MANY_EMBED_ORIGINS: { status: 409, form: "error.origin.tooMany" },
+  IMAGE_NOT_ACCEPTED: { status: 400 },
+  DISPOSABLE_EMAIL: { status: 400, form: "error.email.disposable" },
+  NOTHING_TO_INVALIDATE: { status: 400, admin: "fraud.nothing" },
+  PARTNER_IS_HOST: { status: 400, form: "partners.error.self" },
+  TRANSLATION_IN_OWN_LANGUAGE: { status: 400, form: "translations.error.language" },
+  REJECTION_WITHOUT_REASON: { status: 400, admin: "admin.rejectReason" },
 } as const satisfies Record<AppErrorCode, ErrorAnswer>;
 
 const answerFor = (code: AppErrorCode): ErrorAnswer => ERROR_ANSWERS[code];
@@ -59,9 +65,12 @@ export function errorStatus(code: AppErrorCode): number {
   return answerFor(code).status;
 }
 
-/** A page: a domain error becomes an error response with its status; anything else is rethrown. */
-export function throwPageError(error: unknown): never {
-  if (isAppError(error)) throw data({ code: error.code }, { status: errorStatus(error.code) });
+/**
+ * A page: a domain error becomes an error response with its status (and `headers`, say a page's
+ * own Cache-Control); anything else is rethrown.
+ */
+export function throwPageError(error: unknown, headers?: HeadersInit): never {
+  if (isAppError(error)) throw data({ code: error.code }, { status: errorStatus(error.code), headers });
   throw error;
 }
 
@@ -75,6 +84,19 @@ export function formAnswer(error: unknown, overrides: Partial<Record<AppErrorCod
   const message = overrides[error.code] ?? answerFor(error.code).form;
   if (!message) throwPageError(error);
   return { message, status: errorStatus(error.code), error };
+}
+
+/**
+ * A signed-in form's answer, placed: beside the field the error names (`details.field`, as a slug
+ * already taken does), or above the form.
+ */
+export function placedFormAnswer(
+  error: unknown,
+  overrides: Partial<Record<AppErrorCode, MessageKey>> = {},
+): { errors: Record<string, MessageKey>; alert?: MessageKey; status: number } {
+  const { message, status, error: known } = formAnswer(error, overrides);
+  const field = known.details?.field;
+  return typeof field === "string" ? { errors: { [field]: message }, status } : { errors: {}, alert: message, status };
 }
 
 /** The admin console: an alert above the form, or an error page where the table says so. */

@@ -207,6 +207,10 @@ describe("organiser accounts over HTTP", () => {
     expect(queue).toContain("Convene the CFM");
     const id = editPath.split("/").pop()!;
     expect((await post("/admin/reviews", { campaignId: id, decision: "publish" }, alice.cookie)).status).toBe(403);
+    // Sent back to draft only with a reason the organisers can read.
+    const silent = await post("/admin/reviews", { campaignId: id, decision: "reject", note: " " }, admin.cookie);
+    expect(silent.status).toBe(400);
+    expect(await silent.text()).toContain('<div class="error-summary" role="alert">Reason (shown to the organisers; needed to send back)</div>');
     expect((await post("/admin/reviews", { campaignId: id, decision: "publish" }, admin.cookie)).status).toBe(200);
 
     const page = await get(`/campaigns/${slug}`);
