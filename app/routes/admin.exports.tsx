@@ -12,12 +12,8 @@ export const meta: MetaFunction = () => [{ title: "Exports · Banner" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
-  try {
-    const campaigns = await listCampaignsForExport(getDb(), user);
-    return data({ campaigns }, { headers: { "Cache-Control": "no-store" } });
-  } catch (error) {
-    throwPageError(error);
-  }
+  const campaigns = await listCampaignsForExport(getDb(), user).catch(throwPageError);
+  return data({ campaigns }, { headers: { "Cache-Control": "no-store" } });
 }
 
 /** Every campaign with direct links to its counts and to its full exports page. */

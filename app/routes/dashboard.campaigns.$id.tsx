@@ -93,6 +93,19 @@ export async function action({ request, params }: ActionFunctionArgs) {
   }
 }
 
+/** The campaign's other pages, linked under "more tools": the path below the campaign's, and its label. */
+const CAMPAIGN_TOOLS = [
+  ["translations", "translations.title"],
+  ["preview", "preview.link"],
+  ["image", "hero.link"],
+  ["partners", "partners.link"],
+  ["responses", "responses.link"],
+  ["comments", "comments.link"],
+  ["exports", "exports.open"],
+  ["stats", "stats.link"],
+  ["embed", "embedAdmin.link"],
+] as const satisfies readonly (readonly [string, MessageKey])[];
+
 export default function EditCampaign() {
   const { campaign, values, organisation, signedVersion, updates, numbers, closed } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
@@ -246,33 +259,11 @@ export default function EditCampaign() {
       <section className="panel" aria-labelledby="tools-title">
         <h2 id="tools-title">{t("campaignPage.moreTools")}</h2>
         <ul className="campaign-tools">
-          <li>
-            <Link to={`${base}/translations`}>{t("translations.title")}</Link>
-          </li>
-          <li>
-            <Link to={`${base}/preview`}>{t("preview.link")}</Link>
-          </li>
-          <li>
-            <Link to={`${base}/image`}>{t("hero.link")}</Link>
-          </li>
-          <li>
-            <Link to={`${base}/partners`}>{t("partners.link")}</Link>
-          </li>
-          <li>
-            <Link to={`${base}/responses`}>{t("responses.link")}</Link>
-          </li>
-          <li>
-            <Link to={`${base}/comments`}>{t("comments.link")}</Link>
-          </li>
-          <li>
-            <Link to={`${base}/exports`}>{t("exports.open")}</Link>
-          </li>
-          <li>
-            <Link to={`${base}/stats`}>{t("stats.link")}</Link>
-          </li>
-          <li>
-            <Link to={`${base}/embed`}>{t("embedAdmin.link")}</Link>
-          </li>
+          {CAMPAIGN_TOOLS.map(([path, label]) => (
+            <li key={path}>
+              <Link to={`${base}/${path}`}>{t(label)}</Link>
+            </li>
+          ))}
         </ul>
       </section>
 
