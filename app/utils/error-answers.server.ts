@@ -99,6 +99,21 @@ export function placedFormAnswer(
   return typeof field === "string" ? { errors: { [field]: message }, status } : { errors: {}, alert: message, status };
 }
 
+/**
+ * A form that may be refused for now (log in, sign up, a reset or erasure request): formAnswer,
+ * and when to try again as RATE_LIMITED says (`details.retryAfterSeconds`, else
+ * `fallbackSeconds`): whole minutes for the message, and a Retry-After header.
+ */
+export function retryFormAnswer(
+  error: unknown,
+  overrides: Partial<Record<AppErrorCode, MessageKey>>,
+  fallbackSeconds = 0,
+): { message: MessageKey; status: number; minutes: number; headers: Record<string, string> } {
+  const { message, status, error: known } = formAnswer(error, overrides);
+  const retry = Number(known.details?.retryAfterSeconds ?? (known.code === "RATE_LIMITED" ? fallbackSeconds : 0));
+  return { message, status, minutes: Math.max(1, Math.ceil(retry / 60)), headers: retry ? { "Retry-After": String(retry) } : {} };
+}
+
 /** The admin console: an alert above the form, or an error page where the table says so. */
 export function adminAnswer(error: unknown): { alert: MessageKey; status: number } {
   if (!isAppError(error)) throw error;

@@ -97,6 +97,15 @@ describe("organiser accounts over HTTP", () => {
     expect((await get("/dashboard", bob.cookie)).status).toBe(200);
   });
 
+  it("refuse a password change with the wrong current password, beside that field, and change nothing", async () => {
+    const carol = await organiser("carol");
+    const wrong = await post("/account", { currentPassword: "not my password", newPassword: "new passphrase 123" }, carol.cookie);
+    expect(wrong.status).toBe(400);
+    const html = await wrong.text();
+    expect(html).toMatch(/id="f-currentPassword-error"[^>]*>Your current password is not right\./);
+    expect((await post("/login", { email: carol.email, password: PASSWORD })).status).toBe(303);
+  });
+
   it("offer log-out in the header of every signed-in page, and separate the footer's links", async () => {
     const alice = await organiser("header");
     const page = await (await get("/dashboard", alice.cookie)).text();

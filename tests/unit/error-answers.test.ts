@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { en } from "~/i18n/messages/en";
-import { adminAnswer, ERROR_ANSWERS, errorStatus, formAnswer, linkAnswer, placedFormAnswer, problemAnswer, throwPageError } from "~/utils/error-answers.server";
+import { adminAnswer, ERROR_ANSWERS, errorStatus, formAnswer, linkAnswer, placedFormAnswer, problemAnswer, retryFormAnswer, throwPageError } from "~/utils/error-answers.server";
 import { APP_ERROR_CODES, AppError, type AppErrorCode } from "~/utils/errors.server";
 
 /** What a thrown `data(body, { status })` carries: the status a page answers with. */
@@ -80,6 +80,14 @@ describe("a signed-in form", () => {
     expect(placedFormAnswer(new AppError("SLUG_TAKEN", "taken", { field: "slug" }))).toEqual({ errors: { slug: "error.slug.taken" }, status: 409 });
     expect(placedFormAnswer(error("LAST_OWNER"))).toEqual({ errors: {}, alert: "org.lastOwner", status: 409 });
     expect(thrownStatus(() => placedFormAnswer(error("NOT_FOUND")))).toBe(404);
+  });
+
+  it("says when to try again after a refusal for now, in whole minutes and as Retry-After", () => {
+    const words = { RATE_LIMITED: "auth.rateLimited", REDIS_UNAVAILABLE: "auth.unavailable" } as const;
+    const limited = new AppError("RATE_LIMITED", "slow down", { retryAfterSeconds: 61 });
+    expect(retryFormAnswer(limited, words)).toEqual({ message: "auth.rateLimited", status: 429, minutes: 2, headers: { "Retry-After": "61" } });
+    expect(retryFormAnswer(error("RATE_LIMITED"), words, 60)).toMatchObject({ minutes: 1, headers: { "Retry-After": "60" } });
+    expect(retryFormAnswer(error("REDIS_UNAVAILABLE"), words, 60)).toEqual({ message: "auth.unavailable", status: 503, minutes: 1, headers: {} });
   });
 
   it("lets a form word a situation its own way", () => {

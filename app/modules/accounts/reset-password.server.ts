@@ -53,7 +53,7 @@ export async function changePassword(
   input: { currentPassword: string; newPassword: string },
 ): Promise<void> {
   const user = await db.selectFrom("users").select("password_hash").where("id", "=", actor.id).executeTakeFirst();
-  if (!user || !(await verifyPassword(input.currentPassword, user.password_hash))) throw new AppError("INVALID_CREDENTIALS");
+  if (!user || !(await verifyPassword(input.currentPassword, user.password_hash))) throw new AppError("INVALID_CREDENTIALS", "INVALID_CREDENTIALS", { field: "currentPassword" });
   const hash = await hashPassword(input.newPassword);
   await db.transaction().execute(async (trx) => {
     await trx.updateTable("users").set({ password_hash: hash, updated_at: sql`now()` }).where("id", "=", actor.id).execute();
