@@ -508,7 +508,7 @@ export async function run(signal?: AbortSignal): Promise<BenchOutcome> {
     const webRate = (webTally.ok / webTally.elapsedMs) * 1000;
 
     // Through a share link (?ref=…&via=whatsapp&utm_…): the page's form posts to the bare page URL
-    // with the attribution in hidden fields (issue 11), so share traffic takes the same fast path.
+    // with the attribution in hidden fields, so share traffic takes the same fast path.
     const shareCampaign = await createCampaign(db, { slug: `bench-share-${randomBytes(3).toString("hex")}` });
     const share = await driveSigning(bench, web.url, shareCampaign.slug, SECONDS / SEGMENTS, "share", "&ref=abcdefghjkmn&via=whatsapp");
     checkAborted();

@@ -1,5 +1,5 @@
 /**
- * The surge benchmark (issue 12): the day a campaign goes viral, on one web process with its page
+ * The surge benchmark: the day a campaign goes viral, on one web process with its page
  * cache on (server/page-cache.ts) and the worker folding counts.
  *
  * 1. Page views alone: the campaign page in en, ur and ar with browsers' `Accept-Encoding: br, gzip`,

@@ -1,6 +1,6 @@
 import { sql, type Kysely } from "kysely";
 
-// The campaign's story on its page (issue 14): updates sent to signers are also published on the
+// The campaign's story continues on its page: updates sent to signers are also published on the
 // campaign page unless the organiser says otherwise, and organisers can hide a signer's public
 // reason for signing. Never imports app code.
 

@@ -1,7 +1,8 @@
 /**
- * Public pages from memory (issue 12, docs/surge.md): the campaign page in each language, the
- * home page, the count and campaign-list APIs and the social card, kept in this process as the
- * rendered bytes in identity, gzip and brotli, and answered before Express and Remix.
+ * Public pages from memory, for the day a campaign goes viral (docs/surge.md): the campaign page
+ * in each language, the home page, the count and campaign-list APIs and the social card, kept in
+ * this process as the rendered bytes in identity, gzip and brotli, and answered before Express
+ * and Remix.
  *
  * - Only anonymous requests use it: any cookie except the language one, or an Authorization
  *   header, sends the request to Express and Remix as before. The copy is made by rendering a

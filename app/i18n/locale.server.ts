@@ -22,8 +22,8 @@ export function pathLocale(pathname: string): Locale | null {
 /**
  * The public pages that also exist under a language prefix (the `($lang)` routes): home, a
  * campaign and its signed, QR and delivery pages, privacy. Shared caches keep them, so their
- * language is the URL's alone (issue 14 item 5): without a prefix (or `?lang=`) they are in the
- * default language, whatever the cookie or Accept-Language say.
+ * language is the URL's alone: without a prefix (or `?lang=`) they are in the default language,
+ * whatever the cookie or Accept-Language say.
  */
 const PREFIXABLE_PAGE = /^\/(?:campaigns\/[^/]+(?:\/(?:signed|qr|deliveries\/[^/]+))?\/?|privacy\/?)?$/;
 

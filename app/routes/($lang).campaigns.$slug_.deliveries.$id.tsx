@@ -6,7 +6,7 @@ import { rootLocale } from "~/i18n/meta";
 import { useTranslation } from "~/i18n/use-translation";
 import { getPublicDeliveryBundle } from "~/modules/exports/export-overview.server";
 import { getDb } from "~/services.server";
-import { isAppError } from "~/utils/errors.server";
+import { throwPageError } from "~/utils/error-answers.server";
 import { PUBLIC_CACHE, routeId } from "~/utils/http.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data, matches }) => {
@@ -35,8 +35,7 @@ export async function loader({ params }: LoaderFunctionArgs) {
       { headers: { "Cache-Control": PUBLIC_CACHE } },
     );
   } catch (error) {
-    if (isAppError(error, "NOT_FOUND")) throw data(null, { status: 404 });
-    throw error;
+    throwPageError(error);
   }
 }
 

@@ -9,7 +9,7 @@ import { erasureRequestSchema } from "~/modules/privacy/privacy.schema";
 import { requestErasure } from "~/modules/privacy/self-service-erasure.server";
 import { getDb, getReadyRedis } from "~/services.server";
 import { env } from "~/utils/env.server";
-import { isAppError } from "~/utils/errors.server";
+import { retryFormAnswer } from "~/utils/error-answers.server";
 import { parseForm, readForm, type FieldErrors } from "~/utils/forms.server";
 import { clientAddress } from "~/utils/http.server";
 import type { RouteHandle } from "~/root";
@@ -45,16 +45,8 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     );
     return data<ActionData>({ done: true }, { headers: noStore });
   } catch (error) {
-    const values = { email: parsed.data.email };
-    if (isAppError(error, "RATE_LIMITED")) {
-      const retry = Number(error.details?.retryAfterSeconds ?? 60);
-      return data<ActionData>(
-        { errors: {}, values, alert: "privacy.rateLimited", minutes: Math.max(1, Math.ceil(retry / 60)) },
-        { status: 429, headers: { ...noStore, "Retry-After": String(retry) } },
-      );
-    }
-    if (isAppError(error, "REDIS_UNAVAILABLE")) return data<ActionData>({ errors: {}, values, alert: "privacy.unavailable" }, { status: 503, headers: noStore });
-    throw error;
+    const { message, status, minutes, headers } = retryFormAnswer(error, { RATE_LIMITED: "privacy.rateLimited", REDIS_UNAVAILABLE: "privacy.unavailable" }, 60);
+    return data<ActionData>({ errors: {}, values: { email: parsed.data.email }, alert: message, minutes }, { status, headers: { ...noStore, ...headers } });
   }
 }
 

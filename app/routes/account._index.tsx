@@ -10,7 +10,7 @@ import { changePassword } from "~/modules/accounts/reset-password.server";
 import { requireUser } from "~/modules/accounts/session-cookie.server";
 import { listActiveSessions, revokeSession } from "~/modules/accounts/sessions.server";
 import { getDb } from "~/services.server";
-import { isAppError } from "~/utils/errors.server";
+import { placedFormAnswer } from "~/utils/error-answers.server";
 import { parseForm, readForm, type FieldErrors } from "~/utils/forms.server";
 
 export const meta: MetaFunction = () => [{ title: "Account · Banner" }];
@@ -46,8 +46,8 @@ export async function action({ request }: ActionFunctionArgs) {
   try {
     await changePassword(getDb(), { id: user.id, sessionId: user.sessionId }, parsed.data);
   } catch (error) {
-    if (isAppError(error, "INVALID_CREDENTIALS")) return data<ActionData>({ errors: { currentPassword: "auth.wrongPassword" } }, { status: 400 });
-    throw error;
+    const { errors, alert, status } = placedFormAnswer(error, { INVALID_CREDENTIALS: "auth.wrongPassword" });
+    return data<ActionData>({ errors, alert }, { status });
   }
   return data<ActionData>({ notice: "auth.changeDone" });
 }

@@ -5,7 +5,7 @@ import { confirmEmail, describeEmailConfirmation } from "~/modules/accounts/conf
 import { commitSessionCookie } from "~/modules/accounts/session-cookie.server";
 import { getDb } from "~/services.server";
 import { clientAddress } from "~/utils/http.server";
-import { isAppError } from "~/utils/errors.server";
+import { linkAnswer } from "~/utils/error-answers.server";
 
 export const meta: MetaFunction = () => [{ title: "Confirm your address · Banner" }, { name: "robots", content: "noindex" }];
 const noStore = { "Cache-Control": "no-store", "Referrer-Policy": "same-origin" };
@@ -18,8 +18,7 @@ export async function loader({ params }: LoaderFunctionArgs) {
   try {
     return data<View>(await describeEmailConfirmation(getDb(), params.token ?? ""), { headers: noStore });
   } catch (error) {
-    if (isAppError(error, "TOKEN_INVALID")) return data<View>({ state: "invalid" }, { status: 404, headers: noStore });
-    throw error;
+    return data<View>({ state: "invalid" }, { status: linkAnswer(error).status, headers: noStore });
   }
 }
 
@@ -33,8 +32,7 @@ export async function action({ params, request, context }: ActionFunctionArgs) {
     if (sessionToken) return redirect("/dashboard", { status: 303, headers: { ...noStore, "Set-Cookie": await commitSessionCookie(sessionToken) } });
     return data<View>({ state: "confirmed" }, { status: 200, headers: noStore });
   } catch (error) {
-    if (isAppError(error, "TOKEN_INVALID")) return data<View>({ state: "invalid" }, { status: 404, headers: noStore });
-    throw error;
+    return data<View>({ state: "invalid" }, { status: linkAnswer(error).status, headers: noStore });
   }
 }
 

@@ -6,19 +6,14 @@ import { useTranslation } from "~/i18n/use-translation";
 import { requireUser } from "~/modules/accounts/session-cookie.server";
 import { listCampaignsForExport } from "~/modules/exports/export-overview.server";
 import { getDb } from "~/services.server";
-import { isAppError } from "~/utils/errors.server";
+import { throwPageError } from "~/utils/error-answers.server";
 
 export const meta: MetaFunction = () => [{ title: "Exports · Banner" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
-  try {
-    const campaigns = await listCampaignsForExport(getDb(), user);
-    return data({ campaigns }, { headers: { "Cache-Control": "no-store" } });
-  } catch (error) {
-    if (isAppError(error, "FORBIDDEN")) throw data(null, { status: 403 });
-    throw error;
-  }
+  const campaigns = await listCampaignsForExport(getDb(), user).catch(throwPageError);
+  return data({ campaigns }, { headers: { "Cache-Control": "no-store" } });
 }
 
 /** Every campaign with direct links to its counts and to its full exports page. */

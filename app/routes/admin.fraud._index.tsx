@@ -13,12 +13,8 @@ export const meta: MetaFunction = ({ matches }) => [{ title: `${translator(rootL
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
-  try {
-    const campaigns = await listFraudCampaigns(getDb(), user);
-    return data({ campaigns }, { headers: { "Cache-Control": "no-store" } });
-  } catch (error) {
-    throwPageError(error);
-  }
+  const campaigns = await listFraudCampaigns(getDb(), user).catch(throwPageError);
+  return data({ campaigns }, { headers: { "Cache-Control": "no-store" } });
 }
 
 export default function FraudCampaigns() {

@@ -10,7 +10,7 @@ import { QUEUE_NAMES } from "~/jobs/definitions";
 import { ADMIN_HEADERS, requireAdminUser } from "~/modules/admin/admin-session.server";
 import { queueOverview, retryFailedJob } from "~/modules/admin/queues.server";
 import { getDb, getProducer } from "~/services.server";
-import { adminAnswer } from "~/utils/error-answers.server";
+import { adminAnswer, errorStatus } from "~/utils/error-answers.server";
 import { isAppError } from "~/utils/errors.server";
 import { readForm } from "~/utils/forms.server";
 
@@ -22,7 +22,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     if (!isAppError(error, "REDIS_UNAVAILABLE")) throw error;
     // Queues whose first handshake failed stay broken: start afresh for the next visit.
     await getProducer().reset().catch(() => undefined);
-    return data({ queues: null }, { status: 503, headers: ADMIN_HEADERS });
+    return data({ queues: null }, { status: errorStatus(error.code), headers: ADMIN_HEADERS });
   }
 }
 

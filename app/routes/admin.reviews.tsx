@@ -8,7 +8,8 @@ import { requireUser } from "~/modules/accounts/session-cookie.server";
 import { reviewSchema } from "~/modules/campaigns/lifecycle.schema";
 import { listReviewQueue, reviewCampaign } from "~/modules/campaigns/manage-campaigns.server";
 import { getDb } from "~/services.server";
-import { isAppError } from "~/utils/errors.server";
+import { adminAnswer, throwPageError } from "~/utils/error-answers.server";
+import { AppError, isAppError } from "~/utils/errors.server";
 import { readForm } from "~/utils/forms.server";
 
 export const meta: MetaFunction = () => [{ title: "Review queue · Banner" }];
@@ -19,8 +20,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     const queue = await listReviewQueue(getDb(), user);
     return data({ queue: queue.map((c) => ({ ...c, submitted_at: c.submitted_at?.toISOString() ?? null })) }, { headers: { "Cache-Control": "no-store" } });
   } catch (error) {
-    if (isAppError(error, "FORBIDDEN")) throw data(null, { status: 403 });
-    throw error;
+    throwPageError(error);
   }
 }
 
@@ -36,10 +36,9 @@ export async function action({ request }: ActionFunctionArgs) {
     await reviewCampaign(getDb(), user, id.data, decision.data);
     return data<ActionData>({});
   } catch (error) {
-    if (isAppError(error, "FORBIDDEN")) throw data(null, { status: 403 });
-    if (isAppError(error, "INVALID_INPUT")) return data<ActionData>({ alert: "admin.rejectReason", campaignId: id.data }, { status: 400 });
-    if (isAppError(error, "CAMPAIGN_WRONG_STATE") || isAppError(error, "NOT_FOUND")) return data<ActionData>({ alert: "error.campaign.state" }, { status: 409 });
-    throw error;
+    // A campaign gone from the queue reads as one no longer waiting for review.
+    const { alert, status } = adminAnswer(isAppError(error, "NOT_FOUND") ? new AppError("CAMPAIGN_WRONG_STATE") : error);
+    return data<ActionData>({ alert, campaignId: id.data }, { status });
   }
 }
 

@@ -10,7 +10,7 @@ import { partnerDecisionSchema, partnerShareLink } from "~/modules/partners/part
 import { answerPartnerInvitation, listMyPartnerships } from "~/modules/partners/partners.server";
 import { getDb } from "~/services.server";
 import { env } from "~/utils/env.server";
-import { isAppError } from "~/utils/errors.server";
+import { throwPageError } from "~/utils/error-answers.server";
 import { readForm } from "~/utils/forms.server";
 import { Sparkline } from "~/components/sparkline";
 
@@ -47,10 +47,7 @@ export async function action({ request }: ActionFunctionArgs) {
   try {
     await answerPartnerInvitation(getDb(), user, parsed.data.partnerId, parsed.data.decision);
   } catch (error) {
-    if (isAppError(error, "NOT_FOUND")) throw data(null, { status: 404 });
-    if (isAppError(error, "FORBIDDEN")) throw data(null, { status: 403 });
-    if (isAppError(error, "PARTNERSHIP_CLOSED")) throw data(null, { status: 409 });
-    throw error;
+    throwPageError(error);
   }
   return data({ answered: parsed.data.decision });
 }

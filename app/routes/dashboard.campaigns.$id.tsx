@@ -12,8 +12,7 @@ import { getCampaignForEditing, submitForReview, updateCampaign } from "~/module
 import { listCampaignUpdates } from "~/modules/updates/updates.server";
 import { getDb } from "~/services.server";
 import { routeId } from "~/utils/http.server";
-import { isAppError } from "~/utils/errors.server";
-import { formAnswer } from "~/utils/error-answers.server";
+import { formAnswer, throwPageError } from "~/utils/error-answers.server";
 import { EDITABLE_CAMPAIGN_STATUSES, isIn, PUBLIC_CAMPAIGN_STATUSES } from "~/db/states";
 import { readForm } from "~/utils/forms.server";
 
@@ -58,8 +57,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       { headers: { "Cache-Control": "no-store" } },
     );
   } catch (error) {
-    if (isAppError(error, "NOT_FOUND")) throw data(null, { status: 404 });
-    throw error;
+    throwPageError(error);
   }
 }
 
@@ -71,10 +69,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const form = await readForm(request, 128 * 1024);
   const db = getDb();
   if (wantsPreview(form)) {
-    await getCampaignForEditing(db, user, id).catch((error: unknown) => {
-      if (isAppError(error, "NOT_FOUND")) throw data(null, { status: 404 });
-      throw error;
-    });
+    await getCampaignForEditing(db, user, id).catch(throwPageError);
     const shown = previewCampaignForm(form);
     return data<ActionData>({ values: shown.values as CampaignFormValues, errors: shown.errors, preview: shown.preview });
   }
@@ -97,6 +92,19 @@ export async function action({ request, params }: ActionFunctionArgs) {
     return data<ActionData>({ alert: message }, { status });
   }
 }
+
+/** The campaign's other pages, linked under "more tools": the path below the campaign's, and its label. */
+const CAMPAIGN_TOOLS = [
+  ["translations", "translations.title"],
+  ["preview", "preview.link"],
+  ["image", "hero.link"],
+  ["partners", "partners.link"],
+  ["responses", "responses.link"],
+  ["comments", "comments.link"],
+  ["exports", "exports.open"],
+  ["stats", "stats.link"],
+  ["embed", "embedAdmin.link"],
+] as const satisfies readonly (readonly [string, MessageKey])[];
 
 export default function EditCampaign() {
   const { campaign, values, organisation, signedVersion, updates, numbers, closed } = useLoaderData<typeof loader>();
@@ -251,33 +259,11 @@ export default function EditCampaign() {
       <section className="panel" aria-labelledby="tools-title">
         <h2 id="tools-title">{t("campaignPage.moreTools")}</h2>
         <ul className="campaign-tools">
-          <li>
-            <Link to={`${base}/translations`}>{t("translations.title")}</Link>
-          </li>
-          <li>
-            <Link to={`${base}/preview`}>{t("preview.link")}</Link>
-          </li>
-          <li>
-            <Link to={`${base}/image`}>{t("hero.link")}</Link>
-          </li>
-          <li>
-            <Link to={`${base}/partners`}>{t("partners.link")}</Link>
-          </li>
-          <li>
-            <Link to={`${base}/responses`}>{t("responses.link")}</Link>
-          </li>
-          <li>
-            <Link to={`${base}/comments`}>{t("comments.link")}</Link>
-          </li>
-          <li>
-            <Link to={`${base}/exports`}>{t("exports.open")}</Link>
-          </li>
-          <li>
-            <Link to={`${base}/stats`}>{t("stats.link")}</Link>
-          </li>
-          <li>
-            <Link to={`${base}/embed`}>{t("embedAdmin.link")}</Link>
-          </li>
+          {CAMPAIGN_TOOLS.map(([path, label]) => (
+            <li key={path}>
+              <Link to={`${base}/${path}`}>{t(label)}</Link>
+            </li>
+          ))}
         </ul>
       </section>
 

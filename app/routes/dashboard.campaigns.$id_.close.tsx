@@ -10,7 +10,7 @@ import { closeCampaign } from "~/modules/campaigns/manage-campaigns.server";
 import { getDb } from "~/services.server";
 import { isAppError } from "~/utils/errors.server";
 import { parseForm, readForm } from "~/utils/forms.server";
-import { throwPageError } from "~/utils/error-answers.server";
+import { formAnswer, throwPageError } from "~/utils/error-answers.server";
 import { NO_STORE, routeId } from "~/utils/http.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.campaign.title ?? "Campaign"} · Banner` }];
@@ -37,7 +37,10 @@ export async function action({ request, params }: ActionFunctionArgs) {
   try {
     await closeCampaign(getDb(), user, id);
   } catch (error) {
-    if (isAppError(error, "CAMPAIGN_WRONG_STATE")) return data<ActionData>({ alert: "close.notOpen" }, { status: 409 });
+    if (isAppError(error, "CAMPAIGN_WRONG_STATE")) {
+      const { message, status } = formAnswer(error, { CAMPAIGN_WRONG_STATE: "close.notOpen" });
+      return data<ActionData>({ alert: message }, { status });
+    }
     throwPageError(error);
   }
   return redirect(`/dashboard/campaigns/${id}?closed=1`, { status: 303 });

@@ -5,7 +5,7 @@ import { useTranslation } from "~/i18n/use-translation";
 import { requireUser } from "~/modules/accounts/session-cookie.server";
 import { listSignerComments, setSignerCommentHidden } from "~/modules/signatures/signer-comments.server";
 import { getDb } from "~/services.server";
-import { isAppError } from "~/utils/errors.server";
+import { throwPageError } from "~/utils/error-answers.server";
 import { readForm } from "~/utils/forms.server";
 import { routeId } from "~/utils/http.server";
 
@@ -16,8 +16,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   try {
     return data(await listSignerComments(getDb(), user, routeId(params.id)), { headers: { "Cache-Control": "no-store" } });
   } catch (error) {
-    if (isAppError(error, "NOT_FOUND")) throw data(null, { status: 404 });
-    throw error;
+    throwPageError(error);
   }
 }
 
@@ -32,8 +31,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   try {
     await setSignerCommentHidden(getDb(), user, id, parsed.data.signatureId, parsed.data.intent === "hide");
   } catch (error) {
-    if (isAppError(error, "NOT_FOUND")) throw data(null, { status: 404 });
-    throw error;
+    throwPageError(error);
   }
   return redirect(`/dashboard/campaigns/${id}/comments`, { status: 303 });
 }

@@ -8,7 +8,7 @@ import { embedOriginFormSchema, embedOriginSchema, MAX_EMBED_ORIGINS } from "~/m
 import { allowEmbedOrigin, getEmbedSettings, removeEmbedOrigin } from "~/modules/embeds/embeds.server";
 import { getDb } from "~/services.server";
 import { env } from "~/utils/env.server";
-import { isAppError } from "~/utils/errors.server";
+import { placedFormAnswer, throwPageError } from "~/utils/error-answers.server";
 import { parseForm, readForm, type FieldErrors } from "~/utils/forms.server";
 import { routeId } from "~/utils/http.server";
 
@@ -23,12 +23,11 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       { headers: { "Cache-Control": "no-store" } },
     );
   } catch (error) {
-    if (isAppError(error, "NOT_FOUND")) throw data(null, { status: 404 });
-    throw error;
+    throwPageError(error);
   }
 }
 
-type ActionData = { errors: FieldErrors; values: Record<string, string> };
+type ActionData = { errors: FieldErrors; alert?: MessageKey; values: Record<string, string> };
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const user = await requireUser(request);
@@ -44,10 +43,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
       await allowEmbedOrigin(getDb(), user, id, parsed.data.origin);
     }
   } catch (error) {
-    if (isAppError(error, "NOT_FOUND")) throw data(null, { status: 404 });
-    if (isAppError(error, "TOO_MANY_EMBED_ORIGINS"))
-      return data<ActionData>({ errors: { origin: "error.origin.tooMany" }, values: { origin: String(form.get("origin") ?? "") } }, { status: 409 });
-    throw error;
+    const { errors, alert, status } = placedFormAnswer(error);
+    return data<ActionData>({ errors, alert, values: { origin: String(form.get("origin") ?? "") } }, { status });
   }
   return redirect(`/dashboard/campaigns/${id}/embed`, { status: 303 });
 }

@@ -6,7 +6,7 @@ import { requireUser } from "~/modules/accounts/session-cookie.server";
 import { getExportOverview } from "~/modules/exports/export-overview.server";
 import { COUNTS_BREAKDOWNS } from "~/modules/exports/exports.schema";
 import { getDb } from "~/services.server";
-import { isAppError } from "~/utils/errors.server";
+import { throwPageError } from "~/utils/error-answers.server";
 import { routeId } from "~/utils/http.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.campaign.title ?? "Exports"} · Banner` }];
@@ -27,8 +27,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       { headers: { "Cache-Control": "no-store" } },
     );
   } catch (error) {
-    if (isAppError(error, "NOT_FOUND")) throw data(null, { status: 404 });
-    throw error;
+    throwPageError(error);
   }
 }
 

@@ -1,9 +1,9 @@
-import { data, type LoaderFunctionArgs } from "@remix-run/node";
+import type { LoaderFunctionArgs } from "@remix-run/node";
 import { requireUser } from "~/modules/accounts/session-cookie.server";
 import { exportCounts } from "~/modules/exports/export-counts.server";
 import { countsQuerySchema, singleValues } from "~/modules/exports/exports.schema";
 import { getDb } from "~/services.server";
-import { isAppError } from "~/utils/errors.server";
+import { throwPageError } from "~/utils/error-answers.server";
 import { NO_STORE, routeId } from "~/utils/http.server";
 
 /** GET ?by=total|country|day|partner&format=csv|json&bom=1: a counts file, downloaded at once. */
@@ -27,7 +27,6 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       },
     });
   } catch (error) {
-    if (isAppError(error, "NOT_FOUND")) throw data(null, { status: 404 });
-    throw error;
+    throwPageError(error);
   }
 }

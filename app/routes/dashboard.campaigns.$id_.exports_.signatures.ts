@@ -1,11 +1,11 @@
-import { createReadableStreamFromReadable, data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
+import { createReadableStreamFromReadable, redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from "@remix-run/node";
 import { requireUser } from "~/modules/accounts/session-cookie.server";
 import type { ExportScope } from "~/modules/exports/access.server";
 import { signatureExportFormSchema, singleValues } from "~/modules/exports/exports.schema";
 import { requestExport } from "~/modules/exports/request-export.server";
 import { getDb } from "~/services.server";
 import { env } from "~/utils/env.server";
-import { isAppError } from "~/utils/errors.server";
+import { throwPageError } from "~/utils/error-answers.server";
 import { NO_STORE, routeId } from "~/utils/http.server";
 import { readForm } from "~/utils/forms.server";
 
@@ -43,8 +43,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
       },
     });
   } catch (error) {
-    if (isAppError(error, "NOT_FOUND")) throw data(null, { status: 404 });
-    throw error;
+    throwPageError(error);
   }
 }
 

@@ -13,7 +13,7 @@ import { getHeroImage, removeHeroImage, saveHeroImage } from "~/modules/media/he
 import { getDb } from "~/services.server";
 import { isAppError } from "~/utils/errors.server";
 import { readForm, type FieldErrors } from "~/utils/forms.server";
-import { throwPageError } from "~/utils/error-answers.server";
+import { formAnswer, throwPageError } from "~/utils/error-answers.server";
 import { NO_STORE, routeId } from "~/utils/http.server";
 import { readUploadForm } from "~/utils/multipart.server";
 
@@ -64,8 +64,11 @@ export async function action({ request, params }: ActionFunctionArgs) {
     await saveHeroImage(db, user, id, { image: upload.form.file, alt: alt.data });
     return data<ActionData>({ saved: "saved" });
   } catch (error) {
-    if (isAppError(error, "INVALID_INPUT") && error.details?.field === "image") return fail({ image: error.details.problem as MessageKey });
-    if (isAppError(error, "CAMPAIGN_NOT_EDITABLE")) return data<ActionData>({ alert: "error.campaign.state" }, { status: 409 });
+    if (isAppError(error, "IMAGE_NOT_ACCEPTED")) return fail({ image: error.details?.problem as MessageKey });
+    if (isAppError(error, "CAMPAIGN_NOT_EDITABLE")) {
+      const { message, status } = formAnswer(error);
+      return data<ActionData>({ alert: message }, { status });
+    }
     throwPageError(error);
   }
 }

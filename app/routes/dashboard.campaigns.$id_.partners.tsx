@@ -10,7 +10,7 @@ import { invitePartnerSchema, partnerIdSchema, partnerShareLink } from "~/module
 import { invitePartner, listCampaignPartners, removePartner } from "~/modules/partners/partners.server";
 import { getDb } from "~/services.server";
 import { env } from "~/utils/env.server";
-import { formAnswer } from "~/utils/error-answers.server";
+import { formAnswer, throwPageError } from "~/utils/error-answers.server";
 import { isAppError } from "~/utils/errors.server";
 import { parseForm, readForm, type FieldErrors } from "~/utils/forms.server";
 import { routeId } from "~/utils/http.server";
@@ -38,15 +38,14 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       { headers: { "Cache-Control": "no-store" } },
     );
   } catch (error) {
-    if (isAppError(error, "NOT_FOUND")) throw data(null, { status: 404 });
-    throw error;
+    throwPageError(error);
   }
 }
 
 type ActionData = { errors?: FieldErrors; values?: Record<string, string>; alert?: MessageKey; invited?: boolean };
 
 /** How the invite form words errors about the organisation it names. */
-const INVITE_ERRORS = { NOT_FOUND: "partners.error.unknown", INVALID_INPUT: "partners.error.self" } as const;
+const INVITE_ERRORS = { NOT_FOUND: "partners.error.unknown" } as const;
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const user = await requireUser(request);
@@ -80,8 +79,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
         return data<ActionData>({ alert: "errorPage.body" }, { status: 400 });
     }
   } catch (error) {
-    if (isAppError(error, "NOT_FOUND")) throw data(null, { status: 404 });
-    throw error;
+    throwPageError(error);
   }
 }
 

@@ -6,7 +6,7 @@ import { localeFor } from "~/i18n/locale.server";
 import { requireUser } from "~/modules/accounts/session-cookie.server";
 import { previewCampaignPage } from "~/modules/campaigns/campaign-page.server";
 import { getDb } from "~/services.server";
-import { isAppError } from "~/utils/errors.server";
+import { throwPageError } from "~/utils/error-answers.server";
 import { routeId } from "~/utils/http.server";
 
 // A draft is nobody's business but its organisers': never indexed, never kept by any cache.
@@ -26,8 +26,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     const page = await previewCampaignPage(getDb(), user, id, localeFor(request));
     return data({ id, page }, { headers: PRIVATE });
   } catch (error) {
-    if (isAppError(error, "NOT_FOUND")) throw data(null, { status: 404, headers: PRIVATE });
-    throw error;
+    throwPageError(error, PRIVATE);
   }
 }
 

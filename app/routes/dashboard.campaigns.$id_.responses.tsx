@@ -7,7 +7,7 @@ import { requireUser } from "~/modules/accounts/session-cookie.server";
 import { targetResponseSchema } from "~/modules/campaigns/target-responses.schema";
 import { listTargetResponses, recordTargetResponse } from "~/modules/campaigns/target-responses.server";
 import { getDb } from "~/services.server";
-import { isAppError } from "~/utils/errors.server";
+import { throwPageError } from "~/utils/error-answers.server";
 import { parseForm, readForm, type FieldErrors } from "~/utils/forms.server";
 import { routeId } from "~/utils/http.server";
 
@@ -19,8 +19,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     const { campaign, targets } = await listTargetResponses(getDb(), user, routeId(params.id));
     return data({ campaign: { id: campaign.id, title: campaign.title }, targets }, { headers: { "Cache-Control": "no-store" } });
   } catch (error) {
-    if (isAppError(error, "NOT_FOUND")) throw data(null, { status: 404 });
-    throw error;
+    throwPageError(error);
   }
 }
 
@@ -37,8 +36,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     await recordTargetResponse(getDb(), user, campaignId, parsed.data);
   } catch (error) {
     // Another organisation's campaign, or a target of another campaign: both do not exist here.
-    if (isAppError(error, "NOT_FOUND")) throw data(null, { status: 404 });
-    throw error;
+    throwPageError(error);
   }
   return data<ActionData>({ targetId, saved: true });
 }

@@ -44,6 +44,32 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 const CHANNEL_NAMES: Record<string, string> = { whatsapp: "WhatsApp", telegram: "Telegram", x: "X", facebook: "Facebook" };
 const CHANNEL_KEYS: Record<string, MessageKey> = { email: "stats.channel.email", copy: "stats.channel.copy" };
 
+type CountRow = { key: string; data?: Record<`data-${string}`, string>; label: string; labelClass?: string; count: string };
+
+/** A two-column table: what was counted, and how many. */
+function CountTable({ testId, what, howMany, rows }: { testId: string; what: string; howMany: string; rows: CountRow[] }) {
+  return (
+    <table data-testid={testId}>
+      <thead>
+        <tr>
+          <th scope="col">{what}</th>
+          <th scope="col" className="num">
+            {howMany}
+          </th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((row) => (
+          <tr key={row.key} {...row.data}>
+            <td className={row.labelClass}>{row.label}</td>
+            <td className="num">{row.count}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
 export default function CampaignStats() {
   const stats = useLoaderData<typeof loader>();
   const { t, n } = useTranslation();
@@ -79,22 +105,12 @@ export default function CampaignStats() {
             {stats.truncated ? <p className="muted small">{t("stats.perDay.window", { days: SERIES_MAX_DAYS })}</p> : null}
             <details>
               <summary>{t("stats.perDay.table")}</summary>
-              <table data-testid="stats-days">
-                <thead>
-                  <tr>
-                    <th scope="col">{t("stats.day")}</th>
-                    <th scope="col" className="num">{t("stats.count")}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {stats.daysWithConfirmations.map((d) => (
-                    <tr key={d.day} data-day={d.day}>
-                      <td>{d.label}</td>
-                      <td className="num">{n(d.confirmed)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
+              <CountTable
+                testId="stats-days"
+                what={t("stats.day")}
+                howMany={t("stats.count")}
+                rows={stats.daysWithConfirmations.map((d) => ({ key: d.day, data: { "data-day": d.day }, label: d.label, count: n(d.confirmed) }))}
+              />
             </details>
           </>
         ) : (
@@ -106,43 +122,23 @@ export default function CampaignStats() {
         <h2 id="by-country">{t("stats.byCountry")}</h2>
         <div className="map-and-table">
           <WorldMap countries={stats.byCountry} label={t("stats.map.label")} />
-          <table data-testid="stats-countries">
-            <thead>
-              <tr>
-                <th scope="col">{t("stats.country")}</th>
-                <th scope="col" className="num">{t("stats.count")}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {stats.byCountry.map((c) => (
-                <tr key={c.country} data-country={c.country}>
-                  <td>{c.name}</td>
-                  <td className="num">{n(c.confirmed)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <CountTable
+            testId="stats-countries"
+            what={t("stats.country")}
+            howMany={t("stats.count")}
+            rows={stats.byCountry.map((c) => ({ key: c.country, data: { "data-country": c.country }, label: c.name, count: n(c.confirmed) }))}
+          />
         </div>
       </section>
 
       <section className="panel" aria-labelledby="by-partner">
         <h2 id="by-partner">{t("stats.byPartner")}</h2>
-        <table data-testid="stats-partners">
-          <thead>
-            <tr>
-              <th scope="col">{t("stats.partner")}</th>
-              <th scope="col" className="num">{t("stats.count")}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {stats.byPartner.map((p) => (
-              <tr key={p.name ?? ""}>
-                <td className="bidi">{p.name ?? t("stats.partner.none")}</td>
-                <td className="num">{n(p.confirmed)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <CountTable
+          testId="stats-partners"
+          what={t("stats.partner")}
+          howMany={t("stats.count")}
+          rows={stats.byPartner.map((p) => ({ key: p.name ?? "", label: p.name ?? t("stats.partner.none"), labelClass: "bidi", count: n(p.confirmed) }))}
+        />
       </section>
 
       <section className="panel" aria-labelledby="by-share">
@@ -151,39 +147,19 @@ export default function CampaignStats() {
           <p className="muted">{t("stats.shareLinks.none")}</p>
         ) : (
           <>
-            <table data-testid="stats-channels">
-              <thead>
-                <tr>
-                  <th scope="col">{t("stats.channel")}</th>
-                  <th scope="col" className="num">{t("stats.count")}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {stats.byChannel.map((c) => (
-                  <tr key={c.channel ?? ""} data-channel={c.channel ?? ""}>
-                    <td>{channelName(c.channel)}</td>
-                    <td className="num">{n(c.confirmed)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <CountTable
+              testId="stats-channels"
+              what={t("stats.channel")}
+              howMany={t("stats.count")}
+              rows={stats.byChannel.map((c) => ({ key: c.channel ?? "", data: { "data-channel": c.channel ?? "" }, label: channelName(c.channel), count: n(c.confirmed) }))}
+            />
             <h3>{t("stats.recruiters")}</h3>
-            <table data-testid="stats-recruiters">
-              <thead>
-                <tr>
-                  <th scope="col">{t("stats.recruiters.size")}</th>
-                  <th scope="col" className="num">{t("stats.recruiters.people")}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {RECRUITER_BUCKETS.map((b) => (
-                  <tr key={b} data-bucket={b}>
-                    <td>{t(`stats.bucket.${b}`)}</td>
-                    <td className="num">{n(stats.recruiters.buckets[b])}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <CountTable
+              testId="stats-recruiters"
+              what={t("stats.recruiters.size")}
+              howMany={t("stats.recruiters.people")}
+              rows={RECRUITER_BUCKETS.map((b) => ({ key: b, data: { "data-bucket": b }, label: t(`stats.bucket.${b}`), count: n(stats.recruiters.buckets[b]) }))}
+            />
             <p className="muted small">{t("stats.recruiters.note")}</p>
           </>
         )}

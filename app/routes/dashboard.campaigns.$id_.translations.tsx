@@ -7,7 +7,7 @@ import { requireUser } from "~/modules/accounts/session-cookie.server";
 import { CAMPAIGN_LIMITS, TRANSLATION_FIELDS, translationFormSchema } from "~/modules/campaigns/lifecycle.schema";
 import { listCampaignTranslations, saveCampaignTranslation } from "~/modules/campaigns/save-campaign-translation.server";
 import { getDb } from "~/services.server";
-import { isAppError } from "~/utils/errors.server";
+import { formAnswer, throwPageError } from "~/utils/error-answers.server";
 import { parseForm, readForm, type FieldErrors } from "~/utils/forms.server";
 import { NO_STORE, routeId } from "~/utils/http.server";
 
@@ -36,8 +36,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       { headers: { "Cache-Control": NO_STORE } },
     );
   } catch (error) {
-    if (isAppError(error, "NOT_FOUND")) throw data(null, { status: 404 });
-    throw error;
+    throwPageError(error);
   }
 }
 
@@ -52,11 +51,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
     const saved = await saveCampaignTranslation(getDb(), user, { campaignId: id, input: parsed.data });
     return data<ActionData>({ saved: saved.locale });
   } catch (error) {
-    if (!isAppError(error)) throw error;
-    if (error.code === "NOT_FOUND") throw data(null, { status: 404 });
-    if (error.code === "CAMPAIGN_NOT_EDITABLE") return data<ActionData>({ alert: "translations.notEditable" }, { status: 409 });
-    if (error.code === "INVALID_INPUT") return data<ActionData>({ alert: "translations.error.language", values: parsed.data as Record<string, string> }, { status: 400 });
-    throw error;
+    const { message, status } = formAnswer(error, { CAMPAIGN_NOT_EDITABLE: "translations.notEditable" });
+    return data<ActionData>({ alert: message, values: parsed.data as Record<string, string> }, { status });
   }
 }
 

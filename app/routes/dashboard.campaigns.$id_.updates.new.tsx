@@ -8,7 +8,7 @@ import { composeUpdateSchema } from "~/modules/updates/updates.schema";
 import { createUpdate } from "~/modules/updates/updates.server";
 import { getDb } from "~/services.server";
 import { routeId } from "~/utils/http.server";
-import { isAppError } from "~/utils/errors.server";
+import { throwPageError } from "~/utils/error-answers.server";
 import { parseForm, readForm, type FieldErrors } from "~/utils/forms.server";
 
 export const meta: MetaFunction = () => [{ title: "New update · Banner" }];
@@ -19,8 +19,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   try {
     await requireCampaignOrganiser(getDb(), user, routeId(params.id));
   } catch (error) {
-    if (isAppError(error, "NOT_FOUND")) throw data(null, { status: 404 });
-    throw error;
+    throwPageError(error);
   }
   return null;
 }
@@ -33,8 +32,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     const update = await createUpdate(getDb(), user, routeId(params.id), parsed.data);
     return redirect(`/dashboard/updates/${update.id}`, { status: 303 });
   } catch (error) {
-    if (isAppError(error, "NOT_FOUND")) throw data(null, { status: 404 });
-    throw error;
+    throwPageError(error);
   }
 }
 

@@ -11,8 +11,7 @@ import { changeRoleSchema, contactEmailSchema, inviteMemberSchema, memberIdSchem
 import { listOrganisationCampaigns } from "~/modules/campaigns/manage-campaigns.server";
 import { changeMemberRole, getOrganisationOverview, inviteMember, removeMember, revokeInvitation, setOrganisationContact } from "~/modules/organisations/organisations.server";
 import { getDb } from "~/services.server";
-import { formAnswer } from "~/utils/error-answers.server";
-import { isAppError } from "~/utils/errors.server";
+import { formAnswer, throwPageError } from "~/utils/error-answers.server";
 import { parseForm, readForm, type FieldErrors } from "~/utils/forms.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.organisation.name ?? "Organisation"} · Banner` }];
@@ -35,8 +34,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     );
   } catch (error) {
     // Not a member: exactly like an organisation that does not exist.
-    if (isAppError(error, "NOT_FOUND")) throw data(null, { status: 404 });
-    throw error;
+    throwPageError(error);
   }
 }
 

@@ -7,17 +7,10 @@ import { requireUser } from "~/modules/accounts/session-cookie.server";
 import { API_KEY_NAME_MAX, apiKeyIdSchema, createApiKeySchema } from "~/modules/api-keys/api-keys.schema";
 import { createApiKey, listApiKeys, revokeApiKey } from "~/modules/api-keys/api-keys.server";
 import { getDb } from "~/services.server";
-import { isAppError } from "~/utils/errors.server";
+import { throwPageError } from "~/utils/error-answers.server";
 import { parseForm, readForm, type FieldErrors } from "~/utils/forms.server";
 
 export const meta: MetaFunction = () => [{ title: "API keys · Banner" }];
-
-/** Non-members see a 404 (as for any organisation they do not belong to); organisers a 403. */
-function pageError(error: unknown): never {
-  if (isAppError(error, "NOT_FOUND")) throw data(null, { status: 404 });
-  if (isAppError(error, "FORBIDDEN")) throw data(null, { status: 403 });
-  throw error;
-}
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request);
@@ -39,7 +32,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       { headers: { "Cache-Control": "no-store" } },
     );
   } catch (error) {
-    pageError(error);
+    throwPageError(error);
   }
 }
 
@@ -68,7 +61,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
         return data<ActionData>({ alert: "errorPage.body" }, { status: 400 });
     }
   } catch (error) {
-    pageError(error);
+    throwPageError(error);
   }
 }
 

@@ -12,6 +12,7 @@ import { HERO_ALT_MAX, HERO_MAX_BYTES } from "~/modules/media/hero-image";
 import { encodeHeroImage, saveHeroImage, type EncodedImage } from "~/modules/media/hero-image.server";
 import { requireOrganisationMember } from "~/modules/access/guards.server";
 import { getDb } from "~/services.server";
+import { placedFormAnswer, throwPageError } from "~/utils/error-answers.server";
 import { isAppError } from "~/utils/errors.server";
 import { readForm } from "~/utils/forms.server";
 import { readUploadForm } from "~/utils/multipart.server";
@@ -23,8 +24,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   try {
     await requireOrganisationMember(getDb(), user, params.slug ?? "");
   } catch (error) {
-    if (isAppError(error, "NOT_FOUND")) throw data(null, { status: 404 });
-    throw error;
+    throwPageError(error);
   }
   return null;
 }
@@ -82,7 +82,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     try {
       encoded = await encodeHeroImage(image);
     } catch (error) {
-      if (!isAppError(error, "INVALID_INPUT")) throw error;
+      if (!isAppError(error, "IMAGE_NOT_ACCEPTED")) throw error;
       errors.image = error.details?.problem as MessageKey;
     }
   }
@@ -93,9 +93,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
     if (image && encoded && alt.success) await saveHeroImage(getDb(), user, id, { image, alt: alt.data, encoded });
     return redirect(`/dashboard/campaigns/${id}`, { status: 303 });
   } catch (error) {
-    if (isAppError(error, "NOT_FOUND")) throw data(null, { status: 404 });
-    if (isAppError(error, "SLUG_TAKEN")) return data<ActionData>({ errors: { slug: "error.slug.taken" }, values, pictureDropped: Boolean(image) }, { status: 409 });
-    throw error;
+    const { errors, alert, status } = placedFormAnswer(error);
+    return data<ActionData>({ errors, alert, values, pictureDropped: Boolean(image) }, { status });
   }
 }
 

@@ -12,6 +12,7 @@ import { requireOrganisationMember } from "~/modules/access/guards.server";
 import { requireUser } from "~/modules/accounts/session-cookie.server";
 import { currentLogoPath, LOGO_MAX_BYTES, setOrganisationLogo } from "~/modules/organisations/organisation-logo.server";
 import { getDb } from "~/services.server";
+import { errorStatus, throwPageError } from "~/utils/error-answers.server";
 import { isAppError } from "~/utils/errors.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.organisation.name ?? "Logo"} · Banner` }];
@@ -23,9 +24,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     const logo = await currentLogoPath(getDb(), org.id);
     return data({ organisation: { slug: org.slug, name: org.name }, logo }, { headers: { "Cache-Control": "no-store" } });
   } catch (error) {
-    if (isAppError(error, "NOT_FOUND")) throw data(null, { status: 404 });
-    if (isAppError(error, "FORBIDDEN")) throw data(null, { status: 403 });
-    throw error;
+    throwPageError(error);
   }
 }
 
@@ -56,10 +55,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
     await setOrganisationLogo(db, user, params.slug ?? "", upload);
     return data<ActionData>({ saved: true });
   } catch (error) {
-    if (isAppError(error, "INVALID_INPUT")) return data<ActionData>({ error: true }, { status: 400 });
-    if (isAppError(error, "NOT_FOUND")) throw data(null, { status: 404 });
-    if (isAppError(error, "FORBIDDEN")) throw data(null, { status: 403 });
-    throw error;
+    if (isAppError(error, "IMAGE_NOT_ACCEPTED")) return data<ActionData>({ error: true }, { status: errorStatus(error.code) });
+    throwPageError(error);
   }
 }
 

@@ -1,12 +1,13 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { Form, useActionData } from "@remix-run/react";
 import { FormField } from "~/components/ui/form-field";
+import type { MessageKey } from "~/i18n/i18n";
 import { useTranslation } from "~/i18n/use-translation";
 import { requireUser } from "~/modules/accounts/session-cookie.server";
 import { createOrganisationSchema, ORG_SLUG_MAX } from "~/modules/organisations/organisations.schema";
 import { createOrganisation } from "~/modules/organisations/organisations.server";
 import { getDb } from "~/services.server";
-import { isAppError } from "~/utils/errors.server";
+import { placedFormAnswer } from "~/utils/error-answers.server";
 import { parseForm, readForm, type FieldErrors } from "~/utils/forms.server";
 
 export const meta: MetaFunction = () => [{ title: "Create an organisation · Banner" }];
@@ -16,7 +17,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return null;
 }
 
-type ActionData = { errors: FieldErrors; values: Record<string, string> };
+type ActionData = { errors: FieldErrors; alert?: MessageKey; values: Record<string, string> };
 
 export async function action({ request }: ActionFunctionArgs) {
   const user = await requireUser(request);
@@ -26,8 +27,8 @@ export async function action({ request }: ActionFunctionArgs) {
     const org = await createOrganisation(getDb(), user, parsed.data);
     return redirect(`/dashboard/orgs/${org.slug}`, { status: 303 });
   } catch (error) {
-    if (isAppError(error, "SLUG_TAKEN")) return data<ActionData>({ errors: { slug: "error.slug.taken" }, values: parsed.data }, { status: 409 });
-    throw error;
+    const { errors, alert, status } = placedFormAnswer(error);
+    return data<ActionData>({ errors, alert, values: parsed.data }, { status });
   }
 }
 

@@ -10,7 +10,7 @@ import { composeUpdateSchema } from "~/modules/updates/updates.schema";
 import { editUpdate, getUpdateOverview, requestUpdateFanOut, sendTestUpdate } from "~/modules/updates/updates.server";
 import { getDb } from "~/services.server";
 import { routeId } from "~/utils/http.server";
-import { isAppError } from "~/utils/errors.server";
+import { formAnswer, throwPageError } from "~/utils/error-answers.server";
 import { parseForm, readForm, type FieldErrors } from "~/utils/forms.server";
 import { renderMarkdown } from "~/utils/markdown.server";
 
@@ -40,8 +40,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       { headers: { "Cache-Control": "no-store" } },
     );
   } catch (error) {
-    if (isAppError(error, "NOT_FOUND")) throw data(null, { status: 404 });
-    throw error;
+    throwPageError(error);
   }
 }
 
@@ -79,9 +78,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
         return data<ActionData>({ alert: "errorPage.body" }, { status: 400 });
     }
   } catch (error) {
-    if (isAppError(error, "NOT_FOUND")) throw data(null, { status: 404 });
-    if (isAppError(error, "CAMPAIGN_WRONG_STATE") || isAppError(error, "UPDATE_ALREADY_SENT")) return data<ActionData>({ alert: "error.campaign.state" }, { status: 409 });
-    throw error;
+    const { message, status } = formAnswer(error);
+    return data<ActionData>({ alert: message }, { status });
   }
 }
 

@@ -5,7 +5,7 @@ import { useTranslation } from "~/i18n/use-translation";
 import { requireUser } from "~/modules/accounts/session-cookie.server";
 import { getExportStatus } from "~/modules/exports/download-export.server";
 import { getDb } from "~/services.server";
-import { isAppError } from "~/utils/errors.server";
+import { linkAnswer } from "~/utils/error-answers.server";
 
 const REFRESH_SECONDS = 3;
 
@@ -39,9 +39,9 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       { headers },
     );
   } catch (error) {
-    if (isAppError(error, "TOKEN_INVALID")) return data({ state: "unknown" } as const, { status: 404, headers });
-    if (isAppError(error, "TOKEN_EXPIRED")) return data({ state: "expired" } as const, { status: 410, headers });
-    throw error;
+    const { view, status } = linkAnswer(error);
+    if (view === "expired") return data({ state: "expired" } as const, { status, headers });
+    return data({ state: "unknown" } as const, { status, headers });
   }
 }
 

@@ -8,7 +8,7 @@ import { requestPasswordReset } from "~/modules/accounts/reset-password.server";
 import { limitAccountMailRequest } from "~/modules/accounts/account-limits.server";
 import { getDb, getReadyRedis } from "~/services.server";
 import { env } from "~/utils/env.server";
-import { isAppError } from "~/utils/errors.server";
+import { retryFormAnswer } from "~/utils/error-answers.server";
 import { clientAddress } from "~/utils/http.server";
 import { parseForm, readForm, type FieldErrors } from "~/utils/forms.server";
 
@@ -23,13 +23,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
     // Before the password hash and the mail: both are what a flood would cost us.
     await limitAccountMailRequest({ redis: await getReadyRedis(), redisPrefix: env().REDIS_PREFIX }, "reset-password", { email: parsed.data.email, clientAddress: clientAddress(context) });
   } catch (error) {
-    if (!isAppError(error, "RATE_LIMITED") && !isAppError(error, "REDIS_UNAVAILABLE")) throw error;
-    const retry = Number(error.details?.retryAfterSeconds ?? 0);
-    const limited = error.code === "RATE_LIMITED";
-    return data<ActionData>(
-      { errors: {}, values: { email: parsed.data.email }, alert: limited ? "auth.rateLimited" : "auth.unavailable", minutes: Math.max(1, Math.ceil(retry / 60)) },
-      { status: limited ? 429 : 503, headers: retry ? { "Retry-After": String(retry) } : undefined },
-    );
+    const { message, status, minutes, headers } = retryFormAnswer(error, { RATE_LIMITED: "auth.rateLimited", REDIS_UNAVAILABLE: "auth.unavailable" });
+    return data<ActionData>({ errors: {}, values: { email: parsed.data.email }, alert: message, minutes }, { status, headers });
   }
   await requestPasswordReset(getDb(), parsed.data.email);
   return data<ActionData>({ done: true });

@@ -5,7 +5,7 @@ import { currentUser, requireUser } from "~/modules/accounts/session-cookie.serv
 import { normaliseEmail } from "~/modules/signatures/signatures.schema";
 import { acceptInvitation, describeInvitation } from "~/modules/organisations/organisations.server";
 import { getDb } from "~/services.server";
-import { isAppError } from "~/utils/errors.server";
+import { linkAnswer } from "~/utils/error-answers.server";
 
 export const meta: MetaFunction = () => [{ title: "Invitation · Banner" }, { name: "robots", content: "noindex" }];
 const noStore = { "Cache-Control": "no-store", "Referrer-Policy": "same-origin" };
@@ -31,8 +31,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     };
     return data<View>(view, { headers: noStore });
   } catch (error) {
-    if (isAppError(error, "TOKEN_INVALID")) return data<View>({ state: "invalid" }, { status: 404, headers: noStore });
-    throw error;
+    return data<View>({ state: "invalid" }, { status: linkAnswer(error).status, headers: noStore });
   }
 }
 
@@ -42,9 +41,9 @@ export async function action({ request, params }: ActionFunctionArgs) {
     const org = await acceptInvitation(getDb(), user, params.token ?? "");
     return redirect(`/dashboard/orgs/${org.slug}`, { status: 303 });
   } catch (error) {
-    if (isAppError(error, "TOKEN_INVALID")) return data<View>({ state: "invalid" }, { status: 404, headers: noStore });
-    if (isAppError(error, "FORBIDDEN")) return data<View>({ state: "wrong-account" }, { status: 403, headers: noStore });
-    throw error;
+    const { status, error: known } = linkAnswer(error);
+    // FORBIDDEN: signed in as another account than the one invited.
+    return data<View>({ state: known.code === "FORBIDDEN" ? "wrong-account" : "invalid" }, { status, headers: noStore });
   }
 }
 

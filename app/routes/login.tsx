@@ -8,7 +8,7 @@ import { logIn } from "~/modules/accounts/log-in.server";
 import { commitSessionCookie, currentUser } from "~/modules/accounts/session-cookie.server";
 import { getDb, getReadyRedis } from "~/services.server";
 import { env } from "~/utils/env.server";
-import { isAppError } from "~/utils/errors.server";
+import { retryFormAnswer } from "~/utils/error-answers.server";
 import { parseForm, readForm, safeNext, type FieldErrors } from "~/utils/forms.server";
 import { clientAddress, viaHttps } from "~/utils/http.server";
 
@@ -21,13 +21,14 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 type ActionData = { errors: FieldErrors; values: Record<string, string>; alert?: MessageKey; minutes?: number };
 
-const ALERTS: Partial<Record<string, { key: MessageKey; status: number }>> = {
-  INVALID_CREDENTIALS: { key: "auth.invalidCredentials", status: 400 },
-  EMAIL_NOT_CONFIRMED: { key: "auth.notConfirmed", status: 403 },
-  ACCOUNT_DISABLED: { key: "auth.disabled", status: 403 },
-  RATE_LIMITED: { key: "auth.rateLimited", status: 429 },
-  REDIS_UNAVAILABLE: { key: "auth.unavailable", status: 503 },
-};
+/** How the log-in form words each refusal. */
+const LOG_IN_ERRORS = {
+  INVALID_CREDENTIALS: "auth.invalidCredentials",
+  EMAIL_NOT_CONFIRMED: "auth.notConfirmed",
+  ACCOUNT_DISABLED: "auth.disabled",
+  RATE_LIMITED: "auth.rateLimited",
+  REDIS_UNAVAILABLE: "auth.unavailable",
+} as const;
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const parsed = parseForm(logInSchema, await readForm(request), ["email", "password"]);
@@ -41,13 +42,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
     });
     return redirect(next, { status: 303, headers: { "Set-Cookie": await commitSessionCookie(token, { secure: viaHttps(context) }) } });
   } catch (error) {
-    const alert = isAppError(error) ? ALERTS[error.code] : undefined;
-    if (!alert || !isAppError(error)) throw error;
-    const retry = Number(error.details?.retryAfterSeconds ?? 0);
-    return data<ActionData>(
-      { errors: {}, values: { email: parsed.data.email }, alert: alert.key, minutes: Math.max(1, Math.ceil(retry / 60)) },
-      { status: alert.status, headers: retry ? { "Retry-After": String(retry) } : undefined },
-    );
+    const { message, status, minutes, headers } = retryFormAnswer(error, LOG_IN_ERRORS);
+    return data<ActionData>({ errors: {}, values: { email: parsed.data.email }, alert: message, minutes }, { status, headers });
   }
 }
 

@@ -6,7 +6,7 @@ import { PASSWORD_MAX, PASSWORD_MIN, resetPasswordSchema } from "~/modules/accou
 import { checkPasswordResetToken, resetPassword } from "~/modules/accounts/reset-password.server";
 import { clearSessionCookie } from "~/modules/accounts/session-cookie.server";
 import { getDb } from "~/services.server";
-import { isAppError } from "~/utils/errors.server";
+import { linkAnswer } from "~/utils/error-answers.server";
 import { parseForm, readForm, type FieldErrors } from "~/utils/forms.server";
 
 export const meta: MetaFunction = () => [{ title: "Choose a new password · Banner" }, { name: "robots", content: "noindex" }];
@@ -20,8 +20,7 @@ export async function loader({ params }: LoaderFunctionArgs) {
     await checkPasswordResetToken(getDb(), params.token ?? "");
     return data<View>({ state: "form" }, { headers: noStore });
   } catch (error) {
-    if (isAppError(error, "TOKEN_INVALID")) return data<View>({ state: "invalid" }, { status: 404, headers: noStore });
-    throw error;
+    return data<View>({ state: "invalid" }, { status: linkAnswer(error).status, headers: noStore });
   }
 }
 
@@ -33,8 +32,7 @@ export async function action({ params, request }: ActionFunctionArgs) {
     // Every session ended, this browser's too.
     return data<View>({ state: "done" }, { status: 200, headers: { ...noStore, "Set-Cookie": await clearSessionCookie() } });
   } catch (error) {
-    if (isAppError(error, "TOKEN_INVALID")) return data<View>({ state: "invalid" }, { status: 404, headers: noStore });
-    throw error;
+    return data<View>({ state: "invalid" }, { status: linkAnswer(error).status, headers: noStore });
   }
 }
 

@@ -3,7 +3,7 @@ import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { useTranslation } from "~/i18n/use-translation";
 import { findUnsubscribe, unsubscribe } from "~/modules/updates/updates.server";
 import { getDb } from "~/services.server";
-import { isAppError } from "~/utils/errors.server";
+import { linkAnswer } from "~/utils/error-answers.server";
 import type { RouteHandle } from "~/root";
 
 /** A public page signers open on their phones (most from an email): server HTML and the public pages' small script, no React (ADR 0014). */
@@ -28,8 +28,7 @@ export async function action({ params }: ActionFunctionArgs) {
     const { title } = await unsubscribe(getDb(), params.token ?? "");
     return data<View>({ state: "done", title }, { status: 200, headers: noStore });
   } catch (error) {
-    if (isAppError(error, "TOKEN_INVALID")) return data<View>({ state: "invalid" }, { status: 404, headers: noStore });
-    throw error;
+    return data<View>({ state: "invalid" }, { status: linkAnswer(error).status, headers: noStore });
   }
 }
 

@@ -17,6 +17,12 @@ const urlWithProtocol = (protocols: string[]) =>
       }
     }, `must be a URL starting with ${protocols.map((p) => `${p}//`).join(" or ")}`);
 
+/** A whole number from `min` to `max`, `fallback` when unset; a bad value is told the range. */
+const wholeNumber = (min: number, max: number, fallback: number) => {
+  const range = `must be between ${min} and ${max}`;
+  return z.coerce.number({ error: "must be a whole number" }).int("must be a whole number").min(min, range).max(max, range).default(fallback);
+};
+
 /** "3/1m,10/10m": at most 3 per minute and 10 per 10 minutes. */
 const rateRules = (fallback: string) =>
   z
@@ -78,12 +84,7 @@ const envObject = z.object({
     APP_URL: urlWithProtocol(["http:", "https:"])
       .default("http://localhost:3000")
       .transform((v) => v.replace(/\/+$/, "")),
-    PORT: z.coerce
-      .number({ error: "must be a whole number" })
-      .int("must be a whole number")
-      .min(1, "must be between 1 and 65535")
-      .max(65535, "must be between 1 and 65535")
-      .default(3000),
+    PORT: wholeNumber(1, 65535, 3000),
     SESSION_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
     // Update emails per second that the workers send for one update.
     UPDATE_SEND_RATE: z.coerce
@@ -93,46 +94,16 @@ const envObject = z.object({
       .default(50),
     // The sweeper: a pending signature with no verification email recorded this long after it
     // was requested is owed one (Redis lost its job); how often the sweeper looks.
-    SWEEP_GRACE_SECONDS: z.coerce
-      .number({ error: "must be a whole number" })
-      .int("must be a whole number")
-      .min(1, "must be at least 1")
-      .max(86_400, "must be at most 86400")
-      .default(120),
-    SWEEP_EVERY_SECONDS: z.coerce
-      .number({ error: "must be a whole number" })
-      .int("must be a whole number")
-      .min(1, "must be at least 1")
-      .max(3_600, "must be at most 3600")
-      .default(30),
+    SWEEP_GRACE_SECONDS: wholeNumber(1, 86_400, 120),
+    SWEEP_EVERY_SECONDS: wholeNumber(1, 3_600, 30),
     // How often a worker re-asserts every job schedule in Redis (besides on each reconnect).
-    SCHEDULE_CHECK_SECONDS: z.coerce
-      .number({ error: "must be a whole number" })
-      .int("must be a whole number")
-      .min(1, "must be at least 1")
-      .max(3_600, "must be at most 3600")
-      .default(60),
+    SCHEDULE_CHECK_SECONDS: wholeNumber(1, 3_600, 60),
     // Requests per minute that one OSDI API key may make.
-    OSDI_RATE_LIMIT: z.coerce
-      .number({ error: "must be a whole number" })
-      .int("must be a whole number")
-      .min(1, "must be at least 1")
-      .max(100_000, "must be at most 100000")
-      .default(600),
+    OSDI_RATE_LIMIT: wholeNumber(1, 100_000, 600),
     // Full signature exports up to this many rows download at once; larger ones become a worker job.
-    EXPORT_STREAM_MAX_ROWS: z.coerce
-      .number({ error: "must be a whole number" })
-      .int("must be a whole number")
-      .min(0, "must be 0 or more")
-      .max(10_000_000, "must be at most 10000000")
-      .default(10_000),
+    EXPORT_STREAM_MAX_ROWS: wholeNumber(0, 10_000_000, 10_000),
     // How long the link to an export file made by the worker works.
-    EXPORT_LINK_TTL_HOURS: z.coerce
-      .number({ error: "must be a whole number" })
-      .int("must be a whole number")
-      .min(1, "must be between 1 and 720")
-      .max(720, "must be between 1 and 720")
-      .default(24),
+    EXPORT_LINK_TTL_HOURS: wholeNumber(1, 720, 24),
     // Proxies (addresses or CIDR ranges) whose X-Forwarded-For is believed; none: the socket address is the client.
     TRUSTED_PROXIES: z
       .string()
@@ -164,30 +135,15 @@ const envObject = z.object({
       .max(60, "must be at most 60")
       .default(3),
     // Admin fraud tools: an address or domain with this many signatures in one hour is "trending".
-    FRAUD_TREND_PER_HOUR: z.coerce
-      .number({ error: "must be a whole number" })
-      .int("must be a whole number")
-      .min(1, "must be at least 1")
-      .max(1_000_000, "must be at most 1000000")
-      .default(20),
+    FRAUD_TREND_PER_HOUR: wholeNumber(1, 1_000_000, 20),
     // Days a signature keeps its client address and user agent for fraud checks; then retention drops them.
-    FRAUD_WINDOW_DAYS: z.coerce
-      .number({ error: "must be a whole number" })
-      .int("must be a whole number")
-      .min(1, "must be between 1 and 365")
-      .max(365, "must be between 1 and 365")
-      .default(30),
+    FRAUD_WINDOW_DAYS: wholeNumber(1, 365, 30),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
     // The in-process copy of public pages (server/page-cache.ts): "off" renders every request.
     PAGE_CACHE: z.enum(["on", "off"], { error: 'must be "on" or "off"' }).default("on"),
     // How long a cached public page is served as fresh before one request re-renders it (the
     // count on it is at most about this much older than the database's).
-    PAGE_CACHE_FRESH_MS: z.coerce
-      .number({ error: "must be a whole number" })
-      .int("must be a whole number")
-      .min(0, "must be between 0 and 700")
-      .max(700, "must be between 0 and 700")
-      .default(400),
+    PAGE_CACHE_FRESH_MS: wholeNumber(0, 700, 400),
 });
 
 const envSchema = envObject

@@ -51,6 +51,12 @@ export const ERROR_ANSWERS = {
   ALREADY_PARTNER: { status: 409, form: "partners.error.already" },
   PARTNERSHIP_CLOSED: { status: 409 },
   TOO_MANY_EMBED_ORIGINS: { status: 409, form: "error.origin.tooMany" },
+  IMAGE_NOT_ACCEPTED: { status: 400 },
+  DISPOSABLE_EMAIL: { status: 400, form: "error.email.disposable" },
+  NOTHING_TO_INVALIDATE: { status: 400, admin: "fraud.nothing" },
+  PARTNER_IS_HOST: { status: 400, form: "partners.error.self" },
+  TRANSLATION_IN_OWN_LANGUAGE: { status: 400, form: "translations.error.language" },
+  REJECTION_WITHOUT_REASON: { status: 400, admin: "admin.rejectReason" },
 } as const satisfies Record<AppErrorCode, ErrorAnswer>;
 
 const answerFor = (code: AppErrorCode): ErrorAnswer => ERROR_ANSWERS[code];
@@ -59,9 +65,12 @@ export function errorStatus(code: AppErrorCode): number {
   return answerFor(code).status;
 }
 
-/** A page: a domain error becomes an error response with its status; anything else is rethrown. */
-export function throwPageError(error: unknown): never {
-  if (isAppError(error)) throw data({ code: error.code }, { status: errorStatus(error.code) });
+/**
+ * A page: a domain error becomes an error response with its status (and `headers`, say a page's
+ * own Cache-Control); anything else is rethrown.
+ */
+export function throwPageError(error: unknown, headers?: HeadersInit): never {
+  if (isAppError(error)) throw data({ code: error.code }, { status: errorStatus(error.code), headers });
   throw error;
 }
 
@@ -75,6 +84,34 @@ export function formAnswer(error: unknown, overrides: Partial<Record<AppErrorCod
   const message = overrides[error.code] ?? answerFor(error.code).form;
   if (!message) throwPageError(error);
   return { message, status: errorStatus(error.code), error };
+}
+
+/**
+ * A signed-in form's answer, placed: beside the field the error names (`details.field`, as a slug
+ * already taken does), or above the form.
+ */
+export function placedFormAnswer(
+  error: unknown,
+  overrides: Partial<Record<AppErrorCode, MessageKey>> = {},
+): { errors: Record<string, MessageKey>; alert?: MessageKey; status: number } {
+  const { message, status, error: known } = formAnswer(error, overrides);
+  const field = known.details?.field;
+  return typeof field === "string" ? { errors: { [field]: message }, status } : { errors: {}, alert: message, status };
+}
+
+/**
+ * A form that may be refused for now (log in, sign up, a reset or erasure request): formAnswer,
+ * and when to try again as RATE_LIMITED says (`details.retryAfterSeconds`, else
+ * `fallbackSeconds`): whole minutes for the message, and a Retry-After header.
+ */
+export function retryFormAnswer(
+  error: unknown,
+  overrides: Partial<Record<AppErrorCode, MessageKey>>,
+  fallbackSeconds = 0,
+): { message: MessageKey; status: number; minutes: number; headers: Record<string, string> } {
+  const { message, status, error: known } = formAnswer(error, overrides);
+  const retry = Number(known.details?.retryAfterSeconds ?? (known.code === "RATE_LIMITED" ? fallbackSeconds : 0));
+  return { message, status, minutes: Math.max(1, Math.ceil(retry / 60)), headers: retry ? { "Retry-After": String(retry) } : {} };
 }
 
 /** The admin console: an alert above the form, or an error page where the table says so. */

@@ -5,6 +5,7 @@
  */
 export const APP_ERROR_CODES = [
   "NOT_FOUND",
+  /** A request or form that does not parse (the API's body, a field the form's schema refuses). */
   "INVALID_INPUT",
   "TOKEN_INVALID",
   "TOKEN_EXPIRED",
@@ -44,6 +45,18 @@ export const APP_ERROR_CODES = [
   "PARTNERSHIP_CLOSED",
   /** The campaign allows as many embedding sites as it may. */
   "TOO_MANY_EMBED_ORIGINS",
+  /** An uploaded picture (a campaign's, an organisation's logo) we do not take: too large, not JPEG, PNG or WebP, unreadable; `details.field` names the form field, `details.problem` the message where the form words each. */
+  "IMAGE_NOT_ACCEPTED",
+  /** The signer's address is at a disposable-mail domain. */
+  "DISPOSABLE_EMAIL",
+  /** An invalidation whose criteria match no signature. */
+  "NOTHING_TO_INVALIDATE",
+  /** The organisation invited as a partner is the campaign's own host. */
+  "PARTNER_IS_HOST",
+  /** A translation into the campaign's own language (that text is edited on the campaign itself). */
+  "TRANSLATION_IN_OWN_LANGUAGE",
+  /** An admin sent a campaign back to draft without saying why. */
+  "REJECTION_WITHOUT_REASON",
 ] as const;
 
 export type AppErrorCode = (typeof APP_ERROR_CODES)[number];

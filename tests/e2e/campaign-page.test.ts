@@ -1,5 +1,5 @@
 /**
- * The campaign page as a supporter meets it (issue 14): on a 360×740 phone the title, the ask, the
+ * The campaign page as a supporter meets it: on a 360×740 phone the title, the ask, the
  * live count and a Sign button on the first screen, sharing only after the form; on a desktop the
  * form beside the text; who started the campaign and until when; sharing after signing. Reviewed
  * screenshots at 360 and 1280 px (en, ur) are compared (tests/e2e/visual.ts), and axe stays at 0.

@@ -1,5 +1,5 @@
 /**
- * Worker kills (issue 10, row "worker kill -9"): the real worker runs as a child process, sends
+ * Worker kills (kill -9 in the middle of sending): the real worker runs as a child process, sends
  * over a real SMTP server and is killed with SIGKILL mid-work; a new worker finishes. Counted:
  * recipients lost (must be 0), duplicates (at most the sends in flight or not yet recorded at the kill), and every
  * repeat of a message carries the same Message-ID. Shared Postgres and Redis (nothing here faults

@@ -53,7 +53,7 @@ describe("the campaign lifecycle", () => {
     const { owner, admin, org } = await setup();
     const { id } = await createCampaign(t.db, owner, org.slug, input());
     await submitForReview(t.db, owner, id);
-    await expect(reviewCampaign(t.db, admin, id, { decision: "reject", note: null })).rejects.toMatchObject({ code: "INVALID_INPUT" });
+    await expect(reviewCampaign(t.db, admin, id, { decision: "reject", note: null })).rejects.toMatchObject({ code: "REJECTION_WITHOUT_REASON" });
     await reviewCampaign(t.db, admin, id, { decision: "reject", note: "Please cite a source for the date." });
     const { campaign } = await getCampaignForEditing(t.db, owner, id);
     expect(campaign).toMatchObject({ status: "draft", review_note: "Please cite a source for the date." });

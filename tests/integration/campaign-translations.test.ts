@@ -71,7 +71,7 @@ describe("campaign translations", () => {
     const campaign = await createCampaign(t.db);
     const organiser = await organiserOf(t.db, campaign.id);
     const input = { locale: "tr" as const, title: "Başlık", summary: "Özet.", ask: "Talep.", addressedTo: "Muhatap", argumentMd: "Çünkü." };
-    await expect(saveCampaignTranslation(t.db, organiser, { campaignId: campaign.id, input: { ...input, locale: "en" } })).rejects.toMatchObject({ code: "INVALID_INPUT" });
+    await expect(saveCampaignTranslation(t.db, organiser, { campaignId: campaign.id, input: { ...input, locale: "en" } })).rejects.toMatchObject({ code: "TRANSLATION_IN_OWN_LANGUAGE" });
     await expect(saveCampaignTranslation(t.db, organiser, { campaignId: campaign.id, input: { ...input, locale: "xx" as "tr" } })).rejects.toMatchObject({ code: "INVALID_INPUT" });
     await expect(saveCampaignTranslation(t.db, organiser, { campaignId: campaign.id, input: { ...input, ask: "  " } })).rejects.toMatchObject({ code: "INVALID_INPUT" });
     await expect(saveCampaignTranslation(t.db, organiser, { campaignId: 987654, input })).rejects.toMatchObject({ code: "NOT_FOUND" });

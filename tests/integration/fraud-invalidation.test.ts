@@ -217,6 +217,9 @@ describe("/admin/fraud over HTTP", () => {
     const apply = await postForm(page, { intent: "apply", emailDomain: "bot-farm.example", expectedSignatures: "12", expectedConfirmed: "6" }, { headers: { Cookie: adminCookie } });
     expect(apply.status).toBe(200);
     expect(await apply.text()).toContain("Invalidated 12 signatures (6 confirmed)");
+    const nothing = await postForm(page, { intent: "apply", emailDomain: "nobody.example", expectedSignatures: "0", expectedConfirmed: "0" }, { headers: { Cookie: adminCookie } });
+    expect(nothing.status).toBe(400);
+    expect(await nothing.text()).toContain("No signatures match, so nothing was applied.");
     const bad = await postForm(page, { intent: "preview", ipRange: "300.1.1.1" }, { headers: { Cookie: adminCookie } });
     expect(bad.status).toBe(400);
     expect(await bad.text()).toContain("Enter an IP address or a CIDR range");

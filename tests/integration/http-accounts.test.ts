@@ -97,6 +97,15 @@ describe("organiser accounts over HTTP", () => {
     expect((await get("/dashboard", bob.cookie)).status).toBe(200);
   });
 
+  it("refuse a password change with the wrong current password, beside that field, and change nothing", async () => {
+    const carol = await organiser("carol");
+    const wrong = await post("/account", { currentPassword: "not my password", newPassword: "new passphrase 123" }, carol.cookie);
+    expect(wrong.status).toBe(400);
+    const html = await wrong.text();
+    expect(html).toMatch(/id="f-currentPassword-error"[^>]*>Your current password is not right\./);
+    expect((await post("/login", { email: carol.email, password: PASSWORD })).status).toBe(303);
+  });
+
   it("offer log-out in the header of every signed-in page, and separate the footer's links", async () => {
     const alice = await organiser("header");
     const page = await (await get("/dashboard", alice.cookie)).text();
@@ -207,6 +216,10 @@ describe("organiser accounts over HTTP", () => {
     expect(queue).toContain("Convene the CFM");
     const id = editPath.split("/").pop()!;
     expect((await post("/admin/reviews", { campaignId: id, decision: "publish" }, alice.cookie)).status).toBe(403);
+    // Sent back to draft only with a reason the organisers can read.
+    const silent = await post("/admin/reviews", { campaignId: id, decision: "reject", note: " " }, admin.cookie);
+    expect(silent.status).toBe(400);
+    expect(await silent.text()).toContain('<div class="error-summary" role="alert">Reason (shown to the organisers; needed to send back)</div>');
     expect((await post("/admin/reviews", { campaignId: id, decision: "publish" }, admin.cookie)).status).toBe(200);
 
     const page = await get(`/campaigns/${slug}`);

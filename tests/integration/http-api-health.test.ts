@@ -96,7 +96,8 @@ describe("GET /api/v1/campaigns/:slug", () => {
 
     expect(Object.keys(body).sort()).toEqual(["countsByCountry", "goal", "otherCountries", "signatureCount", "slug", "status", "title", "updatedAt"]);
     expect(body).toMatchObject({ slug: campaign.slug, title: "Count me", status: "published", goal: 500, signatureCount: 3 });
-    // Fewer signers than the public map shows: folded into otherCountries (issue 11).
+    // Fewer signers than the public map's threshold: folded into otherCountries, so the API never
+    // singles out a signer from a small country.
     expect(body.countsByCountry).toEqual({});
     expect(body.otherCountries).toBe(3);
     expect(new Date(body.updatedAt as string).toISOString()).toBe(body.updatedAt);

@@ -1,5 +1,5 @@
 /**
- * The campaign's story on its page (issue 14, item 3), over real HTTP against the built server:
+ * The campaign's story continues on its page, over real HTTP against the built server:
  * updates sent to signers are published on the campaign page unless the organiser unticks the box,
  * newest first; supporters who chose to show their name have their reason for signing shown, and
  * the campaign's organisers (only they) can hide it. No JavaScript is involved anywhere.

@@ -110,6 +110,9 @@ describe("partners over HTTP", () => {
     const unknown = await post(partnersPath, { intent: "invite", organisation: "no-such-org" }, alice.cookie);
     expect(unknown.status).toBe(404);
     expect(await unknown.text()).toContain("No organisation on Banner has that web address.");
+    const self = await post(partnersPath, { intent: "invite", organisation: alice.org.slug }, alice.cookie);
+    expect(self.status).toBe(400);
+    expect(await self.text()).toContain("Your own organisation hosts this campaign.");
     expect((await post(partnersPath, { intent: "invite", organisation: bob.org.slug }, alice.cookie)).status).toBe(200);
 
     // Carol's organisation is not part of it: not by URL, not by form field.

@@ -180,7 +180,7 @@ describe("partner organisations", () => {
 
   it("refuse the host itself, unknown organisations and a second invitation", async () => {
     const { owner, id, host, partnerOrg } = await setup();
-    await expect(invitePartner(t.db, owner, id, host.slug)).rejects.toMatchObject({ code: "INVALID_INPUT", details: { field: "organisation" } });
+    await expect(invitePartner(t.db, owner, id, host.slug)).rejects.toMatchObject({ code: "PARTNER_IS_HOST", details: { field: "organisation" } });
     await expect(invitePartner(t.db, owner, id, "no-such-org")).rejects.toMatchObject({ code: "NOT_FOUND", details: { field: "organisation" } });
     await invitePartner(t.db, owner, id, partnerOrg.slug);
     await expect(invitePartner(t.db, owner, id, partnerOrg.slug)).rejects.toMatchObject({ code: "ALREADY_PARTNER" });
@@ -240,7 +240,7 @@ describe("organisation logos", () => {
     const gif = await sharp({ create: { width: 10, height: 10, channels: 3, background: "#000" } }).gif().toBuffer();
     const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><script>alert(1)</script></svg>');
     for (const bad of [gif, svg, Buffer.from("not an image"), Buffer.alloc(1024 * 1024 + 1)]) {
-      await expect(encodeLogo(bad)).rejects.toMatchObject({ code: "INVALID_INPUT" });
+      await expect(encodeLogo(bad)).rejects.toMatchObject({ code: "IMAGE_NOT_ACCEPTED" });
     }
 
     const { partnerOwner, partnerOrganiser, partnerOrg, owner, id } = await setup();

@@ -1,5 +1,5 @@
 /**
- * Issue 11, row 6 (and "what must hold" 4): a malformed cookie or header is ignored, never a 5xx.
+ * A malformed cookie or header (say `Cookie: lang=%E0%A4`) is ignored, never a 5xx.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createCampaign } from "../support/fixtures";

@@ -1,5 +1,5 @@
 /**
- * Issue 11, row 11: the dev outbox (every captured mail, password resets included) answers only
+ * The dev outbox (every captured mail, password resets included) answers only
  * when SMTP is unset and the request comes from this machine, or with an explicit DEV_OUTBOX=on.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

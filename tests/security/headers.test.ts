@@ -1,5 +1,5 @@
 /**
- * Issue 11, rows 8–10: security headers on every response; fingerprinted assets and media stay
+ * Security headers on every response; fingerprinted assets and media stay
  * publicly cacheable with a session cookie; X-Forwarded-* believed only from TRUSTED_PROXIES; the
  * session cookie Secure whenever the request came over https.
  */

@@ -1,5 +1,5 @@
 /**
- * Issue 11, row 7 (and "what must hold" 5): public counts by country never show a country with
+ * Public counts by country never show a country with
  * fewer signers than the public map's threshold; organisers still see exact figures.
  */
 import { sql } from "kysely";

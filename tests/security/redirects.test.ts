@@ -1,6 +1,6 @@
 /**
- * Issue 11, rows 2 and 3: `next` after logging in is a path on this site or the dashboard; an odd
- * value is never a 5xx, and a log-in whose answer cannot be sent leaves no session behind.
+ * No open redirect through `next` after logging in: it is a path on this site or the dashboard; an
+ * odd value is never a 5xx, and a log-in whose answer cannot be sent leaves no session behind.
  */
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

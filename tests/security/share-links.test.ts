@@ -1,5 +1,5 @@
 /**
- * Issue 11, row 12: a page opened from a share link posts its sign form to the bare page URL (the
+ * A page opened from a share link posts its sign form to the bare page URL (the
  * fast path in server/sign-form-post.ts takes no query string); the attribution travels in hidden
  * fields and is still recorded.
  */

@@ -1,5 +1,5 @@
 /**
- * Issue 11, row 1: a real person's signature is never silently dropped. A form sent sooner than
+ * A real person's signature is never silently dropped. A form sent sooner than
  * the minimum fill time (autofill, a quick hand) is stored, marked for the fraud view and its
  * confirmation queued; only the honeypot stays a silent drop. And the "check your inbox" page
  * never promises an email that a confirmed signer signing again will not get.

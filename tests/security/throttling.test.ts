@@ -1,5 +1,5 @@
 /**
- * Issue 11, rows 4 and 5: wrong passwords slow an account down but never lock its owner out, and
+ * Wrong passwords slow an account down but never lock its owner out, and
  * the forms that hash a password or send a mail to any address are limited per client and per
  * address. The server believes X-Forwarded-For from 127.0.0.1, so each test picks its clients.
  */

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { DEMO_CAMPAIGN, DEMO_CAMPAIGN_TRANSLATIONS } from "~/modules/campaigns/demo-campaign";
 
 /**
- * The demo campaign must read true whenever it is read (issue 14): the facts of 2019-2020 are dated,
+ * The demo campaign must read true whenever it is read: the facts of 2019-2020 are dated,
  * and a person is named with the office they held then, never as if they still held it.
  */
 const TEXTS = { en: DEMO_CAMPAIGN, ...DEMO_CAMPAIGN_TRANSLATIONS };

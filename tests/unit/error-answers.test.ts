@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { en } from "~/i18n/messages/en";
-import { adminAnswer, ERROR_ANSWERS, errorStatus, formAnswer, linkAnswer, problemAnswer, throwPageError } from "~/utils/error-answers.server";
+import { adminAnswer, ERROR_ANSWERS, errorStatus, formAnswer, linkAnswer, placedFormAnswer, problemAnswer, retryFormAnswer, throwPageError } from "~/utils/error-answers.server";
 import { APP_ERROR_CODES, AppError, type AppErrorCode } from "~/utils/errors.server";
 
 /** What a thrown `data(body, { status })` carries: the status a page answers with. */
@@ -33,6 +33,9 @@ describe("the error answers table", () => {
     // Each former CONFLICT is still a 409 on every surface.
     const formerConflicts: AppErrorCode[] = ["SLUG_TAKEN", "SLUG_LOCKED", "CAMPAIGN_NOT_EDITABLE", "CAMPAIGN_WRONG_STATE", "UPDATE_ALREADY_SENT", "EXPORT_NOT_READY", "PREVIEW_OUTDATED", "ALREADY_UNDONE", "ALREADY_PARTNER", "PARTNERSHIP_CLOSED", "TOO_MANY_EMBED_ORIGINS"];
     for (const code of formerConflicts) expect(errorStatus(code), code).toBe(409);
+    // Each former INVALID_INPUT is still a 400.
+    const formerInvalidInputs: AppErrorCode[] = ["IMAGE_NOT_ACCEPTED", "DISPOSABLE_EMAIL", "NOTHING_TO_INVALIDATE", "PARTNER_IS_HOST", "TRANSLATION_IN_OWN_LANGUAGE", "REJECTION_WITHOUT_REASON"];
+    for (const code of formerInvalidInputs) expect(errorStatus(code), code).toBe(400);
   });
 
   it("names only messages that exist in the catalogue", () => {
@@ -51,6 +54,15 @@ describe("a page", () => {
     const bug = new TypeError("a bug");
     expect(() => throwPageError(bug)).toThrow(bug);
   });
+
+  it("keeps the headers the page asks for", () => {
+    try {
+      throwPageError(error("NOT_FOUND"), { "Cache-Control": "private, no-store" });
+    } catch (thrown) {
+      expect((thrown as { init?: ResponseInit }).init).toEqual({ status: 404, headers: { "Cache-Control": "private, no-store" } });
+    }
+    expect.assertions(1);
+  });
 });
 
 describe("a signed-in form", () => {
@@ -59,6 +71,23 @@ describe("a signed-in form", () => {
     expect(formAnswer(error("SLUG_LOCKED"))).toMatchObject({ message: "error.campaign.slugLocked", status: 409 });
     expect(formAnswer(error("LAST_OWNER"))).toMatchObject({ message: "org.lastOwner", status: 409 });
     expect(formAnswer(error("FORBIDDEN"))).toMatchObject({ message: "org.forbidden", status: 403 });
+    expect(formAnswer(error("PARTNER_IS_HOST"))).toMatchObject({ message: "partners.error.self", status: 400 });
+    expect(formAnswer(error("TRANSLATION_IN_OWN_LANGUAGE"))).toMatchObject({ message: "translations.error.language", status: 400 });
+    expect(formAnswer(error("DISPOSABLE_EMAIL"))).toMatchObject({ message: "error.email.disposable", status: 400 });
+  });
+
+  it("places the message beside the field the error names, or else above the form", () => {
+    expect(placedFormAnswer(new AppError("SLUG_TAKEN", "taken", { field: "slug" }))).toEqual({ errors: { slug: "error.slug.taken" }, status: 409 });
+    expect(placedFormAnswer(error("LAST_OWNER"))).toEqual({ errors: {}, alert: "org.lastOwner", status: 409 });
+    expect(thrownStatus(() => placedFormAnswer(error("NOT_FOUND")))).toBe(404);
+  });
+
+  it("says when to try again after a refusal for now, in whole minutes and as Retry-After", () => {
+    const words = { RATE_LIMITED: "auth.rateLimited", REDIS_UNAVAILABLE: "auth.unavailable" } as const;
+    const limited = new AppError("RATE_LIMITED", "slow down", { retryAfterSeconds: 61 });
+    expect(retryFormAnswer(limited, words)).toEqual({ message: "auth.rateLimited", status: 429, minutes: 2, headers: { "Retry-After": "61" } });
+    expect(retryFormAnswer(error("RATE_LIMITED"), words, 60)).toMatchObject({ minutes: 1, headers: { "Retry-After": "60" } });
+    expect(retryFormAnswer(error("REDIS_UNAVAILABLE"), words, 60)).toEqual({ message: "auth.unavailable", status: 503, minutes: 1, headers: {} });
   });
 
   it("lets a form word a situation its own way", () => {
@@ -80,6 +109,8 @@ describe("the admin console", () => {
     expect(adminAnswer(error("REDIS_UNAVAILABLE"))).toEqual({ alert: "adminConsole.queues.unavailable", status: 503 });
     expect(adminAnswer(error("PREVIEW_OUTDATED"))).toEqual({ alert: "fraud.changed", status: 409 });
     expect(adminAnswer(error("ALREADY_UNDONE"))).toEqual({ alert: "fraud.alreadyUndone", status: 409 });
+    expect(adminAnswer(error("NOTHING_TO_INVALIDATE"))).toEqual({ alert: "fraud.nothing", status: 400 });
+    expect(adminAnswer(error("REJECTION_WITHOUT_REASON"))).toEqual({ alert: "admin.rejectReason", status: 400 });
     expect(thrownStatus(() => adminAnswer(error("FORBIDDEN")))).toBe(403);
   });
 });

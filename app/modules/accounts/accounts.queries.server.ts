@@ -53,6 +53,15 @@ export async function findUserToken(db: Executor, token: string, purpose: UserTo
   return row;
 }
 
+/**
+ * Marks a token used, once: true for the one caller that did, false for any other (two presses of
+ * the same link race here, and only one of them goes on).
+ */
+export async function claimUserToken(trx: Executor, tokenId: number): Promise<boolean> {
+  const used = await trx.updateTable("user_tokens").set({ used_at: sql`now()` }).where("id", "=", tokenId).where("used_at", "is", null).executeTakeFirst();
+  return used.numUpdatedRows > 0n;
+}
+
 /** Whether an account email of this kind went to this user in the last `minutes` (a throttle). */
 export async function accountEmailSentRecently(db: Executor, userId: number, kind: string, minutes: number): Promise<boolean> {
   const row = await db

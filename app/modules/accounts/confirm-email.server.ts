@@ -1,7 +1,7 @@
 import { sql } from "kysely";
 import type { Database } from "~/db/db.server";
 import { AppError } from "~/utils/errors.server";
-import { findUserToken } from "./accounts.queries.server";
+import { findUserToken, claimUserToken } from "./accounts.queries.server";
 import { createSession } from "./sessions.server";
 
 /** GET shows the button; only this POST-side call confirms (mail scanners open links). */
@@ -29,14 +29,14 @@ export async function confirmEmail(
   if (row.used_at || row.expired) throw new AppError("TOKEN_INVALID");
   return db.transaction().execute(async (trx) => {
     // Only the press that uses the token confirms and signs in: two presses at once race here.
-    const used = await trx.updateTable("user_tokens").set({ used_at: sql`now()` }).where("id", "=", row.id).where("used_at", "is", null).executeTakeFirst();
+    const used = await claimUserToken(trx, row.id);
     await trx
       .updateTable("users")
       .set({ email_confirmed_at: sql`now()`, updated_at: sql`now()` })
       .where("id", "=", row.userId)
       .where("email_confirmed_at", "is", null)
       .execute();
-    if (!signIn || used.numUpdatedRows === 0n) return { outcome: "confirmed" as const };
+    if (!signIn || !used) return { outcome: "confirmed" as const };
     return { outcome: "confirmed" as const, sessionToken: await createSession(trx, row.userId, signIn) };
   });
 }

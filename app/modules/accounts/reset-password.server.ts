@@ -3,7 +3,7 @@ import type { Database } from "~/db/db.server";
 import { enqueue } from "~/jobs/outbox.server";
 import { normaliseEmail } from "~/modules/signatures/signatures.schema";
 import { AppError } from "~/utils/errors.server";
-import { accountEmailSentRecently, findUserToken } from "./accounts.queries.server";
+import { accountEmailSentRecently, findUserToken, claimUserToken } from "./accounts.queries.server";
 import { hashPassword, verifyPassword } from "./passwords.server";
 import { revokeUserSessions } from "./sessions.server";
 
@@ -35,14 +35,7 @@ export async function resetPassword(db: Database, token: string, newPassword: st
   return db.transaction().execute(async (trx) => {
     const row = await findUserToken(trx, token, "reset-password");
     if (!row || row.used_at || row.expired || row.disabled_at) throw new AppError("TOKEN_INVALID");
-    const used = await trx
-      .updateTable("user_tokens")
-      .set({ used_at: sql`now()` })
-      .where("id", "=", row.id)
-      .where("used_at", "is", null)
-      .returning("id")
-      .executeTakeFirst();
-    if (!used) throw new AppError("TOKEN_INVALID");
+    if (!(await claimUserToken(trx, row.id))) throw new AppError("TOKEN_INVALID");
     await trx
       .updateTable("users")
       .set({ password_hash: hash, email_confirmed_at: sql`coalesce(email_confirmed_at, now())`, updated_at: sql`now()` })
@@ -60,7 +53,7 @@ export async function changePassword(
   input: { currentPassword: string; newPassword: string },
 ): Promise<void> {
   const user = await db.selectFrom("users").select("password_hash").where("id", "=", actor.id).executeTakeFirst();
-  if (!user || !(await verifyPassword(input.currentPassword, user.password_hash))) throw new AppError("INVALID_CREDENTIALS");
+  if (!user || !(await verifyPassword(input.currentPassword, user.password_hash))) throw new AppError("INVALID_CREDENTIALS", "INVALID_CREDENTIALS", { field: "currentPassword" });
   const hash = await hashPassword(input.newPassword);
   await db.transaction().execute(async (trx) => {
     await trx.updateTable("users").set({ password_hash: hash, updated_at: sql`now()` }).where("id", "=", actor.id).execute();

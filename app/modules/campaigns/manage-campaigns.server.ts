@@ -128,7 +128,7 @@ export async function reviewCampaign(db: Database, actor: Actor, campaignId: num
       });
       await trx.insertInto("campaign_counts").values({ campaign_id: campaignId, confirmed: 0, updated_at: sql`now()` }).onConflict((oc) => oc.column("campaign_id").doNothing()).execute();
     } else {
-      if (!decision.note) throw new AppError("INVALID_INPUT", "a rejection needs a reason", { field: "note" });
+      if (!decision.note) throw new AppError("REJECTION_WITHOUT_REASON", "a rejection needs a reason", { field: "note" });
       await transition(trx, campaignId, "in_review", { status: "draft", reviewed_at: sql`now()`, reviewed_by: actor.id, review_note: decision.note });
     }
   });

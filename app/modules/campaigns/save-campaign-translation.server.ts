@@ -27,7 +27,7 @@ export async function saveCampaignTranslation(db: Database, actor: Actor, args: 
       .forShare()
       .executeTakeFirstOrThrow();
     if (!isIn(EDITABLE_CAMPAIGN_STATUSES, campaign.status)) throw new AppError("CAMPAIGN_NOT_EDITABLE", `a ${campaign.status} campaign cannot be edited`);
-    if (campaign.locale === input.locale) throw new AppError("INVALID_INPUT", "the campaign's own language is edited on the campaign, not translated");
+    if (campaign.locale === input.locale) throw new AppError("TRANSLATION_IN_OWN_LANGUAGE", "the campaign's own language is edited on the campaign, not translated");
     const values = {
       title: input.title,
       summary: input.summary,

@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { Database } from "~/db/db.server";
 import type { MessageKey } from "~/i18n/i18n";
 import type { Actor } from "~/modules/access/actor.server";
+import { adminAnswer } from "~/utils/error-answers.server";
 import { isAppError } from "~/utils/errors.server";
 import { parseForm, type FieldErrors } from "~/utils/forms.server";
 import { INVALIDATION_FIELDS } from "./fraud.fields";
@@ -26,6 +27,12 @@ const invalidationIdSchema = z.coerce.number().int().positive().max(Number.MAX_S
 const expectedSchema = z.object({ signatures: z.coerce.number().int().min(0), confirmed: z.coerce.number().int().min(0) });
 const badForm: Answer = { result: { kind: "alert", alert: "errorPage.body" }, status: 400 };
 
+/** A domain error shown as an alert above the form, in the admin console's words. */
+function alertAnswer(error: unknown): Answer {
+  const { alert, status } = adminAnswer(error);
+  return { result: { kind: "alert", alert }, status };
+}
+
 export async function submitInvalidationForm(db: Database, actor: Actor, campaignId: number, form: FormData): Promise<Answer> {
   const intent = form.get("intent");
   if (intent === "undo") return undo(db, actor, campaignId, form);
@@ -41,7 +48,7 @@ async function undo(db: Database, actor: Actor, campaignId: number, form: FormDa
     return { result: { kind: "undone", result }, status: 200 };
   } catch (error) {
     // Undone already (by another admin, or this form sent twice).
-    if (isAppError(error, "ALREADY_UNDONE")) return { result: { kind: "alert", alert: "fraud.alreadyUndone" }, status: 409 };
+    if (isAppError(error, "ALREADY_UNDONE")) return alertAnswer(error);
     throw error;
   }
 }
@@ -68,9 +75,10 @@ async function previewOrApply(db: Database, actor: Actor, campaignId: number, fo
     // Signatures arrived or changed since the preview: show the new numbers, apply nothing.
     if (isAppError(error, "PREVIEW_OUTDATED")) {
       const preview = error.details?.preview as InvalidationPreview;
-      return { result: { kind: "preview", errors: {}, values, preview, alert: "fraud.changed" }, status: 409 };
+      const { alert, status } = adminAnswer(error);
+      return { result: { kind: "preview", errors: {}, values, preview, alert }, status };
     }
-    if (isAppError(error, "INVALID_INPUT")) return { result: { kind: "alert", alert: "fraud.nothing" }, status: 400 };
+    if (isAppError(error, "NOTHING_TO_INVALIDATE")) return alertAnswer(error);
     throw error;
   }
 }

@@ -117,7 +117,7 @@ export async function applyInvalidation(
     if (done.signatures !== input.expected.signatures || done.confirmed !== input.expected.confirmed) {
       throw new AppError("PREVIEW_OUTDATED", "the matching signatures changed since the preview", { preview: { signatures: done.signatures, confirmed: done.confirmed } });
     }
-    if (done.signatures === 0) throw new AppError("INVALID_INPUT", "nothing to invalidate");
+    if (done.signatures === 0) throw new AppError("NOTHING_TO_INVALIDATE", "nothing to invalidate");
     await trx
       .updateTable("invalidations")
       .set({ signature_count: done.signatures, confirmed_count: done.confirmed })

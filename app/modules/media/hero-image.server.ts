@@ -20,7 +20,7 @@ const MAX_INPUT_PIXELS = 40_000_000;
 export type ImageProblem = "error.image.required" | "error.image.tooLarge" | "error.image.type" | "error.image.corrupt" | "error.image.dimensions";
 
 function invalidImage(problem: ImageProblem): AppError {
-  return new AppError("INVALID_INPUT", problem, { field: "image", problem });
+  return new AppError("IMAGE_NOT_ACCEPTED", problem, { field: "image", problem });
 }
 
 /** JPEG, PNG or WebP by their signatures; anything else, whatever its name says, is null. */

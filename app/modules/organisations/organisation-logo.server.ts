@@ -20,9 +20,9 @@ export function logoPath(organisationId: number, hash: string): string {
   return `/media/org-logos/${organisationId}-${hash}.webp`;
 }
 
-/** Re-encodes an upload, or throws INVALID_INPUT (field "logo") when it is not an image we take. */
+/** Re-encodes an upload, or throws IMAGE_NOT_ACCEPTED (field "logo") when it is not an image we take. */
 export async function encodeLogo(upload: Uint8Array): Promise<{ webp: Buffer; hash: string }> {
-  if (upload.byteLength === 0 || upload.byteLength > LOGO_MAX_BYTES) throw new AppError("INVALID_INPUT", "logo size", { field: "logo" });
+  if (upload.byteLength === 0 || upload.byteLength > LOGO_MAX_BYTES) throw new AppError("IMAGE_NOT_ACCEPTED", "logo size", { field: "logo" });
   try {
     // limitInputPixels guards against a small file that decodes to an enormous image.
     const image = sharp(upload, { limitInputPixels: 40_000_000, failOn: "error" });
@@ -31,7 +31,7 @@ export async function encodeLogo(upload: Uint8Array): Promise<{ webp: Buffer; ha
     const webp = await image.rotate().resize(LOGO_BOX, LOGO_BOX, { fit: "inside", withoutEnlargement: true }).webp({ quality: 82 }).toBuffer();
     return { webp, hash: createHash("sha256").update(webp).digest("hex").slice(0, 16) };
   } catch {
-    throw new AppError("INVALID_INPUT", "not a PNG, JPEG or WebP image", { field: "logo" });
+    throw new AppError("IMAGE_NOT_ACCEPTED", "not a PNG, JPEG or WebP image", { field: "logo" });
   }
 }
 

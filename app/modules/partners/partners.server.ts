@@ -33,7 +33,7 @@ export async function invitePartner(db: Database, actor: Actor, campaignId: numb
     const campaign = await requireCampaignOrganiser(trx, actor, campaignId);
     const org = await trx.selectFrom("organisations").select(["id", "name"]).where("slug", "=", organisationSlug).executeTakeFirst();
     if (!org) throw new AppError("NOT_FOUND", "no such organisation", { field: "organisation" });
-    if (org.id === campaign.organisation_id) throw new AppError("INVALID_INPUT", "the host cannot partner itself", { field: "organisation" });
+    if (org.id === campaign.organisation_id) throw new AppError("PARTNER_IS_HOST", "the host cannot partner itself", { field: "organisation" });
     const row = await trx
       .insertInto("campaign_partners")
       .values({ campaign_id: campaignId, organisation_id: org.id, share_code: newReferralCode(), invited_by: actor.id })

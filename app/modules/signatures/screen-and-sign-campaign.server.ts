@@ -5,6 +5,7 @@ import { FORM_STAMP_FIELD } from "~/modules/fraud/fraud.fields";
 import { screenSignForm } from "~/modules/fraud/form-screen.server";
 import { hitSigningLimits } from "~/modules/fraud/rate-limits.server";
 import { env } from "~/utils/env.server";
+import { ERROR_ANSWERS } from "~/utils/error-answers.server";
 import { isAppError } from "~/utils/errors.server";
 import { metrics } from "~/utils/metrics.server";
 import { signCampaign, type SignOutcome } from "./sign-campaign.server";
@@ -88,9 +89,9 @@ export async function screenAndSignCampaign(
   } catch (error) {
     if (isAppError(error, "CAMPAIGN_NOT_OPEN")) return { kind: "closed" };
     if (isAppError(error, "NOT_FOUND")) return { kind: "not-found" };
-    if (isAppError(error, "INVALID_INPUT") && error.details?.field === "email") {
+    if (isAppError(error, "DISPOSABLE_EMAIL")) {
       metrics.signaturesRefused.inc({ reason: "disposable" });
-      return { kind: "invalid", errors: { email: error.details.message as SignFieldErrors["email"] }, values: keep(parsed.values) };
+      return { kind: "invalid", errors: { email: ERROR_ANSWERS.DISPOSABLE_EMAIL.form }, values: keep(parsed.values) };
     }
     throw error;
   }

@@ -87,14 +87,14 @@ export function signStatement(args: SignCampaignArgs & { email: string; emailNor
  * (campaign, normalised email) is the database's job: a second submit of the same address, even
  * a concurrent one, lands in ON CONFLICT DO NOTHING and at most re-queues the confirmation.
  * The caller must answer every outcome the same way, so nobody learns whether an address signed.
- * An address at a disposable-mail domain is refused (INVALID_INPUT, details.field = "email").
+ * An address at a disposable-mail domain is refused (DISPOSABLE_EMAIL).
  */
 export async function signCampaign(db: Database, args: SignCampaignArgs): Promise<{ outcome: SignOutcome; campaignId: number }> {
   const { input } = args;
   const email = input.email.trim();
   // A throwaway inbox can confirm a signature nobody stands behind: refused for every source.
   if (isDisposableDomain(emailDomain(email))) {
-    throw new AppError("INVALID_INPUT", "disposable email domain", { field: "email", message: "error.email.disposable" });
+    throw new AppError("DISPOSABLE_EMAIL", "disposable email domain", { field: "email" });
   }
   const emailNormalized = canonicalEmail(email);
   const attribution = args.attribution ?? NO_ATTRIBUTION;
