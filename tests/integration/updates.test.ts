@@ -205,17 +205,19 @@ describe("updates to signers", () => {
     const sentRows = async () =>
       (await t.db.selectFrom("update_deliveries").select(sql<number>`count(*)::int`.as("n")).where("update_id", "=", id).where("status", "=", "sent").executeTakeFirstOrThrow()).n;
 
-    // Drain A in a process of its own: all eight in one claim, two messages a second, a 2 s lease.
+    // Drain A in a process of its own: all eight in one claim, one message every two seconds, a 2 s
+    // lease. The gap between sends is the window the pause below must land in; at half a second a
+    // busy machine sometimes noticed the second record only after the third send had gone out.
     const a = spawn(process.execPath, ["--import", "tsx", "tests/support/drain-process.ts"], {
       cwd: path.resolve(import.meta.dirname, "../.."),
-      env: { ...process.env, LOG_LEVEL: "warn", DATABASE_URL: t.url, SMTP_URL: smtp.url, UPDATE_ID: String(id), PER_SECOND: "2", BATCH: "8", LEASE_SECONDS: "2" },
+      env: { ...process.env, LOG_LEVEL: "warn", DATABASE_URL: t.url, SMTP_URL: smtp.url, UPDATE_ID: String(id), PER_SECOND: "0.5", BATCH: "8", LEASE_SECONDS: "2" },
       stdio: ["ignore", "pipe", "inherit"],
     });
     let aOut = "";
     a.stdout!.on("data", (d) => (aOut += d));
     const aExited = new Promise((resolve) => a.once("exit", resolve));
     try {
-      // Between its second and third message (half a second apart), stop it dead, as a blocked
+      // Between its second and third message (two seconds apart), stop it dead, as a blocked
       // event loop or a paused VM would: it renews nothing and sends nothing until let go.
       await eventually(async () => (await sentRows()) >= 2, 30_000, "drain A to record two sends");
       process.kill(a.pid!, "SIGSTOP");
