@@ -34,7 +34,7 @@ import { metrics } from "~/utils/metrics.server";
 import { acceptedEncodings } from "./compression";
 import { isAnonymous } from "./page-cache";
 import { readBody } from "./sign-form-post";
-import { gzipTemplate, stitchGzip, type GzipTemplate } from "./stitched-gzip";
+import { StitchedGzip } from "./stitched-gzip";
 
 /** /verify/:token, with no query or the email's `?lang=xx` (the form posts to the URL it was shown at). */
 const VERIFY_PATH = /^\/verify\/([A-Za-z0-9_-]{43})(\?lang=([a-z]{2}))?$/;
@@ -62,10 +62,8 @@ interface PageCopy {
   /** the page split at each placeholder; `holes[i]` names what goes between parts i and i+1 */
   parts: string[];
   holes: ("token" | "ref" | "nonce" | "count")[];
-  /** UTF-8 bytes of the parts together: the least the page can weigh */
-  staticBytes: number;
   /** the parts deflated once, for gzip answers stitched around the holes (server/stitched-gzip.ts) */
-  gzip: GzipTemplate;
+  gzip: StitchedGzip;
 }
 
 type Response = ServerResponse & { locals?: Record<string, unknown> };
@@ -171,7 +169,7 @@ export function verifyFormPost(opts: { build: ServerBuild; mode: string | undefi
     // if it does not (a page shape this copy does not know), Remix answers every such confirmation.
     if (html.split(count).length !== 2) return null;
     const { parts, holes } = splitAtPlaceholders(html, { ...placeholders, count });
-    return { status: response.status, headers: kept, parts, holes, staticBytes: Buffer.byteLength(parts.join("")), gzip: gzipTemplate(parts) };
+    return { status: response.status, headers: kept, parts, holes, gzip: new StitchedGzip(parts) };
   }
 
   /** One copy per page shape, made once (concurrent first posts wait for the same render). */
@@ -203,10 +201,10 @@ export function verifyFormPost(opts: { build: ServerBuild; mode: string | undefi
    */
   function send(req: IncomingMessage, res: Response, copy: PageCopy, values: Record<PageCopy["holes"][number], string>) {
     const holes = copy.holes.map((name) => values[name]);
-    const accepted = copy.staticBytes >= MIN_COMPRESS_BYTES ? acceptedEncodings(req.headers["accept-encoding"]) : NONE;
+    const accepted = copy.gzip.staticBytes >= MIN_COMPRESS_BYTES ? acceptedEncodings(req.headers["accept-encoding"]) : NONE;
     const encoding = accepted.gzip ? "gzip" : accepted.br ? "br" : null;
     let body: Buffer;
-    if (encoding === "gzip") body = stitchGzip(copy.gzip, holes);
+    if (encoding === "gzip") body = copy.gzip.gzip(holes);
     else {
       let html = copy.parts[0]!;
       for (let i = 0; i < holes.length; i++) html += holes[i]! + copy.parts[i + 1]!;
