@@ -133,6 +133,34 @@ describe("the confirm button, answered before Remix", () => {
     }
   });
 
+  it("writes each answer's own count into its page, in the plural form and number format of its language", async () => {
+    // The count a page shows is the folded count plus this confirmation; set the folded count by hand.
+    const setFolded = (confirmed: number) =>
+      tdb.db
+        .insertInto("campaign_counts")
+        .values({ campaign_id: campaign.id, confirmed, updated_at: new Date() })
+        .onConflict((oc) => oc.column("campaign_id").doUpdateSet({ confirmed }))
+        .execute();
+    const cases = [
+      { folded: 41, query: "", sentence: "You are one of 42 confirmed signers." },
+      { folded: 1233, query: "", sentence: "You are one of 1,234 confirmed signers." },
+      { folded: 0, query: "", sentence: "You are the first confirmed signer." },
+      { folded: 1233, query: "?lang=tr", sentence: "1.234 onaylı imzacıdan birisiniz." },
+      { folded: 41, query: "", sentence: "You are one of 42 confirmed signers." },
+    ];
+    try {
+      for (const c of cases) {
+        await setFolded(c.folded);
+        const s = await pendingSignature();
+        const answer = await postForm(`${web.url}/verify/${s.token}${c.query}`, { intent: "confirm" });
+        const html = await answer.text();
+        expect(html, `${c.folded} ${c.query}`).toContain(`data-testid="confirmed-count">${c.sentence}</p>`);
+      }
+    } finally {
+      await tdb.db.deleteFrom("campaign_counts").where("campaign_id", "=", campaign.id).execute();
+    }
+  });
+
   it("counts a signature once when its button is pressed many times at once", async () => {
     const s = await pendingSignature();
     const ledgerBefore = await ledgerRowsOf(s.id);
