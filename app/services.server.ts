@@ -12,10 +12,15 @@ export function getDb(): Database {
   );
 }
 
-/** Redis is optional for the web: signing never needs it (the outbox does), readiness and metrics do. */
+/**
+ * Redis is optional for the web: signing never needs it (the outbox does), readiness and metrics do.
+ * Commands sent in one turn of the event loop (the attempt limits of the requests read in it) go
+ * out in one write and come back in one read (ioredis' auto-pipelining): in a surge that saves a
+ * system call each way per request. Each command and its answer stay its own.
+ */
 export function getRedis(): Redis {
   return singleton("redis", () => {
-    const redis = createProducerConnection(redisTarget(env()));
+    const redis = createProducerConnection(redisTarget(env()), { enableAutoPipelining: true });
     redis.on("error", () => undefined); // reported through /readyz
     return redis;
   });

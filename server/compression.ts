@@ -19,9 +19,9 @@ const BROTLI_QUALITY = 5;
 
 type Encoding = "br" | "gzip";
 
-/** The encoding to use for an Accept-Encoding header: brotli, then gzip; q=0 refuses one. */
-export function chooseEncoding(header: string | undefined): Encoding | null {
-  if (!header) return null;
+/** Which of our encodings an Accept-Encoding header accepts (by name or by `*`); q=0 refuses one. */
+export function acceptedEncodings(header: string | undefined): Record<Encoding, boolean> {
+  if (!header) return { br: false, gzip: false };
   const accepted = new Map<string, number>();
   for (const part of header.split(",")) {
     const [name, ...params] = part.trim().toLowerCase().split(";");
@@ -29,8 +29,13 @@ export function chooseEncoding(header: string | undefined): Encoding | null {
     accepted.set(name!, q ? Number(q.slice(2)) || 0 : 1);
   }
   const wildcard = accepted.get("*") ?? 0;
-  for (const encoding of ["br", "gzip"] as const) if ((accepted.get(encoding) ?? wildcard) > 0) return encoding;
-  return null;
+  return { br: (accepted.get("br") ?? wildcard) > 0, gzip: (accepted.get("gzip") ?? wildcard) > 0 };
+}
+
+/** The encoding to use for an Accept-Encoding header: brotli, then gzip. */
+export function chooseEncoding(header: string | undefined): Encoding | null {
+  const accepted = acceptedEncodings(header);
+  return accepted.br ? "br" : accepted.gzip ? "gzip" : null;
 }
 
 function shouldCompress(res: Response, method: string): boolean {

@@ -22,7 +22,7 @@
 import { createRequestHandler, type AppLoadContext, type ServerBuild } from "@remix-run/node";
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { brotliCompressSync, constants, gzipSync } from "node:zlib";
+import { brotliCompressSync, constants } from "node:zlib";
 import { isLocale, translator, type Locale } from "~/i18n/i18n";
 import { negotiateLocaleOf } from "~/i18n/locale.server";
 import { RATE_LIMIT_BUDGET_MS } from "~/modules/fraud/rate-limits.server";
@@ -31,9 +31,10 @@ import { getDb, getReadyRedis } from "~/services.server";
 import { postedFailure, type PostedLinkForm } from "~/utils/http.server";
 import { logger } from "~/utils/logger.server";
 import { metrics } from "~/utils/metrics.server";
-import { chooseEncoding } from "./compression";
+import { acceptedEncodings } from "./compression";
 import { isAnonymous } from "./page-cache";
 import { readBody } from "./sign-form-post";
+import { StitchedGzip } from "./stitched-gzip";
 
 /** /verify/:token, with no query or the email's `?lang=xx` (the form posts to the URL it was shown at). */
 const VERIFY_PATH = /^\/verify\/([A-Za-z0-9_-]{43})(\?lang=([a-z]{2}))?$/;
@@ -44,9 +45,10 @@ const MAX_BODY_BYTES = 1024;
 const PLAIN = /^[A-Za-z0-9_-]{1,64}$/;
 const MAX_COPIES = 200;
 const HOST = /^[\w.:[\]-]{1,255}$/;
-/** As server/compression.ts compresses Remix's answer (brotli 5, gzip 6): the same bytes on the wire. */
+/** As server/compression.ts compresses with brotli, for a browser that takes brotli but not gzip. */
 const BROTLI = { params: { [constants.BROTLI_PARAM_QUALITY]: 5, [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT } };
 const MIN_COMPRESS_BYTES = 1024;
+const NONE = { br: false, gzip: false };
 
 interface Target {
   token: string;
@@ -60,6 +62,8 @@ interface PageCopy {
   /** the page split at each placeholder; `holes[i]` names what goes between parts i and i+1 */
   parts: string[];
   holes: ("token" | "ref" | "nonce" | "count")[];
+  /** the parts deflated once, for gzip answers stitched around the holes (server/stitched-gzip.ts) */
+  gzip: StitchedGzip;
 }
 
 type Response = ServerResponse & { locals?: Record<string, unknown> };
@@ -84,8 +88,22 @@ function plainConfirmPost(req: IncomingMessage): Target | null {
  * so each answer carries its own count in the plural form its number takes.
  */
 const COUNT_SENTINEL = 987_654_321;
+/**
+ * Sentences already written, by language and count. In a surge many confirmations in a row show the
+ * same count (it moves when the worker folds the ledger), and formatting one (plural rules, number
+ * format) costs more than looking it up. Emptied when full; a sentence depends on nothing else.
+ */
+const sentences = new Map<string, string>();
+const MAX_SENTENCES = 1_000;
 function countSentence(locale: Locale, count: number): string {
-  return translator(locale)("verify.count", { count }).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;" })[c]!);
+  const key = `${locale}${count}`;
+  let sentence = sentences.get(key);
+  if (sentence === undefined) {
+    sentence = translator(locale)("verify.count", { count }).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;" })[c]!);
+    if (sentences.size >= MAX_SENTENCES) sentences.clear();
+    sentences.set(key, sentence);
+  }
+  return sentence;
 }
 
 /** Cuts the page at every placeholder. */
@@ -150,7 +168,8 @@ export function verifyFormPost(opts: { build: ServerBuild; mode: string | undefi
     // The page must show the count sentence once, in the language the answers will be written in;
     // if it does not (a page shape this copy does not know), Remix answers every such confirmation.
     if (html.split(count).length !== 2) return null;
-    return { status: response.status, headers: kept, ...splitAtPlaceholders(html, { ...placeholders, count }) };
+    const { parts, holes } = splitAtPlaceholders(html, { ...placeholders, count });
+    return { status: response.status, headers: kept, parts, holes, gzip: new StitchedGzip(parts) };
   }
 
   /** One copy per page shape, made once (concurrent first posts wait for the same render). */
@@ -172,12 +191,26 @@ export function verifyFormPost(opts: { build: ServerBuild; mode: string | undefi
     return copy;
   }
 
+  /**
+   * The page with this answer's strings in the holes. Gzip whenever the browser takes it, brotli
+   * included: the static parts were deflated once and the answer is stitched around the holes at
+   * next to no CPU, where compressing the page anew was a fifth of the web process's time per
+   * confirmation. (Among the encodings a request accepts, the server may pick any; every browser
+   * that sends `br` sends `gzip` too.) Brotli, compressed per answer, only for one that takes
+   * brotli alone; none when it takes neither or the page is tiny, as server/compression.ts does.
+   */
   function send(req: IncomingMessage, res: Response, copy: PageCopy, values: Record<PageCopy["holes"][number], string>) {
-    let html = copy.parts[0]!;
-    for (let i = 0; i < copy.holes.length; i++) html += values[copy.holes[i]!] + copy.parts[i + 1]!;
-    const identity = Buffer.from(html, "utf8");
-    const encoding = identity.length >= MIN_COMPRESS_BYTES ? chooseEncoding(req.headers["accept-encoding"]) : null;
-    const body = encoding === "br" ? brotliCompressSync(identity, BROTLI) : encoding === "gzip" ? gzipSync(identity, { level: 6 }) : identity;
+    const holes = copy.holes.map((name) => values[name]);
+    const accepted = copy.gzip.staticBytes >= MIN_COMPRESS_BYTES ? acceptedEncodings(req.headers["accept-encoding"]) : NONE;
+    const encoding = accepted.gzip ? "gzip" : accepted.br ? "br" : null;
+    let body: Buffer;
+    if (encoding === "gzip") body = copy.gzip.gzip(holes);
+    else {
+      let html = copy.parts[0]!;
+      for (let i = 0; i < holes.length; i++) html += holes[i]! + copy.parts[i + 1]!;
+      const identity = Buffer.from(html, "utf8");
+      body = encoding === "br" ? brotliCompressSync(identity, BROTLI) : identity;
+    }
     const headers: Record<string, string | string[] | number> = { ...copy.headers, "Content-Length": body.length };
     if (encoding) headers["Content-Encoding"] = encoding;
     res.writeHead(copy.status, headers);

@@ -55,9 +55,10 @@ export function createRedisClient(target: string, options: RedisOptions = {}): R
   if (!isClusterTarget(target)) return new Redis(target, options);
   const nodes = parseClusterNodes(target.slice(CLUSTER_SCHEME.length));
   if (!nodes) throw new Error(`not a Redis Cluster node list: ${target}`);
-  const { enableOfflineQueue, maxRetriesPerRequest, lazyConnect, ...perNode } = options;
+  const { enableOfflineQueue, maxRetriesPerRequest, lazyConnect, enableAutoPipelining, ...perNode } = options;
   const cluster = new Cluster(nodes, {
     enableOfflineQueue: enableOfflineQueue ?? true,
+    enableAutoPipelining: enableAutoPipelining ?? false,
     lazyConnect: lazyConnect ?? false,
     // A node that fails over answers MOVED/TRYAGAIN for a moment: let ioredis follow it.
     retryDelayOnFailover: 200,

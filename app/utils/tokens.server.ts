@@ -18,6 +18,10 @@ export function isWellFormedToken(token: string): boolean {
 
 /** Constant-time comparison of a presented token with a stored hash. */
 export function tokenMatchesHash(token: string, storedHash: Buffer): boolean {
-  const presented = hashToken(token);
-  return presented.length === storedHash.length && timingSafeEqual(presented, storedHash);
+  return hashesMatch(hashToken(token), storedHash);
+}
+
+/** Constant-time comparison of a presented token's hash (hashToken) with a stored hash. */
+export function hashesMatch(presentedHash: Buffer, storedHash: Buffer): boolean {
+  return presentedHash.length === storedHash.length && timingSafeEqual(presentedHash, storedHash);
 }

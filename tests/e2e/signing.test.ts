@@ -64,8 +64,16 @@ async function signAndConfirm(page: Page, slug: string, campaignId: number, emai
   expect(counted?.confirmed ?? 0).toBe(0);
 
   // Pressing the button confirms.
+  const answered = page.waitForResponse((r) => r.request().method() === "POST" && r.url().includes("/verify/"));
   await confirmButton.click();
+  const answer = await answered;
   await page.getByText("Thank you: your signature counts").waitFor({ timeout: 10_000 });
+  // Chromium accepts brotli and gzip; the page comes as gzip stitched from pieces deflated once
+  // (server/stitched-gzip.ts), and the browser reads all of it, the signer's own strings included.
+  expect(answer.headers()["content-encoding"]).toBe("gzip");
+  expect(await answer.text()).toMatch(/<\/html>/);
+  await expect(page.getByText("You are the first confirmed signer.").count()).resolves.toBe(1);
+  await expect(page.locator("#share-link").inputValue()).resolves.toMatch(/\?ref=[a-z2-9]{12}&via=link$/);
   const [confirmed] = await signaturesOf(campaignId);
   expect(confirmed!.status).toBe("confirmed");
   expect(confirmed!.confirmed_at).not.toBeNull();

@@ -99,14 +99,12 @@ describe("the confirm button, answered before Remix", () => {
     });
   }
 
-  it("compresses as Express would for the browser's Accept-Encoding (brotli, gzip, none)", async () => {
-    for (const [accept, expected] of [["br, gzip", "br"], ["gzip", "gzip"], ["identity", null]] as const) {
-      const s = await pendingSignature();
-      const before = await fastPathCounts();
-      // Node's fetch would decompress: read the raw bytes with a plain HTTP request.
-      const { request } = await import("node:http");
-      const raw = await new Promise<{ headers: Record<string, unknown>; body: Buffer }>((resolve, reject) => {
-        const req = request(`${web.url}/verify/${s.token}?lang=ur`, { method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded", "Content-Length": 14, "Accept-Encoding": accept } }, (res) => {
+  it("compresses with gzip stitched from parts deflated once (brotli only for a browser without gzip), decoding to the plain page", async () => {
+    // Node's fetch would decompress: read the raw bytes with a plain HTTP request.
+    const { request } = await import("node:http");
+    const rawPost = (url: string, accept: string) =>
+      new Promise<{ headers: Record<string, unknown>; body: Buffer }>((resolve, reject) => {
+        const req = request(url, { method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded", "Content-Length": 14, "Accept-Encoding": accept } }, (res) => {
           const chunks: Buffer[] = [];
           res.on("data", (c: Buffer) => chunks.push(c));
           res.on("end", () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
@@ -114,12 +112,52 @@ describe("the confirm button, answered before Remix", () => {
         req.on("error", reject);
         req.end("intent=confirm");
       });
-      expect((await fastPathCounts()).answered - before.answered).toBe(1);
-      expect(raw.headers["content-encoding"]).toBe(expected ?? undefined);
-      expect(String(raw.headers["vary"])).toMatch(/Accept-Encoding/);
-      const html = (expected === "br" ? brotliDecompressSync(raw.body) : expected === "gzip" ? gunzipSync(raw.body) : raw.body).toString("utf8");
-      expect(html).toContain('lang="ur" dir="rtl"');
-      expect(html).toContain('data-testid="confirmed"');
+    // Right-to-left languages put multibyte text into the count sentence's hole; English is ASCII.
+    for (const query of ["?lang=ur", "?lang=ar", ""]) {
+      const plain = await pendingSignature();
+      const identity = await rawPost(`${web.url}/verify/${plain.token}${query}`, "identity");
+      expect(identity.headers["content-encoding"]).toBeUndefined();
+      const page = anonymised(identity.body.toString("utf8"), plain);
+      for (const [accept, expected] of [["br, gzip", "gzip"], ["gzip, deflate, br, zstd", "gzip"], ["gzip", "gzip"], ["*", "gzip"], ["br", "br"], ["br, gzip;q=0", "br"]] as const) {
+        const s = await pendingSignature();
+        const before = await fastPathCounts();
+        const raw = await rawPost(`${web.url}/verify/${s.token}${query}`, accept);
+        expect((await fastPathCounts()).answered - before.answered).toBe(1);
+        expect(raw.headers["content-encoding"], accept).toBe(expected);
+        expect(String(raw.headers["vary"])).toMatch(/Accept-Encoding/);
+        expect(Number(raw.headers["content-length"])).toBe(raw.body.length);
+        const html = (expected === "br" ? brotliDecompressSync(raw.body) : gunzipSync(raw.body)).toString("utf8");
+        expect(html).toContain('data-testid="confirmed"');
+        expect(anonymised(html, s), `${query} ${accept}`).toBe(page);
+      }
+    }
+  });
+
+  it("writes each answer's own count into its page, in the plural form and number format of its language", async () => {
+    // The count a page shows is the folded count plus this confirmation; set the folded count by hand.
+    const setFolded = (confirmed: number) =>
+      tdb.db
+        .insertInto("campaign_counts")
+        .values({ campaign_id: campaign.id, confirmed, updated_at: new Date() })
+        .onConflict((oc) => oc.column("campaign_id").doUpdateSet({ confirmed }))
+        .execute();
+    const cases = [
+      { folded: 41, query: "", sentence: "You are one of 42 confirmed signers." },
+      { folded: 1233, query: "", sentence: "You are one of 1,234 confirmed signers." },
+      { folded: 0, query: "", sentence: "You are the first confirmed signer." },
+      { folded: 1233, query: "?lang=tr", sentence: "1.234 onaylı imzacıdan birisiniz." },
+      { folded: 41, query: "", sentence: "You are one of 42 confirmed signers." },
+    ];
+    try {
+      for (const c of cases) {
+        await setFolded(c.folded);
+        const s = await pendingSignature();
+        const answer = await postForm(`${web.url}/verify/${s.token}${c.query}`, { intent: "confirm" });
+        const html = await answer.text();
+        expect(html, `${c.folded} ${c.query}`).toContain(`data-testid="confirmed-count">${c.sentence}</p>`);
+      }
+    } finally {
+      await tdb.db.deleteFrom("campaign_counts").where("campaign_id", "=", campaign.id).execute();
     }
   });
 

@@ -1,8 +1,8 @@
-import { sql } from "kysely";
+import { CompiledQuery, sql } from "kysely";
 import { executePrepared, type Database } from "~/db/db.server";
 import { getConfirmedTotalNow } from "~/modules/counts/counts.server";
 import { AppError } from "~/utils/errors.server";
-import { hashToken, isWellFormedToken, tokenMatchesHash } from "~/utils/tokens.server";
+import { hashesMatch, hashToken, isWellFormedToken } from "~/utils/tokens.server";
 import { findSignatureByVerificationToken } from "./signatures.queries.server";
 
 /**
@@ -80,6 +80,33 @@ export function confirmStatement(tokenHash: Buffer, locale: string | undefined) 
      FROM link`;
 }
 
+type ConfirmRow = ReturnType<typeof confirmStatement> extends { compile(db: Database): CompiledQuery<infer R> } ? R : never;
+
+/**
+ * The statement's text is the same for every call (only its two parameters change), so it is
+ * compiled once per database and each call fills in its parameters: kysely need not walk the
+ * query for every confirmation. Where each parameter goes is read off one compilation with marker
+ * values, so a change to the statement's text cannot mix them up.
+ */
+const confirmTexts = new WeakMap<Database, { sql: string; order: ("tokenHash" | "locale")[] }>();
+export function compiledConfirmStatement(db: Database, tokenHash: Buffer, locale: string | undefined): CompiledQuery<ConfirmRow> {
+  let text = confirmTexts.get(db);
+  if (!text) {
+    const hashMarker = Buffer.from("token hash marker");
+    const localeMarker = "locale marker";
+    const marked = confirmStatement(hashMarker, localeMarker).compile(db);
+    const order = marked.parameters.map((value) => {
+      if (value === hashMarker) return "tokenHash" as const;
+      if (value === localeMarker) return "locale" as const;
+      throw new Error("the confirm statement has a parameter other than the token hash and the locale");
+    });
+    text = { sql: marked.sql, order };
+    confirmTexts.set(db, text);
+  }
+  const values = { tokenHash, locale: locale ?? "" };
+  return CompiledQuery.raw(text.sql, text.order.map((name) => values[name])) as CompiledQuery<ConfirmRow>;
+}
+
 /**
  * Confirms a pending signature. The status change and the +1 in the count ledger commit together;
  * no campaign row is touched, so a surge of confirmations never queues on one hot row.
@@ -89,9 +116,10 @@ export function confirmStatement(tokenHash: Buffer, locale: string | undefined) 
  */
 export async function confirmSignature(db: Database, token: string, opts: { locale?: string } = {}) {
   if (!isWellFormedToken(token)) throw new AppError("TOKEN_INVALID");
-  const [row] = await executePrepared(db, CONFIRM_STATEMENT, confirmStatement(hashToken(token), opts.locale).compile(db));
+  const tokenHash = hashToken(token);
+  const [row] = await executePrepared(db, CONFIRM_STATEMENT, compiledConfirmStatement(db, tokenHash, opts.locale));
   // The index lookup already matched the hash; this comparison is constant-time regardless.
-  if (!row || !tokenMatchesHash(token, row.token_hash) || row.status === "invalidated" || row.status === "disowned") throw new AppError("TOKEN_INVALID");
+  if (!row || !hashesMatch(tokenHash, row.token_hash) || row.status === "invalidated" || row.status === "disowned") throw new AppError("TOKEN_INVALID");
   const campaign = { slug: row.slug, title: row.title };
   const referralCode = row.referral_code;
   // The folded count is read in the same statement, so it cannot yet hold this confirmation (the
