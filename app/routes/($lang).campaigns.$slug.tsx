@@ -1,6 +1,7 @@
 import { data, redirect, type ActionFunctionArgs, type AppLoadContext, type HeadersFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { useActionData, useLoaderData } from "@remix-run/react";
 import { CampaignView } from "~/components/campaign-view";
+import { countryOptionsMarkup } from "~/i18n/country-options-markup.server";
 import { translator } from "~/i18n/i18n";
 import { assertLanguageParam, localeFor, withLanguageVary } from "~/i18n/locale.server";
 import { rootLocale } from "~/i18n/meta";
@@ -60,6 +61,9 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
   return data(
     {
       ...page,
+      // The 250 options as markup made once per language, not a list to render (and to encode
+      // into the page's data) on every view.
+      countries: countryOptionsMarkup(locale),
       alternates: [
         ...contentLocales.map((l) => ({ hrefLang: l, href: `${appUrl}/${l}/campaigns/${campaign.slug}` })),
         { hrefLang: "x-default", href: `${appUrl}/campaigns/${campaign.slug}` },
