@@ -1,15 +1,21 @@
 /**
- * Remix's default Node entry (bots wait for the whole page, browsers get it streamed), with one
- * change: the stream passes through dropZeroPadding() (app/utils/zero-padding.server.ts), which
- * removes the zero bytes React 18 leaves where an Arabic-script letter meets a buffer boundary.
+ * Remix's default Node entry (bots wait for the whole page, browsers get it streamed), with two
+ * changes:
+ * - the output has the zero bytes React 18 leaves where an Arabic-script letter meets a buffer
+ *   boundary removed (app/utils/zero-padding.server.ts);
+ * - a page that is complete when its shell is (nothing left waiting in a Suspense boundary, which
+ *   is every page we have) is answered as one buffer rather than streamed: React writes it in 2 KB
+ *   pieces, and passing each through two Node streams, a web stream and the compressor cost more
+ *   than the render of the page itself. A page still waiting on data when its shell is ready is
+ *   streamed as before.
  */
-import { PassThrough } from "node:stream";
+import { PassThrough, type Writable } from "node:stream";
 import { createReadableStreamFromReadable, type AppLoadContext, type EntryContext } from "@remix-run/node";
 import { RemixServer } from "@remix-run/react";
 import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
 import { NonceContext } from "~/utils/nonce";
-import { dropZeroPadding } from "~/utils/zero-padding.server";
+import { dropZeroPadding, withoutZeroBytes } from "~/utils/zero-padding.server";
 
 const ABORT_DELAY = 5_000;
 
@@ -19,14 +25,51 @@ export default function handleRequest(request: Request, responseStatusCode: numb
   const waitForAll = isbot(request.headers.get("user-agent") ?? "") || remixContext.isSpaMode;
   return new Promise<Response>((resolve, reject) => {
     let shellRendered = false;
-    const ready = () => {
-      shellRendered = true;
+    let allReady = false;
+    const respond = (body: BodyInit, status: number) => {
+      responseHeaders.set("Content-Type", "text/html");
+      resolve(new Response(body, { headers: responseHeaders, status }));
+    };
+    // Still waiting on data: the shell goes out now, the rest as it comes.
+    const streamed = (status: number) => {
       const body = new PassThrough();
       const clean = dropZeroPadding();
       body.pipe(clean);
-      responseHeaders.set("Content-Type", "text/html");
-      resolve(new Response(createReadableStreamFromReadable(clean), { headers: responseHeaders, status: responseStatusCode }));
+      respond(createReadableStreamFromReadable(clean), status);
       pipe(body);
+    };
+    // Complete: React writes the whole document at once into this, synchronously, then ends it.
+    const whole = (status: number) => {
+      const chunks: Uint8Array[] = [];
+      let size = 0;
+      const sink = {
+        write(chunk: Uint8Array | string) {
+          const bytes = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
+          chunks.push(bytes);
+          size += bytes.byteLength;
+          return true;
+        },
+        end() {
+          clearTimeout(timer);
+          const html = withoutZeroBytes(Buffer.concat(chunks, size));
+          respond(new Uint8Array(html.buffer as ArrayBuffer, html.byteOffset, html.byteLength), status);
+        },
+        destroy(error?: Error) {
+          clearTimeout(timer);
+          reject(error ?? new Error("the page's render was aborted"));
+        },
+        on() {
+          return sink;
+        },
+      };
+      pipe(sink as unknown as Writable);
+    };
+    const ready = () => {
+      shellRendered = true;
+      // The status as it is now: a streamed page's could not change after its shell went out either.
+      const status = responseStatusCode;
+      // React reports "all ready", when it is, right after "shell ready" and in the same turn.
+      queueMicrotask(() => (allReady ? whole(status) : streamed(status)));
     };
     const app = (
       <NonceContext.Provider value={nonce}>
@@ -35,7 +78,13 @@ export default function handleRequest(request: Request, responseStatusCode: numb
     );
     const { pipe, abort } = renderToPipeableStream(app, {
       nonce,
-      ...(waitForAll ? { onAllReady: ready } : { onShellReady: ready }),
+      onShellReady() {
+        if (!waitForAll) ready();
+      },
+      onAllReady() {
+        allReady = true;
+        if (waitForAll) ready();
+      },
       onShellError(error: unknown) {
         reject(error);
       },
@@ -45,6 +94,6 @@ export default function handleRequest(request: Request, responseStatusCode: numb
         if (shellRendered) console.error(error);
       },
     });
-    setTimeout(abort, ABORT_DELAY);
+    const timer = setTimeout(abort, ABORT_DELAY);
   });
 }

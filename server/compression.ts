@@ -1,5 +1,5 @@
 import type { RequestHandler, Response } from "express";
-import { constants, createBrotliCompress, createGzip, type BrotliCompress, type Gzip } from "node:zlib";
+import { brotliCompress, constants, createBrotliCompress, createGzip, gzip, type BrotliCompress, type Gzip } from "node:zlib";
 
 /**
  * Compresses text responses (HTML, CSS, JS, JSON, SVG, Remix's `.data`) with brotli or gzip,
@@ -9,6 +9,13 @@ import { constants, createBrotliCompress, createGzip, type BrotliCompress, type 
  *
  * A small middleware of our own rather than the `compression` package (not installed): it wraps
  * `res.write`/`res.end` the same way, so streamed Remix responses and express.static both work.
+ *
+ * A body that is complete within one turn of the event loop (a rendered page: app/entry.server.tsx
+ * hands Remix the whole document) or whose declared length is at most MAX_HELD_BYTES (a static
+ * file) is held until its end and compressed in one call, off the main thread, then sent with its
+ * Content-Length in one write. Compressing it as a stream of React's 2 KB pieces cost a compressor
+ * call and a socket write per piece. Anything else (a body still being written after that turn,
+ * or a large one) is compressed as a stream, as it is written.
  */
 
 const COMPRESSIBLE = /^(text\/|application\/(javascript|json|problem\+json|xml|manifest\+json)|image\/svg\+xml)/i;
@@ -16,6 +23,10 @@ const MIN_BYTES = 1024;
 // Quality 5 of 11: most of brotli's gain at a small fraction of the CPU of its top levels,
 // which matters when every request is compressed on the fly.
 const BROTLI_QUALITY = 5;
+const BROTLI_PARAMS = { [constants.BROTLI_PARAM_QUALITY]: BROTLI_QUALITY, [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT };
+const GZIP_LEVEL = 6;
+/** The most a response body is held in memory to be compressed in one call. */
+const MAX_HELD_BYTES = 1024 * 1024;
 
 type Encoding = "br" | "gzip";
 
@@ -58,47 +69,97 @@ export function compression(): RequestHandler {
     const encoding = chooseEncoding(req.get("Accept-Encoding"));
     const write = res.write.bind(res) as (chunk: Chunk, cb?: Callback) => boolean;
     const end = res.end.bind(res) as (chunk?: Chunk | (() => void), cb?: () => void) => Response;
+    /**
+     * "plain": passed through as it is; "held": being compressed, the body kept until its end;
+     * "stream": being compressed as it is written. Decided at the first write or end, when the
+     * handler has set its headers.
+     */
+    let mode: "undecided" | "plain" | "held" | "stream" = "undecided";
+    let held: Buffer[] = [];
+    let heldBytes = 0;
+    /** a body of unknown length still being written at the next turn is streamed from then on */
+    let spill: NodeJS.Immediate | undefined;
+    let spillAllowed = true;
     let stream: BrotliCompress | Gzip | null = null;
-    let decided = false;
 
-    // Decided at the first write or end, when the handler has set its headers.
-    const start = () => {
-      if (decided) return;
-      decided = true;
-      if (!shouldCompress(res, req.method) || !encoding) return;
+    const decide = () => {
+      if (mode !== "undecided") return;
+      if (!shouldCompress(res, req.method) || !encoding) {
+        mode = "plain";
+        return;
+      }
+      const declared = Number(res.getHeader("Content-Length"));
+      spillAllowed = !(Number.isFinite(declared) && declared <= MAX_HELD_BYTES);
       res.removeHeader("Content-Length");
       res.setHeader("Content-Encoding", encoding);
-      stream =
-        encoding === "br"
-          ? createBrotliCompress({ params: { [constants.BROTLI_PARAM_QUALITY]: BROTLI_QUALITY, [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT } })
-          : createGzip({ level: 6 });
-      stream.on("data", (chunk: Buffer) => {
-        if (!write(chunk)) stream!.pause();
-      });
-      res.on("drain", () => stream!.resume());
-      // A writer piping into res waits for res's "drain" when our write returned false because
-      // the compressor's buffer was full: pass the compressor's "drain" on, or it waits forever.
-      stream.on("drain", () => res.emit("drain"));
-      stream.on("end", () => end());
-      stream.on("error", (error) => res.destroy(error));
+      mode = "held";
     };
 
-    const asChunk = (chunk: unknown, enc: unknown): Chunk =>
-      typeof chunk === "string" ? Buffer.from(chunk, typeof enc === "string" ? (enc as BufferEncoding) : "utf8") : (chunk as Uint8Array);
+    const startStream = () => {
+      if (spill) clearImmediate(spill);
+      mode = "stream";
+      const compressor = encoding === "br" ? createBrotliCompress({ params: BROTLI_PARAMS }) : createGzip({ level: GZIP_LEVEL });
+      stream = compressor;
+      compressor.on("data", (chunk: Buffer) => {
+        if (!write(chunk)) compressor.pause();
+      });
+      res.on("drain", () => compressor.resume());
+      // A writer piping into res waits for res's "drain" when our write returned false because
+      // the compressor's buffer was full: pass the compressor's "drain" on, or it waits forever.
+      compressor.on("drain", () => res.emit("drain"));
+      compressor.on("end", () => end());
+      compressor.on("error", (error) => res.destroy(error));
+      for (const chunk of held) compressor.write(chunk);
+      held = [];
+    };
+
+    const asChunk = (chunk: unknown, enc: unknown): Buffer =>
+      typeof chunk === "string"
+        ? Buffer.from(chunk, typeof enc === "string" ? (enc as BufferEncoding) : "utf8")
+        : Buffer.from((chunk as Uint8Array).buffer, (chunk as Uint8Array).byteOffset, (chunk as Uint8Array).byteLength);
 
     res.write = ((chunk: Chunk, enc?: BufferEncoding | Callback, cb?: Callback) => {
-      start();
-      if (!stream) return (write as (...a: unknown[]) => boolean)(chunk, enc, cb);
-      return stream.write(asChunk(chunk, enc), typeof enc === "function" ? enc : cb);
+      decide();
+      if (mode === "plain") return (write as (...a: unknown[]) => boolean)(chunk, enc, cb);
+      const bytes = asChunk(chunk, enc);
+      const callback = typeof enc === "function" ? enc : cb;
+      if (mode === "held") {
+        // Too much to hold: what is held goes into a stream, and this piece after it.
+        if (heldBytes + bytes.length > MAX_HELD_BYTES) startStream();
+        else {
+          held.push(bytes);
+          heldBytes += bytes.length;
+          if (spillAllowed) spill ??= setImmediate(startStream);
+          if (callback) process.nextTick(callback);
+          return true;
+        }
+      }
+      return stream!.write(bytes, callback);
     }) as Response["write"];
 
     res.end = ((chunk?: Chunk | (() => void), enc?: BufferEncoding | (() => void), cb?: () => void) => {
-      start();
-      if (!stream) return (end as (...a: unknown[]) => Response)(chunk, enc, cb);
+      decide();
+      if (mode === "plain") return (end as (...a: unknown[]) => Response)(chunk, enc, cb);
       const done = [chunk, enc, cb].find((a) => typeof a === "function") as (() => void) | undefined;
       if (done) res.once("finish", done);
-      if (chunk !== undefined && chunk !== null && typeof chunk !== "function") stream.end(asChunk(chunk, enc));
-      else stream.end();
+      const last = chunk !== undefined && chunk !== null && typeof chunk !== "function" ? asChunk(chunk, enc) : null;
+      if (mode === "stream") {
+        if (last) stream!.end(last);
+        else stream!.end();
+        return res;
+      }
+      if (spill) clearImmediate(spill);
+      if (last) held.push(last);
+      const whole = held.length === 1 ? held[0]! : Buffer.concat(held);
+      held = [];
+      const sent = (error: Error | null, compressed: Buffer) => {
+        if (error) return void res.destroy(error);
+        if (res.destroyed) return;
+        res.setHeader("Content-Length", compressed.length);
+        end(compressed);
+      };
+      if (encoding === "br") brotliCompress(whole, { params: { ...BROTLI_PARAMS, [constants.BROTLI_PARAM_SIZE_HINT]: whole.length } }, sent);
+      else gzip(whole, { level: GZIP_LEVEL }, sent);
       return res;
     }) as Response["end"];
 

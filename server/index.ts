@@ -1,7 +1,7 @@
 import { createRequestHandler } from "@remix-run/express";
 import type { AppLoadContext, ServerBuild } from "@remix-run/node";
 import express from "express";
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import net from "node:net";
 import path from "node:path";
@@ -89,7 +89,23 @@ async function main() {
     }
     // Fingerprinted assets never change; everything else in public/ may.
     app.use("/assets", express.static(path.join(root, "build/client/assets"), { immutable: true, maxAge: "1y" }));
-    app.use(express.static(path.join(root, "build/client"), { maxAge: "1h" }));
+    // Only requests whose first segment names something at the top of build/client can be a
+    // file there: every other request (every page) skips the static handler and its failed stat.
+    // The build is fixed for the life of the process, so its top level is read once.
+    const clientDir = path.join(root, "build/client");
+    const topLevel = new Set(readdirSync(clientDir));
+    const serveClient = express.static(clientDir, { maxAge: "1h" });
+    app.use((req, res, next) => {
+      const first = req.path.split("/", 2)[1] ?? "";
+      let name: string;
+      try {
+        name = decodeURIComponent(first);
+      } catch {
+        name = first;
+      }
+      if (topLevel.has(name)) return serveClient(req, res, next);
+      next();
+    });
     build = (await import(serverBuild)) as ServerBuild;
     // Public pages from memory, before Express (server/page-cache.ts); not in development, where
     // every request should show the code as it is now.

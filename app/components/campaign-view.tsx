@@ -10,7 +10,9 @@ import { direction } from "~/i18n/i18n";
 import { useTranslation } from "~/i18n/use-translation";
 import type { CampaignPageData } from "~/modules/campaigns/campaign-page.server";
 
-export type CampaignViewProps = CampaignPageData & {
+export type CampaignViewProps = Omit<CampaignPageData, "countries"> & {
+  /** the list itself, or (the public page) its options as markup made once per language */
+  countries: SignFormProps["countries"];
   attribution?: SignFormProps["attribution"];
   formStamp?: string;
   actionData?: SignFormProps["actionData"] & { closed?: boolean };

@@ -7,8 +7,19 @@ import type { MessageKey } from "~/i18n/i18n";
 import { FORM_STAMP_FIELD, HONEYPOT_FIELD } from "~/modules/fraud/fraud.fields";
 import { FIELD_MESSAGE_PARAMS, SIGN_FIELDS, SIGNATURE_LIMITS, type SignField, type SignFieldErrors } from "~/modules/signatures/signatures.fields";
 
+/**
+ * The country list's options as markup, placeholder first: made once per language on the server
+ * (app/i18n/country-options-markup.server.tsx) from the very elements CountrySelect renders, for
+ * the public campaign page, whose every uncached view would otherwise render 250 options again.
+ */
+export interface CountryOptionsMarkup {
+  optionsHtml: string;
+}
+
+export type CountryList = readonly { code: string; name: string }[] | CountryOptionsMarkup;
+
 export interface SignFormProps {
-  countries: readonly { code: string; name: string }[];
+  countries: CountryList;
   actionData?: { errors: SignFieldErrors; values: Record<string, string>; rateLimitedMinutes?: number };
   /** from the share link the page was opened with: sent back as hidden fields */
   attribution?: { partner: { code: string; name: string } | null; ref: string | null; via: string | null };
@@ -113,14 +124,7 @@ export function SignForm({ countries, actionData, attribution, formStamp, disabl
       {field(
         "country",
         t("form.country"),
-        <select id="sign-country" name="country" required autoComplete="country" defaultValue={values.country ?? ""} aria-invalid={errors.country ? true : undefined} aria-describedby={describedBy("country")}>
-          <option value="">{t("form.chooseCountry")}</option>
-          {countries.map((c) => (
-            <option key={c.code} value={c.code}>
-              {c.name}
-            </option>
-          ))}
-        </select>,
+        <CountrySelect countries={countries} placeholder={t("form.chooseCountry")} value={values.country ?? ""} invalid={Boolean(errors.country)} describedBy={describedBy("country")} />,
       )}
       {field(
         "postalCode",
@@ -165,4 +169,35 @@ export function SignForm({ countries, actionData, attribution, formStamp, disabl
       )}
     </Form>
   );
+}
+
+/** The placeholder and the countries, as options of the sign form's country list. */
+export function countrySelectOptions(placeholder: string, countries: readonly { code: string; name: string }[]) {
+  return (
+    <>
+      <option value="">{placeholder}</option>
+      {countries.map((c) => (
+        <option key={c.code} value={c.code}>
+          {c.name}
+        </option>
+      ))}
+    </>
+  );
+}
+
+/**
+ * The options markup with `value` chosen, as React marks a select's default value: `selected=""`
+ * on the one option whose value it is (none when no option has it), the placeholder when empty.
+ */
+export function withChosenCountry(optionsHtml: string, value: string): string {
+  if (value === "") return optionsHtml;
+  const unchosen = optionsHtml.replace('<option value="" selected="">', '<option value="">');
+  // Only a country code can be an option's value; anything else chooses none, as in React.
+  return /^[A-Z]{2}$/.test(value) ? unchosen.replace(`<option value="${value}">`, `<option value="${value}" selected="">`) : unchosen;
+}
+
+export function CountrySelect({ countries, placeholder, value, invalid, describedBy }: { countries: CountryList; placeholder: string; value: string; invalid: boolean; describedBy: string | undefined }) {
+  const common = { id: "sign-country", name: "country", required: true, autoComplete: "country", defaultValue: value, "aria-invalid": invalid ? true : undefined, "aria-describedby": describedBy };
+  if ("optionsHtml" in countries) return <select {...common} dangerouslySetInnerHTML={{ __html: withChosenCountry(countries.optionsHtml, value) }} />;
+  return <select {...common}>{countrySelectOptions(placeholder, countries)}</select>;
 }

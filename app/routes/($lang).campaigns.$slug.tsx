@@ -1,12 +1,13 @@
 import { data, redirect, type ActionFunctionArgs, type AppLoadContext, type HeadersFunction, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { useActionData, useLoaderData } from "@remix-run/react";
 import { CampaignView } from "~/components/campaign-view";
+import { countryOptionsMarkup } from "~/i18n/country-options-markup.server";
 import { translator } from "~/i18n/i18n";
 import { assertLanguageParam, localeFor, withLanguageVary } from "~/i18n/locale.server";
 import { rootLocale } from "~/i18n/meta";
 import { localePath } from "~/i18n/use-translation";
 import { campaignPageData } from "~/modules/campaigns/campaign-page.server";
-import { campaignContentLocales, findAcceptedPartner, findPublicCampaignInLocale } from "~/modules/campaigns/campaigns.queries.server";
+import { findAcceptedPartner, findPublicCampaignInLocale } from "~/modules/campaigns/campaigns.queries.server";
 import { issueFormStamp } from "~/modules/fraud/form-screen.server";
 import { openGraphFor, openGraphTags } from "~/modules/sharing/open-graph";
 import type { SignFieldErrors } from "~/modules/signatures/signatures.fields";
@@ -48,18 +49,17 @@ export async function loader({ params, request }: LoaderFunctionArgs) {
   const locale = localeFor(request);
   const found = await findPublicCampaignInLocale(db, slug, locale);
   if (!found) throw data(null, { status: 404 });
-  const { campaign, content } = found;
+  const { campaign, content, contentLocales } = found;
   // Share links carry ?partner=, ?ref= and ?via=; the form passes them on as hidden fields.
   const attribution = parseAttribution(new URL(request.url).searchParams);
-  const [page, contentLocales, partner] = await Promise.all([
-    campaignPageData(db, found, locale),
-    campaignContentLocales(db, campaign),
-    findAcceptedPartner(db, campaign.id, attribution.partnerCode),
-  ]);
+  const [page, partner] = await Promise.all([campaignPageData(db, found, locale), findAcceptedPartner(db, campaign.id, attribution.partnerCode)]);
   const appUrl = env().APP_URL;
   return data(
     {
       ...page,
+      // The 250 options as markup made once per language, not a list to render (and to encode
+      // into the page's data) on every view.
+      countries: countryOptionsMarkup(locale),
       alternates: [
         ...contentLocales.map((l) => ({ hrefLang: l, href: `${appUrl}/${l}/campaigns/${campaign.slug}` })),
         { hrefLang: "x-default", href: `${appUrl}/campaigns/${campaign.slug}` },

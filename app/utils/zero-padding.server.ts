@@ -13,7 +13,23 @@ import { Transform } from "node:stream";
 export function dropZeroPadding(): Transform {
   return new Transform({
     transform(chunk: Buffer, _encoding, done) {
-      done(null, chunk.includes(0) ? Buffer.from(chunk.filter((byte) => byte !== 0)) : chunk);
+      done(null, withoutZeroBytes(chunk));
     },
   });
+}
+
+/** The bytes with every 0x00 removed; the same buffer when it has none (the usual case). */
+export function withoutZeroBytes(bytes: Buffer): Buffer {
+  let at = bytes.indexOf(0);
+  if (at === -1) return bytes;
+  const out = Buffer.allocUnsafe(bytes.length);
+  let length = 0;
+  let from = 0;
+  while (at !== -1) {
+    length += bytes.copy(out, length, from, at);
+    from = at + 1;
+    at = bytes.indexOf(0, from);
+  }
+  length += bytes.copy(out, length, from);
+  return out.subarray(0, length);
 }

@@ -165,6 +165,23 @@ describe("POST /campaigns/:slug with hostile input", () => {
     expect(await tally()).toEqual(before);
   });
 
+  it("shows the form again with the country the signer chose still chosen, and none for a value not in the list", async () => {
+    // The list is markup made once per language (app/i18n/country-options-markup.server.tsx); the
+    // chosen option is marked on it as React would mark it.
+    const chosen = await (await sign(slug, valid({ consent: undefined, country: "PK" }))).text();
+    expectInPage(chosen, '<option value="PK" selected="">Pakistan</option>');
+    expectInPage(chosen, '<option value="" selected="">', false);
+    expect(chosen.match(/ selected=""/g)).toHaveLength(1);
+
+    const unknown = await (await sign(slug, valid({ country: 'AD">' }))).text();
+    expect(unknown.match(/<option[^>]* selected=""/g)).toBeNull();
+    expectInPage(unknown, '<option value="AD">Andorra</option>');
+
+    const fresh = await (await fetch(`${web.url}/campaigns/${slug}`)).text();
+    expectInPage(fresh, '<option value="" selected="">');
+    expect(fresh.match(/ selected=""/g)).toHaveLength(1);
+  });
+
   it("escapes the submitted values it echoes back into the form", async () => {
     const res = await sign(slug, valid({ name: "<script>alert(1)</script>", comment: "<script>alert(1)</script>" }));
     const html = await res.text();

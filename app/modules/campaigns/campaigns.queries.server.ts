@@ -84,16 +84,22 @@ async function findCampaignInLocale(db: Executor, by: { slug: string; statuses: 
       "t.ask as t_ask",
       "t.addressed_to as t_addressed_to",
       "t.argument_md as t_argument_md",
+      // In the same round trip: the languages it has current translations in (contentLocales below).
+      sql<string[]>`array(select tl.locale from campaign_translations tl where tl.campaign_id = c.id and tl.ask_version = c.ask_version order by tl.locale)`.as(
+        "t_current_locales",
+      ),
     ]);
   query = "id" in by ? query.where("c.id", "=", by.id) : query.where("c.slug", "=", by.slug).where("c.status", "in", by.statuses);
   const row = await query.executeTakeFirst();
   if (!row) return undefined;
-  const { t_locale, t_title, t_summary, t_ask, t_addressed_to, t_argument_md, ...campaign } = row;
+  const { t_locale, t_title, t_summary, t_ask, t_addressed_to, t_argument_md, t_current_locales, ...campaign } = row;
   const content: CampaignContent =
     t_locale && t_title !== null && t_summary !== null && t_ask !== null && t_addressed_to !== null && t_argument_md !== null
       ? { locale: t_locale, title: t_title, summary: t_summary, ask: t_ask, addressedTo: t_addressed_to, argumentMd: t_argument_md }
       : { locale: campaign.locale, title: campaign.title, summary: campaign.summary, ask: campaign.ask, addressedTo: campaign.addressed_to, argumentMd: campaign.argument_md };
-  return { campaign, content };
+  /** The languages it can be read in for its current ask: its own, then its current translations. */
+  const contentLocales = [campaign.locale, ...t_current_locales.filter((l) => l !== campaign.locale)];
+  return { campaign, content, contentLocales };
 }
 
 export interface CampaignContent {
@@ -104,18 +110,6 @@ export interface CampaignContent {
   ask: string;
   addressedTo: string;
   argumentMd: string;
-}
-
-/** The languages a campaign can be read in for its current ask: its own and its current translations. */
-export async function campaignContentLocales(db: Executor, campaign: { id: number; locale: string; ask_version: number }): Promise<string[]> {
-  const rows = await db
-    .selectFrom("campaign_translations")
-    .select("locale")
-    .where("campaign_id", "=", campaign.id)
-    .where("ask_version", "=", campaign.ask_version)
-    .orderBy("locale")
-    .execute();
-  return [campaign.locale, ...rows.map((r) => r.locale).filter((l) => l !== campaign.locale)];
 }
 
 export interface RecentSigner {

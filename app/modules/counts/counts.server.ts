@@ -114,26 +114,18 @@ export async function recountCampaigns(db: Database, campaignId?: number): Promi
     });
 }
 
+/** The folded counts: total and by country, read in one statement (one round trip, one snapshot). */
 export async function getCampaignCounts(db: Executor, campaignId: number): Promise<CampaignCounts> {
-  const [total, countries] = await Promise.all([
-    db
-      .selectFrom("campaign_counts")
-      .select(["confirmed", "updated_at"])
-      .where("campaign_id", "=", campaignId)
-      .executeTakeFirst(),
-    db
-      .selectFrom("campaign_country_counts")
-      .select(["country", "confirmed"])
-      .where("campaign_id", "=", campaignId)
-      .where("confirmed", ">", 0)
-      .orderBy("confirmed", "desc")
-      .orderBy("country")
-      .execute(),
-  ]);
+  const { rows } = await sql<{ confirmed: number | null; updated_at: Date | null; countries: [string, number][] }>`
+    SELECT n.confirmed, n.updated_at,
+      coalesce((SELECT json_agg(json_build_array(cc.country, cc.confirmed) ORDER BY cc.confirmed DESC, cc.country)
+                FROM campaign_country_counts cc WHERE cc.campaign_id = ${campaignId} AND cc.confirmed > 0), '[]'::json) AS countries
+    FROM (SELECT 1) AS one LEFT JOIN campaign_counts n ON n.campaign_id = ${campaignId}`.execute(db);
+  const row = rows[0]!;
   return {
-    total: total?.confirmed ?? 0,
-    byCountry: Object.fromEntries(countries.map((c) => [c.country, c.confirmed])),
-    updatedAt: total?.updated_at ?? null,
+    total: row.confirmed ?? 0,
+    byCountry: Object.fromEntries(row.countries),
+    updatedAt: row.updated_at ?? null,
   };
 }
 
