@@ -11,8 +11,8 @@ export default defineConfig({
     // vitest's default on a 2-core machine is one worker, so every file ran after the other while
     // most of them wait on a child web server, Postgres or Redis. Three files at a time keep both
     // cores busy; the e2e and fault projects still run one file at a time (fileParallelism),
-    // after the others. `npm test` (scripts/test.ts) runs the e2e project in a vitest process of
-    // its own beside the rest, so its files need not wait for all the others.
+    // after the others. `npm test` (scripts/test.ts) runs those two projects in vitest processes
+    // of their own after the rest, side by side, so they do not also wait for each other.
     maxWorkers: Number(process.env.VITEST_MAX_WORKERS) || 3,
     projects: [
       {

@@ -36,11 +36,13 @@ const health = (redisPrefix: string) =>
   });
 
 describe("worker health check", () => {
-  it("passes once the worker has finished a job, and fails with no worker consuming", async () => {
+  // Three tsx starts of the check at least: at a load average of 15-20 each took ~10 s, past the
+  // project's 30 s test timeout.
+  it("passes once the worker has finished a job, and fails with no worker consuming", { timeout: 120_000 }, async () => {
     expect(await health(prefix)).toBe(1); // nobody there yet
     const worker = await startTestWorker({ databaseUrl: t.url, redisPrefix: prefix, foldEveryMs: 500 });
     try {
-      await eventually(async () => (await health(prefix)) === 0, 20_000, "a healthy worker");
+      await eventually(async () => (await health(prefix)) === 0, 60_000, "a healthy worker");
     } finally {
       await worker.stop();
     }
