@@ -11,7 +11,8 @@ export default defineConfig({
     // vitest's default on a 2-core machine is one worker, so every file ran after the other while
     // most of them wait on a child web server, Postgres or Redis. Three files at a time keep both
     // cores busy; the e2e and fault projects still run one file at a time (fileParallelism),
-    // after the others.
+    // after the others. `npm test` (scripts/test.ts) runs those two projects in vitest processes
+    // of their own after the rest, side by side, so they do not also wait for each other.
     maxWorkers: Number(process.env.VITEST_MAX_WORKERS) || 3,
     projects: [
       {
@@ -48,6 +49,9 @@ export default defineConfig({
           // integration files, axe-heavy files timed out (dashboard-a11y past 120 s) on a machine
           // loaded by other work; vitest then runs this project after all the others.
           fileParallelism: false,
+          // A file's concurrent tests (the axe pages of a11y.test.ts), two at a time: a page each,
+          // one renderer process each, both cores.
+          maxConcurrency: 2,
         },
       },
       {

@@ -3,15 +3,24 @@
  *
  * Run one after the other, the typecheck, lint and build kept both cores busy for minutes on a
  * loaded machine before the first test. Here the typecheck and lint run beside the build and the
- * tests; vitest starts once the build is done (the tests run the built server). Inside vitest
- * (vitest.config.ts) the e2e and fault files run one at a time after the others: run beside them,
- * axe-heavy browser files and the outage latency checks timed out on a loaded machine.
+ * tests; the tests start once the build is done (they run the built server).
+ *
+ * The tests run as three vitest processes. The first runs the unit, integration and security
+ * files, three at a time. Then two run side by side: the e2e files (one browser at a time) and the
+ * fault and topology files (one at a time). In one vitest process those two projects also came
+ * after the rest, but in a single queue, one file at a time across both (vitest runs every file
+ * without file parallelism in one queue): that tail was most of the run, with one core mostly
+ * idle while a fault test waited out an outage. Started beside the integration files instead, the
+ * e2e files pushed integration tests past their 30 s timeouts on a machine loaded by other work.
  *
  * The typecheck's, lint's and build's output is printed whole when each ends; vitest prints as it
- * goes, each line marked `[tests]`. The run fails when any step fails; a failed build skips the
- * tests.
+ * goes, each line marked `[tests]`, `[e2e]` or `[faults]`. At the end come the test files and tests
+ * counted over all the vitest runs (from their JSON reports) and the slowest files. The run fails when any
+ * step fails; a failed build skips the tests.
  */
 import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { ROOT } from "./processes";
 
@@ -66,14 +75,80 @@ function step(name: string, command: string, args: string[], { env = {}, live }:
 // Colours survive the capture; vitest and eslint would otherwise drop them off a terminal.
 const colour: Record<string, string> = process.stdout.isTTY ? { FORCE_COLOR: "1" } : {};
 
-const checks = [step("typecheck", bin("tsc"), ["--noEmit"]), step("lint", bin("eslint"), ["."], { env: colour })];
+// The typecheck and the linter keep what they learnt in node_modules/.cache, so a second run on
+// the same tree checks only what changed (a fresh `npm ci` starts them over). The lint cache is
+// sound here because no rule reads types (eslint.config.js has no type-checked configs): a file's
+// findings depend on its own text and the config, which is what the cache keys on.
+const cache = path.join(ROOT, "node_modules/.cache/banner");
+const checks = [
+  step("typecheck", bin("tsc"), ["--noEmit", "--incremental", "--tsBuildInfoFile", path.join(cache, "tsc.tsbuildinfo")]),
+  step("lint", bin("eslint"), ["--cache", "--cache-location", path.join(cache, "eslint/"), "."], { env: colour }),
+];
+
+const reports = mkdtempSync(path.join(tmpdir(), "banner-test-"));
+const VITEST_RUNS = [
+  { name: "vitest", mark: "[tests] ", projects: ["unit", "integration", "security"] },
+  { name: "vitest e2e", mark: "[e2e] ", projects: ["e2e"] },
+  { name: "vitest faults", mark: "[faults] ", projects: ["faults"] },
+];
+const vitest = (run: (typeof VITEST_RUNS)[number]) =>
+  step(
+    run.name,
+    bin("vitest"),
+    ["run", ...run.projects.flatMap((p) => ["--project", p]), "--reporter=default", "--reporter=json", `--outputFile.json=${reportFile(run.name)}`],
+    { env: colour, live: run.mark },
+  );
+const reportFile = (name: string) => path.join(reports, `${name.replace(/\W+/g, "-")}.json`);
+
 const tests = step("build", "npm", ["run", "--silent", "build"]).then(async (build) => {
   if (build.code !== 0) return [build];
-  return [build, await step("vitest", bin("vitest"), ["run"], { env: colour, live: "[tests] " })];
+  // The e2e and fault files after the others, as one vitest process would run them, but side by
+  // side: each project still one file at a time.
+  const [first, ...after] = VITEST_RUNS;
+  const others = await vitest(first!);
+  return [build, others, ...(await Promise.all(after.map(vitest)))];
 });
 
 const outcomes = [...(await Promise.all(checks)), ...(await tests)];
+printTestCounts();
+rmSync(reports, { recursive: true, force: true });
 const failed = outcomes.filter((o) => o.code !== 0);
 console.log(`\n${outcomes.map((o) => `${o.code === 0 ? "✔" : "✘"} ${o.name} ${o.seconds} s`).join("\n")}`);
 console.log(`npm test: ${failed.length ? `failed (${failed.map((o) => o.name).join(", ")})` : "passed"} in ${Math.round((Date.now() - startedAt) / 1000)} s`);
 process.exitCode = failed.length ? 1 : 0;
+
+interface JsonReport {
+  numTotalTests: number;
+  numPassedTests: number;
+  numFailedTests: number;
+  numPendingTests: number;
+  numTodoTests: number;
+  testResults: { name: string; startTime: number; endTime: number; assertionResults: unknown[] }[];
+}
+
+/** Test files and tests over all the vitest runs, and the slowest files (a missing report is said). */
+function printTestCounts() {
+  const totals = { files: 0, tests: 0, passed: 0, failed: 0, skipped: 0 };
+  const files: { name: string; seconds: number; tests: number }[] = [];
+  for (const run of VITEST_RUNS) {
+    let report: JsonReport;
+    try {
+      report = JSON.parse(readFileSync(reportFile(run.name), "utf8")) as JsonReport;
+    } catch {
+      console.log(`\n(${run.name} wrote no report)`);
+      continue;
+    }
+    totals.files += report.testResults.length;
+    totals.tests += report.numTotalTests;
+    totals.passed += report.numPassedTests;
+    totals.failed += report.numFailedTests;
+    totals.skipped += report.numPendingTests + report.numTodoTests;
+    for (const f of report.testResults) files.push({ name: path.relative(ROOT, f.name), seconds: (f.endTime - f.startTime) / 1000, tests: f.assertionResults.length });
+  }
+  if (!files.length) return;
+  const slowest = files.sort((a, b) => b.seconds - a.seconds).slice(0, 8);
+  console.log(`\nslowest test files:\n${slowest.map((f) => `  ${f.seconds.toFixed(1).padStart(6)} s  ${f.name} (${f.tests} tests)`).join("\n")}`);
+  console.log(
+    `tests: ${totals.files} files, ${totals.tests} tests: ${totals.passed} passed, ${totals.failed} failed${totals.skipped ? `, ${totals.skipped} skipped` : ""}`,
+  );
+}

@@ -5,7 +5,7 @@
  */
 import AxeBuilder from "@axe-core/playwright";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { deletePrefix, SHARED_REDIS_URL, uniquePrefix } from "../support/redis";
 import { startWeb, type RunningProcess } from "../support/web";
@@ -51,8 +51,12 @@ async function violations(page: Page): Promise<string[]> {
   return results.violations.flatMap((v) => v.nodes.map((n) => `${v.id} (${v.impact}): ${v.help} at ${n.target.join(" ")}: ${n.failureSummary?.replace(/\s+/g, " ")}`));
 }
 
-describe.each(LOCALES)("in %s, axe finds no WCAG 2.2 A/AA violations", (locale) => {
-  it.each(PAGES.map((p) => [p.name, p] as const))("on the %s page", async (_name, checked) => {
+// Concurrent: axe runs in each page's own renderer process, so two pages at a time (the e2e
+// project's maxConcurrency) keep both cores of a 2-core machine busy where one left the second
+// idle. Each test opens a page of its own; the contexts only hold the log-in cookies.
+describe.concurrent.each(LOCALES)("in %s, axe finds no WCAG 2.2 A/AA violations", (locale) => {
+  // it.for, not it.each: a concurrent test takes `expect` from its own context.
+  it.for(PAGES.map((p) => [p.name, p] as const))("on the %s page", { timeout: AXE_TIMEOUT }, async ([, checked], { expect }) => {
     const page = await contexts.get(checked.audience)!.newPage();
     try {
       const url = pageUrl(web.url, checked, fixtures, locale);
@@ -66,9 +70,9 @@ describe.each(LOCALES)("in %s, axe finds no WCAG 2.2 A/AA violations", (locale) 
     } finally {
       await page.close();
     }
-  }, AXE_TIMEOUT);
+  });
 
-  it("on the sign form in its error state, after an empty submit with JavaScript on", async () => {
+  it("on the sign form in its error state, after an empty submit with JavaScript on", { timeout: AXE_TIMEOUT }, async ({ expect }) => {
     const page = await contexts.get("public")!.newPage();
     try {
       const problems = recordProblems(page);
@@ -82,5 +86,5 @@ describe.each(LOCALES)("in %s, axe finds no WCAG 2.2 A/AA violations", (locale) 
     } finally {
       await page.close();
     }
-  }, AXE_TIMEOUT);
+  });
 });

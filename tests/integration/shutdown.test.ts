@@ -7,7 +7,7 @@ import { createTestDatabase, type TestDatabase } from "../support/db";
 import { createCampaign, signer } from "../support/fixtures";
 import { deletePrefix, SHARED_REDIS_URL, uniquePrefix } from "../support/redis";
 import { startSmtpServer, type TestSmtpServer } from "../support/smtp";
-import { postForm, startWeb } from "../support/web";
+import { postForm, startWeb, workerEntry } from "../support/web";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 let t: TestDatabase;
@@ -27,7 +27,7 @@ afterAll(async () => {
 describe("SIGTERM", () => {
   it("lets the worker finish the email it is sending, then exit cleanly", async () => {
     const campaign = await createCampaign(t.db);
-    const child = spawn(process.execPath, ["--import", "tsx", "workers/index.ts"], {
+    const child = spawn(process.execPath, workerEntry(), {
       cwd: ROOT,
       env: {
         ...process.env,

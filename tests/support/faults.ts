@@ -11,7 +11,7 @@ import { migrateToLatest } from "~/db/migrate.server";
 import { startPrivatePostgres, startPrivateRedisServer, type PrivatePostgres, type PrivateRedisServer } from "./engines";
 import { createCampaign } from "./fixtures";
 import { startSmtpServer, type TestSmtpServer } from "./smtp";
-import { postForm, startWeb, type RunningProcess } from "./web";
+import { postForm, startWeb, workerEntry, type RunningProcess } from "./web";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 
@@ -41,7 +41,7 @@ export async function startFaultStack(opts: { workerEnv?: Record<string, string>
 
   const web = await startWeb({ ...common, ...opts.webEnv });
   let workerOut = "";
-  const workerChild = spawn(process.execPath, ["--import", "tsx", "workers/index.ts"], {
+  const workerChild = spawn(process.execPath, workerEntry(), {
     cwd: ROOT,
     env: { ...process.env, NODE_ENV: "test", LOG_LEVEL: "warn", APP_URL: web.url, ...common, ...opts.workerEnv },
     stdio: ["ignore", "pipe", "pipe"],

@@ -11,7 +11,7 @@ import { createTestDatabase, type TestDatabase } from "../support/db";
 import { createTestUser, eventually } from "../support/fixtures";
 import { freePort } from "../support/redis";
 import { startSmtpServer, tokenOf, verificationLink, type TestSmtpServer } from "../support/smtp";
-import { postForm, startWeb, type RunningProcess } from "../support/web";
+import { postForm, startWeb, workerEntry, type RunningProcess } from "../support/web";
 import { clusterKeys, ROOT, startNginx, startPgBouncer, startRedisCluster, type Nginx, type PgBouncer, type RedisClusterEngines } from "./engines";
 
 /**
@@ -34,7 +34,7 @@ const webs: RunningProcess[] = [];
 const workers: { child: ChildProcess; output: () => string }[] = [];
 
 function startWorkerProcess(env: Record<string, string>) {
-  const child = spawn(process.execPath, ["--import", "tsx", "workers/index.ts"], {
+  const child = spawn(process.execPath, workerEntry(), {
     cwd: ROOT,
     env: { ...process.env, NODE_ENV: "test", LOG_LEVEL: "warn", ...env },
     stdio: ["ignore", "pipe", "pipe"],
