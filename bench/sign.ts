@@ -72,7 +72,8 @@ const BUDGET_MS = 105_000;
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const GOAL_RATE = 1_000;
-const GOAL_RATIO = 0.5;
+// The surge asks signing to reach 55 % of its `pg` baseline (it was 50 % before).
+const GOAL_RATIO = 0.55;
 
 const USER_AGENT = "banner-bench/1 (autocannon)";
 const FORM_HEADERS = { "content-type": "application/x-www-form-urlencoded", "user-agent": USER_AGENT };
