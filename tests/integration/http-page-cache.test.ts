@@ -4,6 +4,7 @@
  * worker folds them.
  */
 import { randomBytes } from "node:crypto";
+import { readdirSync, readFileSync } from "node:fs";
 import { brotliDecompressSync, gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { catalogue } from "~/i18n/i18n";
@@ -248,6 +249,24 @@ describe("the in-process cache of public pages", () => {
     const again = await get(path, { ...BROWSER, Cookie: `lang=ur; ${user.cookie}` });
     expect(again.headers.get("cache-control")).toBe("private, no-store");
     expect(await again.text()).toContain('href="/account"');
+  });
+
+  it("renders in a thread of lower priority than the one answering views (Linux: a thread's own nice value)", async () => {
+    expect((await get(`/campaigns/${campaign.slug}?nice=${randomBytes(4).toString("hex")}`, BROWSER)).status).toBe(200);
+    // Field 19 of /proc/<pid>/task/<tid>/stat is the thread's nice value; the command name in
+    // field 2 may hold spaces, so fields are counted after its closing parenthesis.
+    const niceOf = (tid: string) => {
+      const stat = readFileSync(`/proc/${web.child.pid}/task/${tid}/stat`, "utf8");
+      return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[16]);
+    };
+    const threads = readdirSync(`/proc/${web.child.pid}/task`);
+    const nices = threads.map(niceOf);
+    // The main thread (its id is the process id) answers at the process's own priority (whatever
+    // the test run was started with); one thread, the renderer, runs ten steps below it.
+    const base = niceOf(String(web.child.pid));
+    expect(base).toBeLessThan(19);
+    expect(nices.filter((n) => n === Math.min(19, base + 10))).toHaveLength(1);
+    expect(nices.filter((n) => n !== base)).toHaveLength(1);
   });
 
   it("leaves what is not cacheable to Remix: an unknown campaign is a 404 every time", async () => {
