@@ -1,11 +1,9 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { requireUser } from "~/modules/accounts/session-cookie.server";
 import { openExportFile } from "~/modules/exports/download-export.server";
-import { exportFileResponse } from "~/modules/exports/export-file-response.server";
+import { exportFileRefusal, exportFileResponse } from "~/modules/exports/export-file-response.server";
 import { getDb } from "~/services.server";
-import { errorStatus } from "~/utils/error-answers.server";
-import { isAppError } from "~/utils/errors.server";
-import { NO_STORE, routeId } from "~/utils/http.server";
+import { routeId } from "~/utils/http.server";
 
 const MESSAGES: Record<number, string> = {
   404: "There is no such export of this campaign.\n",
@@ -23,11 +21,6 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     const file = await openExportFile(getDb(), user, { campaignId: routeId(params.id), exportId: routeId(params.exportId) });
     return exportFileResponse(request, file);
   } catch (error) {
-    if (!isAppError(error)) throw error;
-    const status = errorStatus(error.code);
-    return new Response(MESSAGES[status] ?? "This export cannot be downloaded.\n", {
-      status,
-      headers: { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": NO_STORE },
-    });
+    return exportFileRefusal(error, MESSAGES);
   }
 }

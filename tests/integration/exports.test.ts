@@ -343,6 +343,13 @@ describe("signature files", () => {
     expect(gone.status).toBe(410);
     expect(await gone.text()).toContain("expired");
     expect((await get(`${page}/file`, host.cookie)).status).toBe(410);
+    // The exports page's own download door says the same, in its words.
+    const listed = await get(`/dashboard/campaigns/${campaign.id}/exports/${exportRow.id}`, host.cookie);
+    expect(listed.status).toBe(410);
+    expect(await listed.text()).toContain("This export's file has expired");
+    const unknown = await get(`/dashboard/campaigns/${campaign.id}/exports/${exportRow.id + 100_000}`, host.cookie);
+    expect(unknown.status).toBe(404);
+    expect(await unknown.text()).toContain("There is no such export of this campaign");
 
     // The maintenance job deletes the file; the link keeps saying "expired".
     await purgeExpiredExports(t.db);
