@@ -102,10 +102,14 @@ const DRAIN_LIMIT_BYTES = 1024 * 1024;
  * refused upload, a JSON body cut off at its limit. What was left of the body stays in the
  * connection, paused, so the next request on that keep-alive connection would never be read
  * and its client would wait forever. After such an answer the rest is read and dropped; a body
- * declared larger than DRAIN_LIMIT_BYTES (or of unknown length) closes the connection instead.
+ * declared larger than DRAIN_LIMIT_BYTES closes the connection instead, and one of unknown length
+ * (chunked) closes it once more than that has been dropped. A chunked body is not answered with
+ * `Connection: close` up front: Node destroys the socket right after such an answer, and a client
+ * still writing the body then gets EPIPE instead of the answer.
  */
 function keepConnectionUsable(req: IncomingMessage, res: ServerResponse) {
-  const declared = Number(req.headers["content-length"] ?? Number.NaN);
+  const length = req.headers["content-length"];
+  const declared = length === undefined ? 0 : Number(length);
   const writeHead = res.writeHead.bind(res) as (...args: unknown[]) => typeof res;
   res.writeHead = ((...args: unknown[]) => {
     if (!req.complete && !(declared <= DRAIN_LIMIT_BYTES)) res.setHeader("Connection", "close");

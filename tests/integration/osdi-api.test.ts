@@ -4,6 +4,7 @@
  * below; Banner's own fields must sit under the `banner:` curie.
  */
 import { createHash, randomBytes } from "node:crypto";
+import net from "node:net";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashPassword } from "~/modules/accounts/passwords.server";
@@ -590,6 +591,49 @@ describe("the record signature helper", () => {
 
     const after = await tdb.db.selectFrom("signatures").select(sql<number>`count(*)::int`.as("n")).executeTakeFirstOrThrow();
     expect(after.n).toBe(before.n);
+  });
+
+  it("reads a body of unknown length to its end after answering 413 before it was all read, and keeps the connection", async () => {
+    // The 413 goes out once the body passes its limit. It used to say Connection: close, and the
+    // socket was destroyed behind it, so a client still writing the body got EPIPE instead of the
+    // answer (seen under load in the chunked case above). The rest of the body, up to the drain
+    // limit, is now read and dropped; the connection stays usable.
+    const org = await organisation("chunks");
+    const petition = await petitionOf(org.id);
+    const token = await key(org, "write");
+    const chunk = (text: string) => `${text.length.toString(16)}\r\n${text}\r\n`;
+    const early =
+      `POST /api/osdi/v1/petitions/${petition.id}/signatures HTTP/1.1\r\nHost: 127.0.0.1:${web.port}\r\nOSDI-API-Token: ${token}\r\n` +
+      `Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n${chunk(" ".repeat(40_000))}`;
+    const rest = chunk(JSON.stringify(body(`late-${hex()}@example.org`))) + "0\r\n\r\n";
+    const second = `GET /api/osdi/v1/petitions/${petition.id} HTTP/1.1\r\nHost: 127.0.0.1\r\nOSDI-API-Token: ${token}\r\nConnection: close\r\n\r\n`;
+    const seen = await new Promise<{ statuses: string[]; closeHeader: boolean; error?: string }>((resolve) => {
+      const socket = net.connect(web.port, "127.0.0.1");
+      let data = "";
+      let sentRest = false;
+      let error: string | undefined;
+      const finish = () =>
+        resolve({ statuses: [...data.matchAll(/HTTP\/1\.1 (\d{3})/g)].map((m) => m[1]!), closeHeader: /^connection: close/im.test(data.split("\r\n\r\n")[0]!), error });
+      const timer = setTimeout(() => {
+        error ??= "no answer in 15 s";
+        socket.destroy();
+      }, 15_000);
+      socket.on("data", (part) => {
+        data += part.toString("latin1");
+        if (!sentRest && /HTTP\/1\.1 \d{3}/.test(data) && data.includes("\r\n\r\n")) {
+          sentRest = true;
+          // The 413 came before the body ended: the client finishes the body, then asks again.
+          setTimeout(() => socket.write(rest + second, (e) => e && (error ??= e.message)), 200);
+        }
+      });
+      socket.on("error", (e) => (error ??= e.message));
+      socket.on("close", () => {
+        clearTimeout(timer);
+        finish();
+      });
+      socket.write(early);
+    });
+    expect(seen).toEqual({ statuses: ["413", "200"], closeHeader: false, error: undefined });
   });
 });
 

@@ -70,8 +70,8 @@ export async function handleOsdiRequest(
     const response = problem(status, error.message, extra);
     const retry = Number(error.details?.retryAfterSeconds ?? 0);
     if (retry) response.headers.set("Retry-After", String(retry));
-    // The rest of an oversized body is never read: end the connection instead of waiting for it.
-    if (status === 413) response.headers.set("Connection", "close");
+    // The rest of an oversized body is never read here: the server reads and drops it after the
+    // answer, or closes the connection when it is over a megabyte (keepConnectionUsable, server/guards.ts).
     if (status === 401) response.headers.set("WWW-Authenticate", `${API_TOKEN_HEADER} realm="Banner OSDI API"`);
     return response;
   }
