@@ -303,7 +303,8 @@ describe("updates to signers", () => {
     smtp.rejectWith(451);
     try {
       await requestUpdateFanOut(t.db, owner, id);
-      await eventually(async () => (await t.db.selectFrom("update_deliveries").select("attempts").where("update_id", "=", id).executeTakeFirst())?.attempts === 1, 10_000, "a first attempt");
+      // At least one refused attempt (a loaded machine may poll after the first retry too).
+      await eventually(async () => ((await t.db.selectFrom("update_deliveries").select("attempts").where("update_id", "=", id).executeTakeFirst())?.attempts ?? 0) >= 1, 20_000, "a first attempt");
     } finally {
       smtp.rejectWith(null);
     }
