@@ -4,7 +4,9 @@
 # migrations and the seed are read as .ts files.
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
+# patches/ is applied to node_modules by npm ci's postinstall (patch-package).
 COPY package.json package-lock.json ./
+COPY patches ./patches
 RUN npm ci --no-audit --no-fund
 COPY . .
 RUN npm run build
@@ -12,6 +14,7 @@ RUN npm run build
 FROM node:20-bookworm-slim AS prod-deps
 WORKDIR /app
 COPY package.json package-lock.json ./
+COPY patches ./patches
 RUN npm ci --omit=dev --no-audit --no-fund
 
 FROM node:20-bookworm-slim
