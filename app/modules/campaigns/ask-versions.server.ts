@@ -1,6 +1,7 @@
 import { sql } from "kysely";
 import type { Executor } from "~/db/db.server";
 import type { CampaignInput } from "./lifecycle.schema";
+import { read, runRead, type Read } from "~/db/one-trip.server";
 
 /**
  * What people sign: the ask, whom it is addressed to and the decision-makers, as one numbered
@@ -41,13 +42,16 @@ export interface AskVersion {
 
 /** Every version of a campaign's ask, oldest first. */
 export async function listAskVersions(db: Executor, campaignId: number): Promise<AskVersion[]> {
-  const rows = await db
+  return runRead(db, askVersionsRead(db, campaignId));
+}
+
+export function askVersionsRead(db: Executor, campaignId: number): Read<AskVersion[]> {
+  const query = db
     .selectFrom("campaign_ask_versions")
     .select(["version", "ask", "addressed_to", "targets", "created_at"])
     .where("campaign_id", "=", campaignId)
-    .orderBy("version")
-    .execute();
-  return rows.map((r) => ({ version: r.version, ask: r.ask, addressedTo: r.addressed_to, targets: r.targets, createdAt: r.created_at }));
+    .orderBy("version");
+  return read(query, (rows) => rows.map((r) => ({ version: r.version, ask: r.ask, addressedTo: r.addressed_to, targets: r.targets, createdAt: r.created_at })));
 }
 
 /**

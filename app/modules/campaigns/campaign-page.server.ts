@@ -1,23 +1,24 @@
 import type { Selectable } from "kysely";
 import type { Executor } from "~/db/db.server";
+import { read, readInOneTrip } from "~/db/one-trip.server";
 import type { CampaignsTable } from "~/db/schema";
 import { countryName, countryOptions } from "~/i18n/countries";
 import { formatDate, type Locale } from "~/i18n/i18n";
 import type { Actor } from "~/modules/access/actor.server";
 import { requireCampaignOrganiser } from "~/modules/access/guards.server";
-import { getCampaignCounts } from "~/modules/counts/counts.server";
+import { campaignCountsRead } from "~/modules/counts/counts.server";
 import { logoPath } from "~/modules/organisations/organisation-logo.server";
-import { publicSignerReasons } from "~/modules/signatures/signer-comments.server";
-import { listPublishedUpdates } from "~/modules/updates/updates.server";
-import { getHeroImage } from "~/modules/media/hero-image.server";
-import { listPublicPartners } from "~/modules/partners/partners.server";
+import { publicSignerReasonsRead } from "~/modules/signatures/signer-comments.server";
+import { publishedUpdatesRead } from "~/modules/updates/updates.server";
+import { heroImageRead } from "~/modules/media/hero-image.server";
+import { publicPartnersRead } from "~/modules/partners/partners.server";
 import { groupSmallCountries, PUBLIC_COUNTRY_MIN } from "~/modules/stats/public-countries";
 import { env } from "~/utils/env.server";
 import { AppError } from "~/utils/errors.server";
 import { renderMarkdown } from "~/utils/markdown.server";
-import { listAskVersions } from "./ask-versions.server";
-import { findCampaignByIdInLocale, recentPublicSigners, type CampaignContent } from "./campaigns.queries.server";
-import { listPublicTargetResponses } from "./target-responses.server";
+import { askVersionsRead } from "./ask-versions.server";
+import { findCampaignByIdInLocale, recentPublicSignersRead, type CampaignContent } from "./campaigns.queries.server";
+import { publicTargetResponsesRead } from "./target-responses.server";
 
 /**
  * What the campaign page shows, built once for the public page and for the organisers' preview,
@@ -25,17 +26,18 @@ import { listPublicTargetResponses } from "./target-responses.server";
  */
 export async function campaignPageData(db: Executor, found: { campaign: Selectable<CampaignsTable>; content: CampaignContent }, locale: Locale) {
   const { campaign, content } = found;
-  const [counts, signers, partners, targets, askVersions, hero, host, updates, reasons] = await Promise.all([
-    getCampaignCounts(db, campaign.id),
-    recentPublicSigners(db, campaign.id),
-    listPublicPartners(db, campaign.id),
-    listPublicTargetResponses(db, campaign.id),
-    listAskVersions(db, campaign.id),
-    getHeroImage(db, campaign.id),
-    campaign.organisation_id === null ? undefined : findHostOrganisation(db, campaign.organisation_id),
-    listPublishedUpdates(db, campaign.id),
-    publicSignerReasons(db, campaign.id),
-  ]);
+  // Nine reads, one round trip: sent one by one, their socket writes were a fifth of a render.
+  const [counts, signers, partners, targets, askVersions, hero, host, updates, reasons] = await readInOneTrip(db, [
+    campaignCountsRead(campaign.id),
+    recentPublicSignersRead(db, campaign.id),
+    publicPartnersRead(db, campaign.id),
+    publicTargetResponsesRead(db, campaign.id),
+    askVersionsRead(db, campaign.id),
+    heroImageRead(db, campaign.id),
+    hostOrganisationRead(db, campaign.organisation_id),
+    publishedUpdatesRead(db, campaign.id),
+    publicSignerReasonsRead(db, campaign.id),
+  ] as const);
   const byCountry = groupSmallCountries(counts.byCountry);
   return {
     campaign: {
@@ -105,9 +107,10 @@ export function deadlineFor(locale: Locale, deadlineAt: Date | string | null, no
   return { date: formatDate(locale, at), daysLeft: Math.ceil(left / DAY_MS) };
 }
 
-async function findHostOrganisation(db: Executor, organisationId: number) {
-  const org = await db.selectFrom("organisations").select(["id", "slug", "name", "logo_hash"]).where("id", "=", organisationId).executeTakeFirst();
-  return org ? { slug: org.slug, name: org.name, logoUrl: org.logo_hash ? logoPath(org.id, org.logo_hash) : null } : undefined;
+/** The organisation running the campaign, if any (none: the query finds no row). */
+function hostOrganisationRead(db: Executor, organisationId: number | null) {
+  const query = db.selectFrom("organisations").select(["id", "slug", "name", "logo_hash"]).where("id", "=", organisationId ?? 0);
+  return read(query, ([org]) => (org && organisationId !== null ? { slug: org.slug, name: org.name, logoUrl: org.logo_hash ? logoPath(org.id, org.logo_hash) : null } : undefined));
 }
 
 export type CampaignPageData = Awaited<ReturnType<typeof campaignPageData>>;

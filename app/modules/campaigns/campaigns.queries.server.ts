@@ -2,6 +2,7 @@ import { sql } from "kysely";
 import type { Executor } from "~/db/db.server";
 import type { CampaignStatus } from "~/db/schema";
 import { PUBLIC_CAMPAIGN_STATUSES } from "~/db/states";
+import { read, runRead, type Read } from "~/db/one-trip.server";
 
 export interface CampaignSummary {
   id: number;
@@ -120,7 +121,11 @@ export interface RecentSigner {
 
 /** Confirmed supporters who chose to show their name: first name and country only. */
 export async function recentPublicSigners(db: Executor, campaignId: number, limit = 10): Promise<RecentSigner[]> {
-  const rows = await db
+  return runRead(db, recentPublicSignersRead(db, campaignId, limit));
+}
+
+export function recentPublicSignersRead(db: Executor, campaignId: number, limit = 10): Read<RecentSigner[]> {
+  const query = db
     .selectFrom("signatures")
     .select(["name", "country", "confirmed_at"])
     .where("campaign_id", "=", campaignId)
@@ -128,13 +133,8 @@ export async function recentPublicSigners(db: Executor, campaignId: number, limi
     .where("public_name", "=", true)
     .where("name", "is not", null)
     .orderBy("confirmed_at", "desc")
-    .limit(limit)
-    .execute();
-  return rows.map((r) => ({
-    firstName: firstNameOf(r.name ?? ""),
-    country: r.country,
-    confirmedAt: r.confirmed_at as Date,
-  }));
+    .limit(limit);
+  return read(query, (rows) => rows.map((r) => ({ firstName: firstNameOf(r.name ?? ""), country: r.country, confirmedAt: r.confirmed_at as Date })));
 }
 
 export function firstNameOf(name: string): string {

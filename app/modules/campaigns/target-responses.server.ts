@@ -4,6 +4,7 @@ import type { Actor } from "~/modules/access/actor.server";
 import { requireCampaignOrganiser } from "~/modules/access/guards.server";
 import { AppError } from "~/utils/errors.server";
 import type { TargetResponseInput } from "./target-responses.schema";
+import { read, runRead, type Read } from "~/db/one-trip.server";
 
 /**
  * Decision-makers' responses: organisers of the campaign's organisation record what each target
@@ -20,24 +21,30 @@ export interface TargetWithResponse {
 }
 
 async function targetsWithResponses(db: Executor, campaignId: number): Promise<TargetWithResponse[]> {
-  const rows = await db
-    .selectFrom("campaign_targets as t")
-    .leftJoin("campaign_target_responses as r", "r.target_id", "t.id")
-    .select(["t.id", "t.name", "t.role", "t.country", "r.responded_on", "r.summary", "r.link"])
-    .where("t.campaign_id", "=", campaignId)
-    .orderBy("t.position")
-    .execute();
-  return rows.map((r) => ({
-    id: r.id,
-    name: r.name,
-    role: r.role,
-    country: r.country,
-    response: r.responded_on && r.summary ? { respondedOn: r.responded_on, summary: r.summary, link: r.link } : null,
-  }));
+  return runRead(db, publicTargetResponsesRead(db, campaignId));
 }
 
 /** For the public page: the campaign must already be public there. */
 export const listPublicTargetResponses = targetsWithResponses;
+
+/** listPublicTargetResponses as a Read, to go in one round trip with others (readInOneTrip). */
+export function publicTargetResponsesRead(db: Executor, campaignId: number): Read<TargetWithResponse[]> {
+  const query = db
+    .selectFrom("campaign_targets as t")
+    .leftJoin("campaign_target_responses as r", "r.target_id", "t.id")
+    .select(["t.id", "t.name", "t.role", "t.country", "r.responded_on", "r.summary", "r.link"])
+    .where("t.campaign_id", "=", campaignId)
+    .orderBy("t.position");
+  return read(query, (rows) =>
+    rows.map((r) => ({
+      id: r.id,
+      name: r.name,
+      role: r.role,
+      country: r.country,
+      response: r.responded_on && r.summary ? { respondedOn: r.responded_on, summary: r.summary, link: r.link } : null,
+    })),
+  );
+}
 
 export async function listTargetResponses(db: Executor, actor: Actor, campaignId: number) {
   const campaign = await requireCampaignOrganiser(db, actor, campaignId);

@@ -1,6 +1,7 @@
 import { sql } from "kysely";
 import type { Database, Executor } from "~/db/db.server";
 import { recordMilestones } from "./milestones.server";
+import { read, runRead, type Read } from "~/db/one-trip.server";
 
 /**
  * Counts are folded from an append-only ledger (signature_count_changes). A confirmation only
@@ -116,17 +117,22 @@ export async function recountCampaigns(db: Database, campaignId?: number): Promi
 
 /** The folded counts: total and by country, read in one statement (one round trip, one snapshot). */
 export async function getCampaignCounts(db: Executor, campaignId: number): Promise<CampaignCounts> {
-  const { rows } = await sql<{ confirmed: number | null; updated_at: Date | null; countries: [string, number][] }>`
+  return runRead(db, campaignCountsRead(campaignId));
+}
+
+/** getCampaignCounts as a Read, to go in one round trip with others (readInOneTrip). */
+export function campaignCountsRead(campaignId: number): Read<CampaignCounts> {
+  return read(
+    sql<{ confirmed: number | null; updated_at: Date | null; countries: [string, number][] }>`
     SELECT n.confirmed, n.updated_at,
       coalesce((SELECT json_agg(json_build_array(cc.country, cc.confirmed) ORDER BY cc.confirmed DESC, cc.country)
                 FROM campaign_country_counts cc WHERE cc.campaign_id = ${campaignId} AND cc.confirmed > 0), '[]'::json) AS countries
-    FROM (SELECT 1) AS one LEFT JOIN campaign_counts n ON n.campaign_id = ${campaignId}`.execute(db);
-  const row = rows[0]!;
-  return {
-    total: row.confirmed ?? 0,
-    byCountry: Object.fromEntries(row.countries),
-    updatedAt: row.updated_at ?? null,
-  };
+    FROM (SELECT 1) AS one LEFT JOIN campaign_counts n ON n.campaign_id = ${campaignId}`,
+    (rows) => {
+      const row = rows[0]!;
+      return { total: row.confirmed ?? 0, byCountry: Object.fromEntries(row.countries), updatedAt: row.updated_at ?? null };
+    },
+  );
 }
 
 /**

@@ -6,6 +6,7 @@ import type { Actor } from "~/modules/access/actor.server";
 import { requireCampaignOrganiser } from "~/modules/access/guards.server";
 import { AppError } from "~/utils/errors.server";
 import { HERO_MAX_BYTES, HERO_WIDTHS } from "./hero-image";
+import { read, runRead, type Read } from "~/db/one-trip.server";
 
 /**
  * A campaign's hero picture. Uploads are checked by their first bytes (not their name or the
@@ -114,22 +115,27 @@ export function heroImageUrl(campaignId: number, hash: string, width: number): s
 
 /** The campaign's hero picture as an <img> needs it, or null. */
 export async function getHeroImage(db: Executor, campaignId: number): Promise<HeroImage | null> {
-  const rows = await db
+  return runRead(db, heroImageRead(db, campaignId));
+}
+
+export function heroImageRead(db: Executor, campaignId: number): Read<HeroImage | null> {
+  const query = db
     .selectFrom("campaign_heroes as h")
     .innerJoin("campaign_images as i", (join) => join.onRef("i.campaign_id", "=", "h.campaign_id").onRef("i.hash", "=", "h.hash"))
     .select(["h.hash", "h.alt", "i.width", "i.height"])
     .where("h.campaign_id", "=", campaignId)
-    .orderBy("i.width")
-    .execute();
-  const widest = rows.at(-1);
-  if (!widest) return null;
-  return {
-    alt: widest.alt,
-    width: widest.width,
-    height: widest.height,
-    src: heroImageUrl(campaignId, widest.hash, rows[0]!.width),
-    srcSet: rows.map((r) => `${heroImageUrl(campaignId, r.hash, r.width)} ${r.width}w`).join(", "),
-  };
+    .orderBy("i.width");
+  return read(query, (rows) => {
+    const widest = rows.at(-1);
+    if (!widest) return null;
+    return {
+      alt: widest.alt,
+      width: widest.width,
+      height: widest.height,
+      src: heroImageUrl(campaignId, widest.hash, rows[0]!.width),
+      srcSet: rows.map((r) => `${heroImageUrl(campaignId, r.hash, r.width)} ${r.width}w`).join(", "),
+    };
+  });
 }
 
 /** One stored variant's bytes, for the media route. */

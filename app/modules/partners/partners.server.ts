@@ -7,6 +7,7 @@ import { recordAudit } from "~/modules/audit/audit.server";
 import { logoPath } from "~/modules/organisations/organisation-logo.server";
 import { newReferralCode } from "~/modules/signatures/sign-campaign.server";
 import { AppError } from "~/utils/errors.server";
+import { read, runRead, type Read } from "~/db/one-trip.server";
 
 /**
  * Partner organisations on a campaign. The host organisation's members invite and remove
@@ -126,13 +127,16 @@ export interface PublicPartner {
 
 /** Accepted partners, for the public campaign page. */
 export async function listPublicPartners(db: Executor, campaignId: number): Promise<PublicPartner[]> {
-  const rows = await db
+  return runRead(db, publicPartnersRead(db, campaignId));
+}
+
+export function publicPartnersRead(db: Executor, campaignId: number): Read<PublicPartner[]> {
+  const query = db
     .selectFrom("campaign_partners as p")
     .innerJoin("organisations as o", "o.id", "p.organisation_id")
     .select(["o.id", "o.name", "o.logo_hash"])
     .where("p.campaign_id", "=", campaignId)
     .where("p.status", "=", "accepted")
-    .orderBy("p.responded_at")
-    .execute();
-  return rows.map((r) => ({ name: r.name, logoUrl: r.logo_hash ? logoPath(r.id, r.logo_hash) : null }));
+    .orderBy("p.responded_at");
+  return read(query, (rows) => rows.map((r) => ({ name: r.name, logoUrl: r.logo_hash ? logoPath(r.id, r.logo_hash) : null })));
 }

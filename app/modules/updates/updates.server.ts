@@ -7,6 +7,7 @@ import { requireCampaignOrganiser } from "~/modules/access/guards.server";
 import { AppError } from "~/utils/errors.server";
 import { hashToken, isWellFormedToken, tokenMatchesHash } from "~/utils/tokens.server";
 import type { ComposeUpdateInput } from "./updates.schema";
+import { read, runRead } from "~/db/one-trip.server";
 
 /** An update's fields; it is published on the campaign page unless `publishOnPage` is false. */
 type UpdateInput = Omit<ComposeUpdateInput, "publishOnPage"> & { publishOnPage?: boolean };
@@ -300,7 +301,11 @@ export async function unsubscribe(db: Database, token: string) {
  * organisers chose to publish, newest first. Updates sent to some countries only stay private.
  */
 export async function listPublishedUpdates(db: Executor, campaignId: number, limit = 10) {
-  return db
+  return runRead(db, publishedUpdatesRead(db, campaignId, limit));
+}
+
+export function publishedUpdatesRead(db: Executor, campaignId: number, limit = 10) {
+  const query = db
     .selectFrom("updates")
     .select(["id", "subject", "body_md as bodyMd", "queued_at as sentAt"])
     .where("campaign_id", "=", campaignId)
@@ -309,6 +314,6 @@ export async function listPublishedUpdates(db: Executor, campaignId: number, lim
     .where("countries", "is", null)
     .orderBy("queued_at", "desc")
     .orderBy("id", "desc")
-    .limit(limit)
-    .execute();
+    .limit(limit);
+  return read(query, (rows) => rows);
 }
