@@ -6,7 +6,7 @@
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { poolOf } from "~/db/db.server";
-import { inlined, read, readInOneTrip, runRead } from "~/db/one-trip.server";
+import { inlined, read, readInOneTrip, runRead, type Read } from "~/db/one-trip.server";
 import { campaignPageData } from "~/modules/campaigns/campaign-page.server";
 import { findCampaignByIdInLocale } from "~/modules/campaigns/campaigns.queries.server";
 import { createTestDatabase, type TestDatabase } from "../support/db";
@@ -46,7 +46,7 @@ describe("readInOneTrip", () => {
       read(sql<{ echoed: string; n: number; yes: boolean; none: null; at: Date }>`SELECT ${hostile}::text AS echoed, ${41}::int + 1 AS n, ${true}::boolean AS yes, ${null}::text AS none, ${new Date("2026-01-02T03:04:05.678Z")}::timestamptz AS at, '$2' AS literal`, (rows) => rows[0]),
       read(t.db.selectFrom("campaigns").select("slug").where("slug", "=", campaign.slug).limit(1), ([row]) => row?.slug),
     ] as const;
-    const alone = await Promise.all(reads.map((r) => runRead(t.db, r)));
+    const alone = await Promise.all(reads.map((r: Read<unknown>) => runRead(t.db, r)));
     const { value: together, queries } = await queriesSentDuring(() => readInOneTrip(t.db, reads));
     expect(queries).toBe(1);
     expect(together).toEqual(alone);
