@@ -1,8 +1,10 @@
 /**
- * Remix's default Node entry (bots wait for the whole page, browsers get it streamed), with two
+ * Remix's default Node entry (bots wait for the whole page, browsers get it streamed), with three
  * changes:
  * - the output has the zero bytes React 18 leaves where an Arabic-script letter meets a buffer
  *   boundary removed (app/utils/zero-padding.server.ts);
+ * - a page that renders no scripts (`hydrate: false`) is rendered without the serialised loader
+ *   data that only Remix's scripts read;
  * - a page that is complete when its shell is (nothing left waiting in a Suspense boundary, which
  *   is every page we have) is answered as one buffer rather than streamed: React writes it in 2 KB
  *   pieces, and passing each through two Node streams, a web stream and the compressor cost more
@@ -14,6 +16,7 @@ import { createReadableStreamFromReadable, type AppLoadContext, type EntryContex
 import { RemixServer } from "@remix-run/react";
 import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
+import type { RouteHandle } from "~/root";
 import { NonceContext } from "~/utils/nonce";
 import { dropZeroPadding, withoutZeroBytes } from "~/utils/zero-padding.server";
 
@@ -23,6 +26,12 @@ export default function handleRequest(request: Request, responseStatusCode: numb
   // The Content-Security-Policy nonce of this response (server/security-headers.ts); none under the dev server.
   const nonce = loadContext?.cspNonce;
   const waitForAll = isbot(request.headers.get("user-agent") ?? "") || remixContext.isSpaMode;
+  if (rendersNoScripts(remixContext)) {
+    // The loader data, serialised for hydration, would be written after a <Scripts> this page
+    // does not render: dropped unread, so it is never encoded (patches/@remix-run+server-runtime
+    // makes it encode on first read; the encoding was about a twentieth of an uncached render).
+    delete (remixContext as { serverHandoffStream?: unknown }).serverHandoffStream;
+  }
   return new Promise<Response>((resolve, reject) => {
     let shellRendered = false;
     let allReady = false;
@@ -96,4 +105,9 @@ export default function handleRequest(request: Request, responseStatusCode: numb
     });
     const timer = setTimeout(abort, ABORT_DELAY);
   });
+}
+
+/** A page marked `hydrate: false` (app/root.tsx's useHydrated): the server renders no Remix scripts. */
+function rendersNoScripts(context: EntryContext): boolean {
+  return context.staticHandlerContext.matches.some((m) => (context.routeModules[m.route.id]?.handle as RouteHandle | undefined)?.hydrate === false);
 }
