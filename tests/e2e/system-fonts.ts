@@ -32,11 +32,21 @@ export interface SystemFonts {
 const HOST_FONTS_LEFT_OUT = ["Noto Nastaliq Urdu", "Noto Naskh Arabic", "Noto Naskh Arabic UI", "Urdu Typesetting"];
 const HOST_FILES_LEFT_OUT = ["*Nastaliq*", "*NaskhArabic*", "*UrduTypesetting*", "*urdtype*"];
 
+/**
+ * The only host fonts a browser test sees at all: DejaVu (fontconfig's own dependency on Debian)
+ * and Liberation (Chromium's metric-compatible Arial, Times and Courier). Every other host font is
+ * left out, so the screenshots compared in CI (./visual.ts) do not change with what else the host
+ * has: with Debian's fonts-noto-core installed, Noto Sans became the sans-serif and every
+ * screenshot of the campaign and thank-you pages differed by 4-21 % of its pixels.
+ */
+const HOST_FOLDERS_KEPT = ["/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/truetype/liberation", "/usr/share/fonts/truetype/liberation2"];
+
 const xml = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 
 /**
- * A fontconfig set-up of a Chromium's own: the machine's fonts (/etc/fonts/fonts.conf) without the
- * ones above, plus `fonts`, written into a folder of its own. Every launchChromium() gets one, so
+ * A fontconfig set-up of a Chromium's own: the machine's fontconfig (/etc/fonts/fonts.conf) with
+ * only its DejaVu and Liberation fonts and never the ones above, plus `fonts`, written into a
+ * folder of its own. Every launchChromium() gets one, so
  * no browser test depends on what the host has installed.
  */
 export async function withSystemFonts(fonts: { file: string; bytes: Uint8Array }[] = []): Promise<SystemFonts> {
@@ -45,6 +55,13 @@ export async function withSystemFonts(fonts: { file: string; bytes: Uint8Array }
   const byFamily = fonts.length ? [] : HOST_FONTS_LEFT_OUT;
   const patterns = byFamily.map((family) => `      <pattern><patelt name="family"><string>${xml(family)}</string></patelt></pattern>`).join("\n");
   const globs = HOST_FILES_LEFT_OUT.map((glob) => `      <glob>${xml(glob)}</glob>`).join("\n");
+  // Accepted by folder: an acceptfont glob wins over the rejectfont globs, not over a pattern.
+  // fontconfig applies the globs to the folders it scans too, so each kept folder's parents are
+  // accepted by their exact path (their other files and folders stay rejected), or the "*"
+  // rejection would stop the scan at /usr.
+  const kept = [...new Set([...HOST_FOLDERS_KEPT, dir].flatMap((folder) => [...foldersDownTo(folder), `${folder}/*`]))]
+    .map((glob) => `      <glob>${xml(glob)}</glob>`)
+    .join("\n");
   // Our cache folder comes first, so fontconfig writes its cache there rather than in $HOME.
   const conf = `<?xml version="1.0"?>
 <!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">
@@ -54,9 +71,10 @@ export async function withSystemFonts(fonts: { file: string; bytes: Uint8Array }
   <dir>${xml(dir)}</dir>
   <selectfont>
     <acceptfont>
-      <glob>${xml(dir)}/*</glob>
+${kept}
     </acceptfont>
     <rejectfont>
+      <glob>*</glob>
 ${[globs, patterns].filter(Boolean).join("\n")}
     </rejectfont>
   </selectfont>
@@ -64,6 +82,12 @@ ${[globs, patterns].filter(Boolean).join("\n")}
 `;
   await writeFile(path.join(dir, "fonts.conf"), conf);
   return { env: { FONTCONFIG_FILE: path.join(dir, "fonts.conf") }, remove: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/** "/a/b/c" → "/a", "/a/b", "/a/b/c". */
+function foldersDownTo(folder: string): string[] {
+  const parts = folder.split("/").filter(Boolean);
+  return parts.map((_, i) => `/${parts.slice(0, i + 1).join("/")}`);
 }
 
 /**
