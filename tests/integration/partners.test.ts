@@ -6,16 +6,17 @@ import { sql } from "kysely";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "~/db/db.server";
-import { listAskVersions } from "~/modules/campaigns/ask-versions.server";
+import { runRead } from "~/db/one-trip.server";
+import { askVersionsRead } from "~/modules/campaigns/ask-versions.server";
 import type { CampaignInput } from "~/modules/campaigns/lifecycle.schema";
 import { createCampaign, reviewCampaign, submitForReview, updateCampaign } from "~/modules/campaigns/manage-campaigns.server";
 import { targetResponseSchema } from "~/modules/campaigns/target-responses.schema";
-import { listPublicTargetResponses, listTargetResponses, recordTargetResponse } from "~/modules/campaigns/target-responses.server";
+import { listTargetResponses, publicTargetResponsesRead, recordTargetResponse } from "~/modules/campaigns/target-responses.server";
 import { foldAllCountChanges } from "~/modules/counts/counts.server";
 import { sendMilestoneEmails } from "~/modules/counts/milestones.server";
 import { encodeLogo, setOrganisationLogo } from "~/modules/organisations/organisation-logo.server";
 import { createOrganisation } from "~/modules/organisations/organisations.server";
-import { answerPartnerInvitation, invitePartner, listCampaignPartners, listMyPartnerships, listPublicPartners, removePartner } from "~/modules/partners/partners.server";
+import { answerPartnerInvitation, invitePartner, listCampaignPartners, listMyPartnerships, publicPartnersRead, removePartner } from "~/modules/partners/partners.server";
 import { confirmSignature } from "~/modules/signatures/confirm-signature.server";
 import { signCampaign } from "~/modules/signatures/sign-campaign.server";
 import { issueVerificationToken } from "~/modules/signatures/signatures.queries.server";
@@ -71,7 +72,7 @@ const signatureOf = (email: string) =>
 describe("ask versions", () => {
   it("start at version 1 with the ask, the addressees and the targets", async () => {
     const { id, campaignInput } = await setup();
-    const versions = await listAskVersions(t.db, id);
+    const versions = await runRead(t.db, askVersionsRead(t.db, id));
     expect(versions).toEqual([
       expect.objectContaining({ version: 1, ask: campaignInput.ask, addressedTo: "The OIC", targets: campaignInput.targets }),
     ]);
@@ -95,7 +96,7 @@ describe("ask versions", () => {
     expect(await signatureOf(before.email)).toMatchObject({ ask_version: 1, locale: "ur" });
     expect(await signatureOf(after.email)).toMatchObject({ ask_version: 3, locale: "tr" });
 
-    const versions = await listAskVersions(t.db, id);
+    const versions = await runRead(t.db, askVersionsRead(t.db, id));
     expect(versions.map((v) => [v.version, v.ask, v.targets.length])).toEqual([
       [1, campaignInput.ask, 2],
       [2, changed.ask, 2],
@@ -132,7 +133,7 @@ describe("ask versions", () => {
 
     const reordered = [{ name: "A new envoy", role: "Envoy", country: "PK" as const }, campaignInput.targets[0]!];
     await updateCampaign(t.db, owner, id, { ...campaignInput, targets: reordered });
-    const targets = await listPublicTargetResponses(t.db, id);
+    const targets = await runRead(t.db, publicTargetResponsesRead(t.db, id));
     expect(targets.map((x) => [x.name, x.response?.summary ?? null])).toEqual([
       ["A new envoy", null],
       ["OIC Secretary-General", "We will table it."],
@@ -156,12 +157,12 @@ describe("partner organisations", () => {
     await expect(answerPartnerInvitation(t.db, partnerOrganiser, partnerId, "accept")).rejects.toMatchObject({ code: "FORBIDDEN" });
     await answerPartnerInvitation(t.db, partnerOwner, partnerId, "accept");
     await expect(answerPartnerInvitation(t.db, partnerOwner, partnerId, "decline")).rejects.toMatchObject({ code: "PARTNERSHIP_CLOSED" });
-    expect(await listPublicPartners(t.db, id)).toEqual([{ name: "Partner", logoUrl: null }]);
+    expect(await runRead(t.db, publicPartnersRead(t.db, id))).toEqual([{ name: "Partner", logoUrl: null }]);
     expect(await viaLink()).toMatchObject({ partner_id: partnerId, opt_in_partner: true });
 
     await removePartner(t.db, owner, id, partnerId);
     expect(await viaLink()).toMatchObject({ partner_id: null, opt_in_partner: false });
-    expect(await listPublicPartners(t.db, id)).toEqual([]);
+    expect(await runRead(t.db, publicPartnersRead(t.db, id))).toEqual([]);
     // Invited again after removal, it must accept again before it attributes.
     await invitePartner(t.db, owner, id, partnerOrg.slug);
     expect((await viaLink()).partner_id).toBeNull();
@@ -175,7 +176,7 @@ describe("partner organisations", () => {
     const s = signer();
     await signCampaign(t.db, { campaignSlug: slug, input: s, locale: "en", attribution: { partnerCode: code, referralCode: null, channel: null, optInPartner: true } });
     expect(await signatureOf(s.email)).toMatchObject({ partner_id: null, opt_in_partner: false });
-    expect(await listPublicPartners(t.db, id)).toEqual([]);
+    expect(await runRead(t.db, publicPartnersRead(t.db, id))).toEqual([]);
   });
 
   it("refuse the host itself, unknown organisations and a second invitation", async () => {
@@ -219,7 +220,7 @@ describe("decision-makers' responses", () => {
     await expect(recordTargetResponse(t.db, a.owner, a.id, { targetId: foreignTarget, respondedOn: "2026-11-01", summary: "x", link: null })).rejects.toMatchObject({
       code: "NOT_FOUND",
     });
-    expect((await listPublicTargetResponses(t.db, b.id))[0]!.response).toBeNull();
+    expect((await runRead(t.db, publicTargetResponsesRead(t.db, b.id)))[0]!.response).toBeNull();
 
     const parse = (link: string) => targetResponseSchema.safeParse({ targetId: "1", respondedOn: "2026-11-01", summary: "Said yes.", link });
     expect(parse("https://oic-oci.org/statement").success).toBe(true);
@@ -249,7 +250,7 @@ describe("organisation logos", () => {
     expect(path).toBe(`/media/org-logos/${partnerOrg.id}-${hash}.webp`);
     const { partnerId } = await invitePartner(t.db, owner, id, partnerOrg.slug);
     await answerPartnerInvitation(t.db, partnerOwner, partnerId, "accept");
-    expect(await listPublicPartners(t.db, id)).toEqual([{ name: "Partner", logoUrl: path }]);
+    expect(await runRead(t.db, publicPartnersRead(t.db, id))).toEqual([{ name: "Partner", logoUrl: path }]);
   });
 });
 

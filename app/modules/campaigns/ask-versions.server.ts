@@ -1,7 +1,7 @@
 import { sql } from "kysely";
 import type { Executor } from "~/db/db.server";
 import type { CampaignInput } from "./lifecycle.schema";
-import { read, runRead, type Read } from "~/db/one-trip.server";
+import { read, type Read } from "~/db/one-trip.server";
 
 /**
  * What people sign: the ask, whom it is addressed to and the decision-makers, as one numbered
@@ -41,10 +41,6 @@ export interface AskVersion {
 }
 
 /** Every version of a campaign's ask, oldest first. */
-export async function listAskVersions(db: Executor, campaignId: number): Promise<AskVersion[]> {
-  return runRead(db, askVersionsRead(db, campaignId));
-}
-
 export function askVersionsRead(db: Executor, campaignId: number): Read<AskVersion[]> {
   const query = db
     .selectFrom("campaign_ask_versions")

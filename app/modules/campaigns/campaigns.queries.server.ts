@@ -2,7 +2,7 @@ import { sql } from "kysely";
 import type { Executor } from "~/db/db.server";
 import type { CampaignStatus } from "~/db/schema";
 import { PUBLIC_CAMPAIGN_STATUSES } from "~/db/states";
-import { read, runRead, type Read } from "~/db/one-trip.server";
+import { read, type Read } from "~/db/one-trip.server";
 
 export interface CampaignSummary {
   id: number;
@@ -120,10 +120,6 @@ export interface RecentSigner {
 }
 
 /** Confirmed supporters who chose to show their name: first name and country only. */
-export async function recentPublicSigners(db: Executor, campaignId: number, limit = 10): Promise<RecentSigner[]> {
-  return runRead(db, recentPublicSignersRead(db, campaignId, limit));
-}
-
 export function recentPublicSignersRead(db: Executor, campaignId: number, limit = 10): Read<RecentSigner[]> {
   const query = db
     .selectFrom("signatures")

@@ -24,10 +24,7 @@ async function targetsWithResponses(db: Executor, campaignId: number): Promise<T
   return runRead(db, publicTargetResponsesRead(db, campaignId));
 }
 
-/** For the public page: the campaign must already be public there. */
-export const listPublicTargetResponses = targetsWithResponses;
-
-/** listPublicTargetResponses as a Read, to go in one round trip with others (readInOneTrip). */
+/** For the public page (the campaign must already be public there), as a Read for readInOneTrip. */
 export function publicTargetResponsesRead(db: Executor, campaignId: number): Read<TargetWithResponse[]> {
   const query = db
     .selectFrom("campaign_targets as t")

@@ -7,7 +7,7 @@ import { recordAudit } from "~/modules/audit/audit.server";
 import { logoPath } from "~/modules/organisations/organisation-logo.server";
 import { newReferralCode } from "~/modules/signatures/sign-campaign.server";
 import { AppError } from "~/utils/errors.server";
-import { read, runRead, type Read } from "~/db/one-trip.server";
+import { read, type Read } from "~/db/one-trip.server";
 
 /**
  * Partner organisations on a campaign. The host organisation's members invite and remove
@@ -126,10 +126,6 @@ export interface PublicPartner {
 }
 
 /** Accepted partners, for the public campaign page. */
-export async function listPublicPartners(db: Executor, campaignId: number): Promise<PublicPartner[]> {
-  return runRead(db, publicPartnersRead(db, campaignId));
-}
-
 export function publicPartnersRead(db: Executor, campaignId: number): Read<PublicPartner[]> {
   const query = db
     .selectFrom("campaign_partners as p")

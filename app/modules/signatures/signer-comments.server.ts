@@ -5,7 +5,7 @@ import { requireCampaignOrganiser } from "~/modules/access/guards.server";
 import { recordAudit } from "~/modules/audit/audit.server";
 import { firstNameOf } from "~/modules/campaigns/campaigns.queries.server";
 import { AppError } from "~/utils/errors.server";
-import { read, runRead } from "~/db/one-trip.server";
+import { read } from "~/db/one-trip.server";
 
 /**
  * Supporters' reasons for signing, as the campaign page shows them: the comments of confirmed
@@ -63,10 +63,6 @@ function publicComments(db: Executor, campaignId: number) {
 }
 
 /** The supporters' reasons the campaign page shows: not hidden, newest first. */
-export async function publicSignerReasons(db: Executor, campaignId: number, limit = 6) {
-  return runRead(db, publicSignerReasonsRead(db, campaignId, limit));
-}
-
 export function publicSignerReasonsRead(db: Executor, campaignId: number, limit = 6) {
   const query = publicComments(db, campaignId).where("comment_hidden_at", "is", null).limit(limit);
   return read(query, (rows) => rows.map((r) => ({ firstName: firstNameOf(r.name ?? ""), country: r.country, comment: r.comment ?? "" })));

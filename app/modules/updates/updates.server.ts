@@ -7,7 +7,7 @@ import { requireCampaignOrganiser } from "~/modules/access/guards.server";
 import { AppError } from "~/utils/errors.server";
 import { hashToken, isWellFormedToken, tokenMatchesHash } from "~/utils/tokens.server";
 import type { ComposeUpdateInput } from "./updates.schema";
-import { read, runRead } from "~/db/one-trip.server";
+import { read } from "~/db/one-trip.server";
 
 /** An update's fields; it is published on the campaign page unless `publishOnPage` is false. */
 type UpdateInput = Omit<ComposeUpdateInput, "publishOnPage"> & { publishOnPage?: boolean };
@@ -300,10 +300,6 @@ export async function unsubscribe(db: Database, token: string) {
  * What the campaign page shows of its story: updates that have gone out to signers and that their
  * organisers chose to publish, newest first. Updates sent to some countries only stay private.
  */
-export async function listPublishedUpdates(db: Executor, campaignId: number, limit = 10) {
-  return runRead(db, publishedUpdatesRead(db, campaignId, limit));
-}
-
 export function publishedUpdatesRead(db: Executor, campaignId: number, limit = 10) {
   const query = db
     .selectFrom("updates")
