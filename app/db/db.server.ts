@@ -39,9 +39,14 @@ const namedStatements = (registry.__bannerNamedStatements ??= new WeakMap());
 
 /** The pg pool of a database made by createDb. */
 export function poolOf(db: Database): pg.Pool {
-  const pool = pools.get(db);
+  const pool = findPool(db);
   if (!pool) throw new Error("this database was not made by createDb");
   return pool;
+}
+
+/** The pg pool behind `db` when createDb made it (a transaction or another database has none). */
+export function findPool(db: Executor): pg.Pool | undefined {
+  return db instanceof Kysely ? pools.get(db) : undefined;
 }
 
 export function createDb({ connectionString, max = 10, applicationName = "banner", preparedStatements = "auto" }: CreateDbOptions): Database {

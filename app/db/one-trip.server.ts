@@ -1,7 +1,6 @@
-import { Kysely, type CompiledQuery, type Compilable, type RawBuilder } from "kysely";
+import type { CompiledQuery, Compilable, RawBuilder } from "kysely";
 import pg from "pg";
-import { poolOf, type Database, type Executor } from "./db.server";
-import type { DB } from "./schema";
+import { findPool, type Executor } from "./db.server";
 
 /**
  * A read split into its query and what is made of the query's rows, so that several reads can go
@@ -47,30 +46,25 @@ type Results<R extends readonly Read<unknown>[]> = { -readonly [K in keyof R]: R
  * The reads that cannot be inlined run on their own beside the trip.
  */
 export async function readInOneTrip<R extends readonly Read<unknown>[]>(db: Executor, reads: R): Promise<Results<R>> {
-  const together = db instanceof Kysely && !db.isTransaction && hasPool(db);
-  const statements = reads.map((r) => (together ? inlined(compile(db, r.query)) : null));
-  const batched = reads.flatMap((r, i) => (statements[i] === null ? [] : [i]));
-  const [trip, ...alone] = await Promise.all([
-    batched.length > 1 ? oneTrip(db as Database, batched.map((i) => statements[i]!)) : Promise.resolve(null),
-    ...reads.map((r, i) => (batched.length > 1 && statements[i] !== null ? null : db.executeQuery(compile(db, r.query)).then((result) => result.rows))),
-  ]);
-  return reads.map((r, i) => r.finish((trip && statements[i] !== null ? trip[batched.indexOf(i)] : alone[i])!)) as Results<R>;
+  const pool = db.isTransaction ? undefined : findPool(db);
+  const compiled = reads.map((r) => compile(db, r.query));
+  // Each read's place in the trip, or null for a read that goes alone.
+  const together: string[] = [];
+  const places = compiled.map((c) => {
+    const statement = pool ? inlined(c) : null;
+    return statement === null ? null : together.push(statement) - 1;
+  });
+  // A single statement gains nothing from the trip: it goes alone, like the rest, through kysely.
+  const trip = pool && together.length > 1 ? oneTrip(pool, together) : undefined;
+  const rows = await Promise.all(compiled.map(async (c, i) => (trip && places[i] !== null ? (await trip)[places[i]!]! : (await db.executeQuery(c)).rows)));
+  return reads.map((r, i) => r.finish(rows[i]!)) as Results<R>;
 }
 
-async function oneTrip(db: Database, statements: string[]): Promise<unknown[][]> {
-  const answer = (await poolOf(db).query(statements.join(";\n"))) as unknown as pg.QueryResult | pg.QueryResult[];
+async function oneTrip(pool: pg.Pool, statements: string[]): Promise<unknown[][]> {
+  const answer = (await pool.query(statements.join(";\n"))) as unknown as pg.QueryResult | pg.QueryResult[];
   const results = Array.isArray(answer) ? answer : [answer];
   if (results.length !== statements.length) throw new Error(`one trip of ${statements.length} statements came back with ${results.length} results`);
   return results.map((r) => r.rows as unknown[]);
-}
-
-function hasPool(db: Kysely<DB>): boolean {
-  try {
-    poolOf(db);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** The statement with its parameters written in as literals, or null when that is not safe. */
