@@ -21,10 +21,16 @@ import { brotliCompress, constants, createBrotliCompress, createGzip, gzip, type
 const COMPRESSIBLE = /^(text\/|application\/(javascript|json|problem\+json|xml|manifest\+json)|image\/svg\+xml)/i;
 const MIN_BYTES = 1024;
 // Quality 5 of 11: most of brotli's gain at a small fraction of the CPU of its top levels,
-// which matters when every request is compressed on the fly.
+// which matters when every request is compressed on the fly. The page cache's copies
+// (server/page-render-worker.ts) and the confirm fast path (server/verify-form-post.ts) use the same.
 const BROTLI_QUALITY = 5;
-const BROTLI_PARAMS = { [constants.BROTLI_PARAM_QUALITY]: BROTLI_QUALITY, [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT };
-const GZIP_LEVEL = 6;
+export const BROTLI_PARAMS = { [constants.BROTLI_PARAM_QUALITY]: BROTLI_QUALITY, [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT };
+export const GZIP_LEVEL = 6;
+
+/** Brotli's options for a body of `size` bytes, compressed whole. */
+export function brotliOptionsFor(size: number) {
+  return { params: { ...BROTLI_PARAMS, [constants.BROTLI_PARAM_SIZE_HINT]: size } };
+}
 /** The most a response body is held in memory to be compressed in one call. */
 const MAX_HELD_BYTES = 1024 * 1024;
 
@@ -158,7 +164,7 @@ export function compression(): RequestHandler {
         res.setHeader("Content-Length", compressed.length);
         end(compressed);
       };
-      if (encoding === "br") brotliCompress(whole, { params: { ...BROTLI_PARAMS, [constants.BROTLI_PARAM_SIZE_HINT]: whole.length } }, sent);
+      if (encoding === "br") brotliCompress(whole, brotliOptionsFor(whole.length), sent);
       else gzip(whole, { level: GZIP_LEVEL }, sent);
       return res;
     }) as Response["end"];

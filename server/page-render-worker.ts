@@ -14,8 +14,9 @@ import { createHash } from "node:crypto";
 import os from "node:os";
 import { pathToFileURL } from "node:url";
 import { parentPort, workerData } from "node:worker_threads";
-import { brotliCompressSync, constants, gzipSync } from "node:zlib";
+import { brotliCompressSync, gzipSync } from "node:zlib";
 import type { AppLoadContext } from "@remix-run/node";
+import { brotliOptionsFor, GZIP_LEVEL } from "./compression";
 
 export interface RenderRequest {
   id: number;
@@ -71,8 +72,8 @@ function compressed(url: string, identity: Buffer): { br: Buffer; gzip: Buffer }
   // Synchronous: this thread has nothing else to do meanwhile.
   const made = {
     identity,
-    br: brotliCompressSync(identity, { params: { [constants.BROTLI_PARAM_QUALITY]: 5, [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT, [constants.BROTLI_PARAM_SIZE_HINT]: identity.length } }),
-    gzip: gzipSync(identity, { level: 6 }),
+    br: brotliCompressSync(identity, brotliOptionsFor(identity.length)),
+    gzip: gzipSync(identity, { level: GZIP_LEVEL }),
   };
   lastCompressed.delete(url);
   lastCompressed.set(url, made);

@@ -22,7 +22,7 @@
 import { createRequestHandler, type AppLoadContext, type ServerBuild } from "@remix-run/node";
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { brotliCompressSync, constants } from "node:zlib";
+import { brotliCompressSync } from "node:zlib";
 import { isLocale, translator, type Locale } from "~/i18n/i18n";
 import { negotiateLocaleOf } from "~/i18n/locale.server";
 import { RATE_LIMIT_BUDGET_MS } from "~/modules/fraud/rate-limits.server";
@@ -31,7 +31,7 @@ import { getDb, getReadyRedis } from "~/services.server";
 import { postedFailure, type PostedLinkForm } from "~/utils/http.server";
 import { logger } from "~/utils/logger.server";
 import { metrics } from "~/utils/metrics.server";
-import { acceptedEncodings } from "./compression";
+import { acceptedEncodings, brotliOptionsFor } from "./compression";
 import { isAnonymous } from "./page-cache";
 import { readBody } from "./sign-form-post";
 import { StitchedGzip } from "./stitched-gzip";
@@ -45,8 +45,6 @@ const MAX_BODY_BYTES = 1024;
 const PLAIN = /^[A-Za-z0-9_-]{1,64}$/;
 const MAX_COPIES = 200;
 const HOST = /^[\w.:[\]-]{1,255}$/;
-/** As server/compression.ts compresses with brotli, for a browser that takes brotli but not gzip. */
-const BROTLI = { params: { [constants.BROTLI_PARAM_QUALITY]: 5, [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT } };
 const MIN_COMPRESS_BYTES = 1024;
 const NONE = { br: false, gzip: false };
 
@@ -209,7 +207,7 @@ export function verifyFormPost(opts: { build: ServerBuild; mode: string | undefi
       let html = copy.parts[0]!;
       for (let i = 0; i < holes.length; i++) html += holes[i]! + copy.parts[i + 1]!;
       const identity = Buffer.from(html, "utf8");
-      body = encoding === "br" ? brotliCompressSync(identity, BROTLI) : identity;
+      body = encoding === "br" ? brotliCompressSync(identity, brotliOptionsFor(identity.length)) : identity;
     }
     const headers: Record<string, string | string[] | number> = { ...copy.headers, "Content-Length": body.length };
     if (encoding) headers["Content-Encoding"] = encoding;
