@@ -2,7 +2,7 @@ import { PassThrough } from "node:stream";
 import { createElement as h } from "react";
 import { renderToPipeableStream, renderToString } from "react-dom/server";
 import { describe, expect, it } from "vitest";
-import { dropZeroPadding } from "~/utils/zero-padding.server";
+import { dropZeroPadding, withoutZeroBytes } from "~/utils/zero-padding.server";
 
 /**
  * Pages whose Urdu letters fall at every offset around the renderer's 2 KB buffer boundary: with
@@ -32,5 +32,14 @@ describe("React's streamed HTML", () => {
   it("is exactly what React renders to a string, for every page, once the padding is dropped", async () => {
     const clean = await Promise.all(pages.map((p) => streamed(p, true)));
     expect(clean.filter((html, i) => html !== renderToString(pages[i]!)).length).toBe(0);
+  });
+});
+
+describe("withoutZeroBytes (a whole page at once)", () => {
+  it("drops every zero byte, at the start, in runs and at the end, and hands back a buffer without any as it is", () => {
+    expect(withoutZeroBytes(Buffer.from([0, 1, 0, 0, 2, 3, 0]))).toEqual(Buffer.from([1, 2, 3]));
+    expect(withoutZeroBytes(Buffer.from([0, 0]))).toEqual(Buffer.alloc(0));
+    const clean = Buffer.from("ہدف کا");
+    expect(withoutZeroBytes(clean)).toBe(clean);
   });
 });
