@@ -143,10 +143,12 @@ const tests = step("build", "npm", ["run", "--silent", "build"]).then(async (bui
 });
 
 const outcomes = [...(await Promise.all(checks)), ...(await tests)];
-printTestCounts();
+const failures = printTestCounts();
 rmSync(reports, { recursive: true, force: true });
 const failed = outcomes.filter((o) => o.code !== 0);
 console.log(`\n${outcomes.map((o) => `${o.code === 0 ? "✔" : "✘"} ${o.name} ${o.seconds} s`).join("\n")}`);
+// CI keeps only the end of the output, so the failed tests are named again here, beside the last line.
+if (failures.length) console.log(`\nfailed tests:\n${failures.map((f) => `  ✘ ${f}`).join("\n")}`);
 console.log(`npm test: ${failed.length ? `failed (${failed.map((o) => o.name).join(", ")})` : "passed"} in ${Math.round((Date.now() - startedAt) / 1000)} s`);
 process.exitCode = failed.length ? 1 : 0;
 
@@ -156,13 +158,32 @@ interface JsonReport {
   numFailedTests: number;
   numPendingTests: number;
   numTodoTests: number;
-  testResults: { name: string; startTime: number; endTime: number; assertionResults: unknown[] }[];
+  testResults: {
+    name: string;
+    startTime: number;
+    endTime: number;
+    status?: string;
+    message?: string;
+    assertionResults: { fullName: string; status: string; failureMessages: string[] }[];
+  }[];
+}
+
+/** The first lines of a failure message, without colour codes, indented under its test's name. */
+function firstLines(message: string, count = 12): string {
+  // eslint-disable-next-line no-control-regex
+  const plain = message.replace(/\x1b\[[0-9;]*m/g, "");
+  return plain
+    .split("\n")
+    .slice(0, count)
+    .map((line) => `      ${line}`)
+    .join("\n");
 }
 
 /** Test files and tests over all the vitest runs, and the slowest files (a missing report is said). */
-function printTestCounts() {
+function printTestCounts(): string[] {
   const totals = { files: 0, tests: 0, passed: 0, failed: 0, skipped: 0 };
   const files: { name: string; seconds: number; tests: number }[] = [];
+  const failures: string[] = [];
   for (const run of VITEST_RUNS) {
     let report: JsonReport;
     try {
@@ -176,12 +197,20 @@ function printTestCounts() {
     totals.passed += report.numPassedTests;
     totals.failed += report.numFailedTests;
     totals.skipped += report.numPendingTests + report.numTodoTests;
-    for (const f of report.testResults) files.push({ name: path.relative(ROOT, f.name), seconds: (f.endTime - f.startTime) / 1000, tests: f.assertionResults.length });
+    for (const f of report.testResults) {
+      const name = path.relative(ROOT, f.name);
+      files.push({ name, seconds: (f.endTime - f.startTime) / 1000, tests: f.assertionResults.length });
+      const failedTests = f.assertionResults.filter((a) => a.status === "failed");
+      for (const t of failedTests) failures.push(`${name} > ${t.fullName}\n${firstLines(t.failureMessages.join("\n"))}`);
+      // A file that failed before any test ran (an import or a hook) has no failed test to name.
+      if (f.status === "failed" && !failedTests.length) failures.push(`${name}\n${firstLines(f.message ?? "")}`);
+    }
   }
-  if (!files.length) return;
+  if (!files.length) return failures;
   const slowest = files.sort((a, b) => b.seconds - a.seconds).slice(0, 8);
   console.log(`\nslowest test files:\n${slowest.map((f) => `  ${f.seconds.toFixed(1).padStart(6)} s  ${f.name} (${f.tests} tests)`).join("\n")}`);
   console.log(
     `tests: ${totals.files} files, ${totals.tests} tests: ${totals.passed} passed, ${totals.failed} failed${totals.skipped ? `, ${totals.skipped} skipped` : ""}`,
   );
+  return failures;
 }
