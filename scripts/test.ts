@@ -168,12 +168,13 @@ interface JsonReport {
   }[];
 }
 
-/** The first lines of a failure message, without colour codes, indented under its test's name. */
+/** The first lines of a failure message (the library's stack frames left out), without colour codes, indented. */
 function firstLines(message: string, count = 12): string {
   // eslint-disable-next-line no-control-regex
   const plain = message.replace(/\x1b\[[0-9;]*m/g, "");
   return plain
     .split("\n")
+    .filter((line) => !/node_modules|node:internal|\(<anonymous>\)/.test(line))
     .slice(0, count)
     .map((line) => `      ${line}`)
     .join("\n");
