@@ -100,20 +100,26 @@ describe("a worker killed with SIGKILL", () => {
     prefixes.push(prefix);
     const campaign = await createCampaign(t.db);
     const config = { databaseUrl: t.url, redisPrefix: prefix, smtpUrl: smtp.url, jobLockMs: LOCK_MS };
-    const first = await startWorkerChild(config);
-    children.push(first);
     const emails: string[] = [];
     for (let i = 0; i < N; i++) {
       const input = signer();
       emails.push(input.email);
       await signCampaign(t.db, { campaignSlug: campaign.slug, input, locale: "en" });
     }
+    // The mail server takes 50 ms over each message, so the 300 take seconds rather than the
+    // moment they took here unslowed: the kill then lands mid-way on any machine. Without it (and
+    // with the worker sending while the signatures were still being made) a fast machine had sent
+    // every one before the test saw a third of them, and atKill < N failed.
+    smtp.slowDown(50);
+    const first = await startWorkerChild(config);
+    children.push(first);
     const mine = () => smtp.messages.filter((m) => emails.some((e) => m.to.includes(e)));
     await eventually(async () => mine().length >= N / 3, 60_000, "a third of the verification emails");
     first.kill("SIGKILL");
     expect(await first.exited).toBe("SIGKILL");
     const atKill = mine().length;
     expect(atKill).toBeLessThan(N);
+    smtp.slowDown(0);
 
     const second = await startTestWorker(config);
     workers.push(second);
