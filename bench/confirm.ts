@@ -3,8 +3,10 @@
  * presses of the verification link's confirm button (`POST /verify/:token`, as the email's link
  * opens it: no language, `?lang=ur`, `?lang=ar`), each token once, with browsers'
  * `Accept-Encoding: br, gzip`; against a baseline of the same statement (confirmStatement(), the
- * whole confirmation) sent straight through `pg`, prepared under the same name, with the same
- * concurrency and pool size. The two alternate in slices so the machine's other load weighs on both.
+ * whole confirmation, as the web process sends it for a lone link) sent straight through `pg`, a
+ * link per statement, prepared under the same name, with the same concurrency and pool size. The
+ * web process puts the confirmations that arrive together in one statement (confirmingGroup); the
+ * report says how many its statements carried. The two alternate in slices so the machine's other load weighs on both.
  *
  * Checks nothing is lost or doubled: every 200 is one confirmed signature with one ledger row,
  * every token was answered once, and the fast path answered each of them (its /metrics counter).
@@ -25,7 +27,7 @@ import { createCampaign } from "../tests/support/fixtures";
 import { deletePrefix, SHARED_REDIS_URL, uniquePrefix } from "../tests/support/redis";
 import { startWeb } from "../tests/support/web";
 import { describeCpu, otherShare, watchCpu, type CpuReport } from "./cpu";
-import { addCpu, drive, fmt, percentile, Run, statusSummary, type BenchOutcome, type Goal } from "./sign";
+import { addCpu, drive, fmt, groupedStatements, percentile, Run, statusSummary, type BenchOutcome, type Goal } from "./sign";
 
 const int = (name: string, fallback: number) => {
   const value = Number(process.env[name]);
@@ -214,6 +216,7 @@ export async function run(signal?: AbortSignal): Promise<BenchOutcome> {
     step("baseline warm-up done");
 
     const countsBefore = await fastPathCounts(web.url);
+    const groupedBefore = await groupedStatements(web.url, "confirm");
     const webTally = newTally();
     const base = newTally();
     const statusCounts: Record<string, { count: number }> = {};
@@ -239,6 +242,9 @@ export async function run(signal?: AbortSignal): Promise<BenchOutcome> {
     }
     await baseline.end();
     const countsAfter = await fastPathCounts(web.url);
+    const groupedAfter = await groupedStatements(web.url, "confirm");
+    const webStatements = groupedAfter && groupedBefore ? groupedAfter.statements - groupedBefore.statements : NaN;
+    const webStatementCalls = groupedAfter && groupedBefore ? groupedAfter.calls - groupedBefore.calls : NaN;
 
     // Nothing lost, nothing doubled: every 200 a confirmed signature with its one +1 in the ledger,
     // every request answered, each by the fast path.
@@ -267,6 +273,10 @@ export async function run(signal?: AbortSignal): Promise<BenchOutcome> {
       ["pg baseline", `${fmt(baseRate)} confirmations/s  (${fmt(base.ok)} in ${fmt(base.elapsedMs / 1000, 2)} s · ${pct(base.latencies, 50)} · ${pct(base.latencies, 99)} · ${fmt(base.errors)} errors)`],
       ["  CPU", describeCpu(base.cpu, base.ok, "pg client")],
       ["web / baseline", `${fmt(ratio * 100, 1)} %`],
+      [
+        "  statements",
+        `the web confirmed its ${fmt(webStatementCalls)} links in ${fmt(webStatements)} statements (${fmt(webStatementCalls / webStatements, 1)} per statement: those arriving together share one); the baseline one per link`,
+      ],
     ];
     const width = Math.max(...lines.map(([k]) => k.length));
     console.log("\n  confirm benchmark");

@@ -17,13 +17,12 @@ import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
-import { sql, type Kysely } from "kysely";
+import { sql } from "kysely";
 import pg from "pg";
 import { SMTPServer } from "smtp-server";
 import { issueVerificationToken } from "~/modules/signatures/signatures.queries.server";
-import { SIGN_STATEMENT, signStatement } from "~/modules/signatures/sign-campaign.server";
+import { newReferralCode, SIGN_STATEMENT, signStatement, type SignResult } from "~/modules/signatures/sign-campaign.server";
 import { canonicalEmail, NO_ATTRIBUTION } from "~/modules/signatures/signatures.schema";
-import type { DB } from "~/db/schema";
 import { createTestDatabase } from "../tests/support/db";
 import { createCampaign } from "../tests/support/fixtures";
 import { deletePrefix, freePort, SHARED_REDIS_URL, uniquePrefix } from "../tests/support/redis";
@@ -335,10 +334,29 @@ interface Tally {
 const newTally = (): Tally => ({ ok: 0, errors: 0, elapsedMs: 0, latencies: [], cpu: null });
 
 /**
- * signCampaign()'s statement (signStatement(), compiled by kysely to the very SQL text and
- * parameters the web process sends), straight through a pg.Pool: no HTTP, no Remix, no defences.
+ * The web process's grouped statements of one kind (sign, confirm) and the calls they carried so
+ * far, from /metrics (null: not there).
  */
-function createBaseline(run: Run, db: Kysely<DB>, url: string, slug: string) {
+export async function groupedStatements(url: string, what: "sign" | "confirm"): Promise<{ statements: number; calls: number } | null> {
+  try {
+    const lines = (await (await fetch(`${url}/metrics`)).text()).split("\n");
+    const value = (name: string) => Number(lines.find((l) => l.startsWith(`${name}{what="${what}"} `))?.split(" ")[1]);
+    const statements = value("banner_grouped_statements_total");
+    const calls = value("banner_grouped_calls_total");
+    return Number.isFinite(statements) && Number.isFinite(calls) ? { statements, calls } : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * signCampaign()'s statement for one signature (signStatement(): the very SQL text and
+ * parameters the web process sends for a lone signature), a signature per statement, straight
+ * through a pg.Pool: no HTTP, no Remix, no defences. When signatures arrive together the web
+ * process puts them in one statement (signingGroup); this baseline sends each alone, as the web
+ * process did before, and the report says how many the web's statements carried.
+ */
+function createBaseline(run: Run, url: string, slug: string) {
   const pool = new pg.Pool({ connectionString: url, max: POOL_SIZE, application_name: "banner-bench-baseline" });
   const tag = randomBytes(4).toString("hex");
   let counter = 0;
@@ -347,17 +365,24 @@ function createBaseline(run: Run, db: Kysely<DB>, url: string, slug: string) {
     const email = `base-${tag}-${++counter}@example.org`;
     const statement = signStatement({
       campaignSlug: slug,
-      input: { name: `Bench Signer ${counter}`, email, country: "PK", postalCode: null, comment: null, publicName: false, optIn: false, consent: "on" },
+      name: `Bench Signer ${counter}`,
       email,
       emailNormalized: canonicalEmail(email),
+      country: "PK",
+      postalCode: null,
+      comment: null,
+      publicName: false,
+      optIn: false,
       locale: "en",
       ipAddress: nextClientAddress(),
       userAgent: USER_AGENT,
       attribution: NO_ATTRIBUTION,
       source: "web",
-    }).compile(db);
+      screenFlag: null,
+      referralCode: newReferralCode(),
+    });
     // Prepared under its name on each connection, as executePrepared() does in the web process.
-    const row = (await pool.query<{ status: string; inserted: number | null }>({ name: SIGN_STATEMENT, text: statement.sql, values: statement.parameters as unknown[] })).rows[0];
+    const row = (await pool.query<SignResult>({ name: SIGN_STATEMENT, text: statement.sql, values: statement.parameters as unknown[] })).rows[0];
     if (!row || row.status !== "published") throw new Error("campaign not open");
     if (row.inserted === null) throw new Error("unexpected conflict");
   };
@@ -472,12 +497,13 @@ export async function run(signal?: AbortSignal): Promise<BenchOutcome> {
     await driveSigning(bench, web.url, warmCampaign.slug, WARMUP_SECONDS, "warm");
     checkAborted();
     step("web warm-up done");
-    const baselineRunner = createBaseline(bench, testDb.db, testDb.url, baseCampaign.slug);
+    const baselineRunner = createBaseline(bench, testDb.url, baseCampaign.slug);
     bench.defer("end baseline pool", () => baselineRunner.end());
     await baselineRunner.go(WARMUP_SECONDS);
     checkAborted();
     step("baseline warm-up done");
 
+    const statementsBefore = await groupedStatements(web.url, "sign");
     const webTally = newTally();
     const base = newTally();
     const okEmails = new Set<string>();
@@ -507,6 +533,9 @@ export async function run(signal?: AbortSignal): Promise<BenchOutcome> {
     }
     await baselineRunner.end();
     const webRate = (webTally.ok / webTally.elapsedMs) * 1000;
+    const statementsAfter = await groupedStatements(web.url, "sign");
+    const webStatements = statementsAfter && statementsBefore ? statementsAfter.statements - statementsBefore.statements : NaN;
+    const webStatementRows = statementsAfter && statementsBefore ? statementsAfter.calls - statementsBefore.calls : NaN;
 
     // Through a share link (?ref=…&via=whatsapp&utm_…): the page's form posts to the bare page URL
     // with the attribution in hidden fields, so share traffic takes the same fast path.
@@ -636,6 +665,10 @@ export async function run(signal?: AbortSignal): Promise<BenchOutcome> {
       ["pg baseline", `${fmt(baseRate)} signatures/s  (${fmt(base.ok)} in ${fmt(base.elapsedMs / 1000, 2)} s · ${pct(base.latencies, 50)} · ${pct(base.latencies, 99)} · ${fmt(base.errors)} errors)`],
       ["  CPU", describeCpu(base.cpu, base.ok, "pg client")],
       ["web / baseline", `${fmt(ratio * 100, 1)} %`],
+      [
+        "  statements",
+        `the web sent its ${fmt(webStatementRows)} signatures in ${fmt(webStatements)} statements (${fmt(webStatementRows / webStatements, 1)} per statement: those arriving together share one); the baseline one per signature`,
+      ],
       [
         "confirmations",
         `${fmt(confirmRate)} /s  (${fmt(confirmedAnswers)} confirmed of ${fmt(tokens.length)} tokens in ${fmt(confirmElapsed / 1000, 2)} s · p50 ${fmt(confirming.latency.p50)} ms · p99 ${fmt(confirming.latency.p99)} ms · ` +

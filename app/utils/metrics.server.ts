@@ -2,6 +2,8 @@ import { sql } from "kysely";
 import { Counter, Gauge, register } from "prom-client";
 import { outboxBacklog } from "~/jobs/outbox.server";
 import { queueDepths } from "~/jobs/queues.server";
+import { confirmingGroup } from "~/modules/signatures/confirm-signature.server";
+import { signingGroup } from "~/modules/signatures/sign-campaign.server";
 import { getDb, getProducer, getQueues } from "~/services.server";
 import { singleton } from "./singleton.server";
 
@@ -33,6 +35,26 @@ export const metrics = singleton("metrics", () => ({
     name: "banner_verify_fast_path_total",
     help: "Confirm-button posts taken before Express (server/verify-form-post.ts), by how they were answered: answered there (confirmed), or passed to Remix (any other outcome, another intent, a failure)",
     labelNames: ["result"],
+  }),
+  groupedStatements: new Counter({
+    name: "banner_grouped_statements_total",
+    help: "Signing and confirming statements this process sent to Postgres, by what they did; calls made at the same moment share one (app/db/grouped.server.ts)",
+    labelNames: ["what"],
+    collect() {
+      this.reset();
+      this.inc({ what: "sign" }, signingGroup(getDb()).stats.statements);
+      this.inc({ what: "confirm" }, confirmingGroup(getDb()).stats.statements);
+    },
+  }),
+  groupedCalls: new Counter({
+    name: "banner_grouped_calls_total",
+    help: "Signatures signed and links confirmed by those statements (one run again alone after its group failed counts twice)",
+    labelNames: ["what"],
+    collect() {
+      this.reset();
+      this.inc({ what: "sign" }, signingGroup(getDb()).stats.calls);
+      this.inc({ what: "confirm" }, confirmingGroup(getDb()).stats.calls);
+    },
   }),
   emails: new Gauge({
     name: "banner_emails",

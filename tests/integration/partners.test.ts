@@ -116,7 +116,7 @@ describe("ask versions", () => {
       await eventually(async () => {
         const waiting = await sql<{ n: number }>`
           SELECT count(*)::int AS n FROM pg_stat_activity
-          WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%INSERT INTO signatures%'`.execute(t.db);
+          WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '/* banner: sign */%'`.execute(t.db);
         return waiting.rows[0]!.n > 0;
       }, 10_000, "the signature to wait for the campaign row");
     });

@@ -1,5 +1,6 @@
 import { CompiledQuery, sql } from "kysely";
 import { executePrepared, type Database } from "~/db/db.server";
+import { createGrouper, type Grouper } from "~/db/grouped.server";
 import { getConfirmedTotalNow } from "~/modules/counts/counts.server";
 import { AppError } from "~/utils/errors.server";
 import { hashesMatch, hashToken, isWellFormedToken } from "~/utils/tokens.server";
@@ -33,6 +34,24 @@ export async function describeVerification(db: Database, token: string, opts: { 
 export const CONFIRM_STATEMENT = "banner_confirm";
 
 /**
+ * The confirming statements' writes, after their `link` (the links' signatures as read): flip
+ * each pending one whose link and campaign allow it, and add its +1 to the count ledger.
+ */
+const FLIP_AND_COUNT = `confirmed AS (
+  -- Re-checked on the row itself: of concurrent confirmations of one link, one flips it.
+  UPDATE signatures s SET status = 'confirmed', confirmed_at = now()
+  FROM link
+  WHERE s.id = link.signature_id AND s.status = 'pending'
+    AND link.status = 'pending' AND NOT link.expired AND link.campaign_status = 'published'
+  RETURNING s.id, s.campaign_id, s.country, s.confirmed_at
+),
+ledger AS (
+  INSERT INTO signature_count_changes (campaign_id, country, day, delta)
+  SELECT campaign_id, country, (confirmed_at AT TIME ZONE 'UTC')::date, 1 FROM confirmed
+  RETURNING id
+)`;
+
+/**
  * The whole confirmation as one statement: read the link's signature, flip it from pending to
  * confirmed when the link and campaign allow it, and add its +1 to the count ledger. One round trip
  * (it was a read, then a write), prepared once per connection like the signing statement
@@ -62,19 +81,7 @@ export function confirmStatement(tokenHash: Buffer, locale: string | undefined) 
       LEFT JOIN campaign_translations tr ON tr.campaign_id = c.id AND tr.locale = ${locale ?? ""}::text AND tr.ask_version = c.ask_version
       WHERE t.token_hash = ${tokenHash} AND t.purpose = 'verify'
     ),
-    confirmed AS (
-      -- Re-checked on the row itself: of concurrent confirmations of one link, one flips it.
-      UPDATE signatures s SET status = 'confirmed', confirmed_at = now()
-      FROM link
-      WHERE s.id = link.signature_id AND s.status = 'pending'
-        AND link.status = 'pending' AND NOT link.expired AND link.campaign_status = 'published'
-      RETURNING s.campaign_id, s.country, s.confirmed_at
-    ),
-    ledger AS (
-      INSERT INTO signature_count_changes (campaign_id, country, day, delta)
-      SELECT campaign_id, country, (confirmed_at AT TIME ZONE 'UTC')::date, 1 FROM confirmed
-      RETURNING id
-    )
+    ${sql.raw(FLIP_AND_COUNT)}
     SELECT link.*, EXISTS (SELECT 1 FROM ledger) AS confirmed_now,
        coalesce((SELECT cc.confirmed FROM campaign_counts cc WHERE cc.campaign_id = link.campaign_id), 0)::int AS folded
      FROM link`;
@@ -108,6 +115,77 @@ export function compiledConfirmStatement(db: Database, tokenHash: Buffer, locale
 }
 
 /**
+ * The confirming statement for many links at once, sent when several confirmations arrive
+ * together (confirmingGroup, app/db/grouped.server.ts): the same reads, flips and ledger rows,
+ * each link a row of the input, answered with its position (ord). A link that matched nothing
+ * has no row.
+ */
+export const CONFIRM_MANY_STATEMENT = "banner_confirm_many";
+
+const CONFIRM_MANY_SQL = `/* banner: confirm many */
+WITH input AS (SELECT * FROM unnest($1::bytea[], $2::text[]) WITH ORDINALITY AS i(token_hash, locale, ord)),
+link AS (
+  SELECT i.ord, t.token_hash, t.expires_at < now() AS expired, s.id AS signature_id, s.campaign_id, s.status, s.referral_code,
+         c.slug, coalesce(tr.title, c.title) AS title, c.status AS campaign_status
+  FROM input i
+  JOIN signature_tokens t ON t.token_hash = i.token_hash AND t.purpose = 'verify'
+  JOIN signatures s ON s.id = t.signature_id
+  JOIN campaigns c ON c.id = s.campaign_id
+  LEFT JOIN campaign_translations tr ON tr.campaign_id = c.id AND tr.locale = i.locale AND tr.ask_version = c.ask_version
+),
+${FLIP_AND_COUNT}
+SELECT link.*, link.signature_id IN (SELECT id FROM confirmed) AS confirmed_now,
+       coalesce((SELECT cc.confirmed FROM campaign_counts cc WHERE cc.campaign_id = link.campaign_id), 0)::int AS folded
+FROM link`;
+
+interface ConfirmInput {
+  tokenHash: Buffer;
+  locale: string;
+}
+
+/**
+ * Confirms these links in one statement and answers each in order (null: no such link). Two
+ * links of one signature in a group (the same link twice, or two of its emails): the first is
+ * the one that confirmed it, and the others read as a confirmation that came second.
+ */
+async function confirmMany(db: Database, items: readonly ConfirmInput[]): Promise<(ConfirmRow | null)[]> {
+  const rows = await executePrepared(
+    db,
+    CONFIRM_MANY_STATEMENT,
+    CompiledQuery.raw(CONFIRM_MANY_SQL, [items.map((i) => i.tokenHash), items.map((i) => i.locale)]) as CompiledQuery<ConfirmRow & { ord: number }>,
+  );
+  const byPosition: (ConfirmRow | null)[] = items.map(() => null);
+  const firstOf = new Set<number>();
+  for (const { ord, ...row } of [...rows].sort((a, b) => Number(a.ord) - Number(b.ord))) {
+    const first = !firstOf.has(row.signature_id);
+    firstOf.add(row.signature_id);
+    byPosition[Number(ord) - 1] = first ? row : { ...row, confirmed_now: false };
+  }
+  return byPosition;
+}
+
+// On globalThis, like the signing groups: the web process loads this module twice.
+const registry = globalThis as unknown as { __bannerConfirmingGroups?: WeakMap<Database, Grouper<ConfirmInput, ConfirmRow | null>> };
+const groupers = (registry.__bannerConfirmingGroups ??= new WeakMap());
+
+/** Confirmations made at the same moment share a statement; a lone one sends CONFIRM_STATEMENT, as before. */
+export function confirmingGroup(db: Database): Grouper<ConfirmInput, ConfirmRow | null> {
+  let grouper = groupers.get(db);
+  if (!grouper) {
+    grouper = createGrouper<ConfirmInput, ConfirmRow | null>({
+      maxGroup: 100,
+      maxInFlight: 8,
+      run: async (items) =>
+        items.length === 1
+          ? [(await executePrepared(db, CONFIRM_STATEMENT, compiledConfirmStatement(db, items[0]!.tokenHash, items[0]!.locale)))[0] ?? null]
+          : confirmMany(db, items),
+    });
+    groupers.set(db, grouper);
+  }
+  return grouper;
+}
+
+/**
  * Confirms a pending signature. The status change and the +1 in the count ledger commit together;
  * no campaign row is touched, so a surge of confirmations never queues on one hot row.
  * Confirming twice is harmless: the second call finds nothing pending and reports "already".
@@ -117,7 +195,9 @@ export function compiledConfirmStatement(db: Database, tokenHash: Buffer, locale
 export async function confirmSignature(db: Database, token: string, opts: { locale?: string } = {}) {
   if (!isWellFormedToken(token)) throw new AppError("TOKEN_INVALID");
   const tokenHash = hashToken(token);
-  const [row] = await executePrepared(db, CONFIRM_STATEMENT, compiledConfirmStatement(db, tokenHash, opts.locale));
+  const row = db.isTransaction
+    ? (await executePrepared(db, CONFIRM_STATEMENT, compiledConfirmStatement(db, tokenHash, opts.locale)))[0]
+    : await confirmingGroup(db).submit({ tokenHash, locale: opts.locale ?? "" });
   // The index lookup already matched the hash; this comparison is constant-time regardless.
   if (!row || !hashesMatch(tokenHash, row.token_hash) || row.status === "invalidated" || row.status === "disowned") throw new AppError("TOKEN_INVALID");
   const campaign = { slug: row.slug, title: row.title };

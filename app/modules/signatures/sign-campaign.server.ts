@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
-import { sql } from "kysely";
+import { CompiledQuery, sql } from "kysely";
 import type { ScreenFlag, SignatureSource } from "~/db/schema";
 import { executePrepared, type Database } from "~/db/db.server";
+import { createGrouper, type Grouper } from "~/db/grouped.server";
 import { isIn, PUBLIC_CAMPAIGN_STATUSES } from "~/db/states";
 import { enqueue } from "~/jobs/outbox.server";
 import { isDisposableDomain } from "~/modules/fraud/email-domains.server";
@@ -40,46 +41,207 @@ export function newReferralCode(): string {
   return code;
 }
 
+/** One signature as the signing statement takes it (signCampaign() fills it from its arguments). */
+export interface SignRow {
+  campaignSlug: string;
+  name: string;
+  email: string;
+  emailNormalized: string;
+  country: string;
+  postalCode: string | null;
+  comment: string | null;
+  publicName: boolean;
+  optIn: boolean;
+  locale: string;
+  ipAddress: string | null;
+  userAgent: string | null;
+  attribution: SignAttribution;
+  source: SignatureSource;
+  screenFlag: ScreenFlag | null;
+  /** the signer's own share code, made before the statement */
+  referralCode: string;
+}
+
+/** The statement's answer for one signature: the campaign (null: no such slug) and the new row's id (null: the address had signed). */
+export interface SignResult {
+  id: number | null;
+  status: string | null;
+  inserted: number | null;
+}
+
 /**
- * The signing statement: one statement, atomic on its own, finds the campaign and inserts the
- * signature and its outbox row (a data-modifying CTE runs even though the final SELECT does not
- * read it): one round trip instead of five. bench/sign.ts sends this same statement straight
- * through pg as its baseline.
+ * The signing statement for one signature: one statement, atomic on its own, finds the campaign
+ * and inserts the signature and its outbox row (a data-modifying CTE runs even though the final
+ * SELECT does not read it): one round trip instead of five. No row: no such campaign.
  * FOR KEY SHARE (the lock the foreign key takes anyway) waits for an edit that is changing the
  * ask version and then reads the new one: a signature never records a version already replaced.
+ * bench/sign.ts sends this same statement straight through pg, a signature at a time, as its baseline.
+ * The comments name the statements in pg_stat_activity, whose copy of a text stops at 1 kB.
  */
 export const SIGN_STATEMENT = "banner_sign";
 
-export function signStatement(args: SignCampaignArgs & { email: string; emailNormalized: string; attribution: SignAttribution }) {
-  const { input, email, emailNormalized, attribution } = args;
-  return sql<{ id: number; status: string; inserted: number | null }>`
-    WITH c AS (SELECT id, status, ask_version FROM campaigns WHERE slug = ${args.campaignSlug} FOR KEY SHARE),
-    p AS (SELECT cp.id FROM campaign_partners cp, c
-          WHERE cp.share_code = ${attribution.partnerCode}::text AND cp.campaign_id = c.id AND cp.status = 'accepted'),
-    r AS (SELECT s.id FROM signatures s, c WHERE s.referral_code = ${attribution.referralCode}::text AND s.campaign_id = c.id),
-    ins AS (
-      INSERT INTO signatures (campaign_id, name, email, email_normalized, country, postal_code, comment, public_name, opt_in,
-                              consent_version, locale, ip_address, user_agent, ask_version, partner_id, opt_in_partner,
-                              consent_purposes, referral_code, referred_by, referral_channel, source, screen_flag)
-      SELECT c.id, ${input.name}::text, ${email}::text, ${emailNormalized}::text, ${input.country}::text, ${input.postalCode}::text,
-             ${input.comment}::text, ${input.publicName}::boolean, ${input.optIn}::boolean, ${CONSENT_VERSION}::text,
-             ${args.locale}::text, ${args.ipAddress ?? null}::inet, ${args.userAgent ? args.userAgent.slice(0, 400) : null}::text,
-             c.ask_version, (SELECT id FROM p), ${attribution.optInPartner}::boolean AND EXISTS (SELECT 1 FROM p),
-             array_remove(ARRAY['petition',
-                                CASE WHEN ${input.optIn}::boolean THEN 'updates:host' END,
-                                CASE WHEN ${attribution.optInPartner}::boolean AND EXISTS (SELECT 1 FROM p) THEN 'updates:partner' END], NULL),
-             ${newReferralCode()}::text, (SELECT id FROM r), ${attribution.channel}::text, ${args.source ?? "web"}::text,
-             ${args.screenFlag ?? null}::text
-      FROM c WHERE c.status = 'published'
-      ON CONFLICT (campaign_id, email_normalized) DO NOTHING
-      RETURNING id
-    ),
-    ob AS (
-      INSERT INTO outbox (topic, payload)
-      SELECT 'signature.verification', jsonb_build_object('signatureId', ins.id) FROM ins
-      RETURNING id
-    )
-    SELECT c.id, c.status, (SELECT id FROM ins) AS inserted FROM c`;
+const SIGN_ONE_SQL = `/* banner: sign */
+WITH c AS (SELECT id, status, ask_version FROM campaigns WHERE slug = $1::text FOR KEY SHARE),
+p AS (SELECT cp.id FROM campaign_partners cp, c WHERE cp.share_code = $13::text AND cp.campaign_id = c.id AND cp.status = 'accepted'),
+r AS (SELECT s.id FROM signatures s, c WHERE s.referral_code = $14::text AND s.campaign_id = c.id),
+ins AS (
+  INSERT INTO signatures (campaign_id, name, email, email_normalized, country, postal_code, comment, public_name, opt_in,
+                          consent_version, locale, ip_address, user_agent, ask_version, partner_id, opt_in_partner,
+                          consent_purposes, referral_code, referred_by, referral_channel, source, screen_flag)
+  SELECT c.id, $2::text, $3::text, $4::text, $5::text, $6::text, $7::text, $8::boolean, $9::boolean, '${CONSENT_VERSION}',
+         $10::text, $11::inet, $12::text, c.ask_version, (SELECT id FROM p), $16::boolean AND EXISTS (SELECT 1 FROM p),
+         array_remove(ARRAY['petition',
+                            CASE WHEN $9::boolean THEN 'updates:host' END,
+                            CASE WHEN $16::boolean AND EXISTS (SELECT 1 FROM p) THEN 'updates:partner' END], NULL),
+         $19::text, (SELECT id FROM r), $15::text, $17::text, $18::text
+  FROM c WHERE c.status = 'published'
+  ON CONFLICT (campaign_id, email_normalized) DO NOTHING
+  RETURNING id
+),
+ob AS (
+  INSERT INTO outbox (topic, payload)
+  SELECT 'signature.verification', jsonb_build_object('signatureId', ins.id) FROM ins
+  RETURNING id
+)
+SELECT c.id, c.status, (SELECT id FROM ins) AS inserted FROM c`;
+
+/**
+ * The signing statement for many signatures at once, sent when several arrive together
+ * (signingGroup). The same inserts, each column an array; it answers each campaign (its slug, id
+ * and status) and each signature inserted (its campaign and address), and the caller matches
+ * them to its rows. It never gets the same campaign and address twice (signingGroup sends the
+ * first and answers the others as a second submit).
+ */
+export const SIGN_MANY_STATEMENT = "banner_sign_many";
+
+const SIGN_MANY_SQL = `/* banner: sign many */
+WITH i AS (
+  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::boolean[], $9::boolean[],
+                       $10::text[], $11::inet[], $12::text[], $13::text[], $14::text[], $15::text[], $16::boolean[], $17::text[],
+                       $18::text[], $19::text[])
+    AS t(slug, name, email, email_normalized, country, postal_code, comment, public_name, opt_in, locale, ip_address, user_agent,
+         partner_code, referral_code_in, channel, opt_in_partner, source, screen_flag, referral_code)
+),
+c AS (SELECT id, slug, status, ask_version FROM campaigns WHERE slug = ANY($1::text[]) FOR KEY SHARE),
+ins AS (
+  INSERT INTO signatures (campaign_id, name, email, email_normalized, country, postal_code, comment, public_name, opt_in,
+                          consent_version, locale, ip_address, user_agent, ask_version, partner_id, opt_in_partner,
+                          consent_purposes, referral_code, referred_by, referral_channel, source, screen_flag)
+  SELECT c.id, i.name, i.email, i.email_normalized, i.country, i.postal_code, i.comment, i.public_name, i.opt_in, '${CONSENT_VERSION}',
+         i.locale, i.ip_address, i.user_agent, c.ask_version, p.id, i.opt_in_partner AND p.id IS NOT NULL,
+         array_remove(ARRAY['petition',
+                            CASE WHEN i.opt_in THEN 'updates:host' END,
+                            CASE WHEN i.opt_in_partner AND p.id IS NOT NULL THEN 'updates:partner' END], NULL),
+         i.referral_code, r.id, i.channel, i.source, i.screen_flag
+  FROM i JOIN c ON c.slug = i.slug AND c.status = 'published'
+  LEFT JOIN campaign_partners p ON p.share_code = i.partner_code AND p.campaign_id = c.id AND p.status = 'accepted'
+  LEFT JOIN signatures r ON r.referral_code = i.referral_code_in AND r.campaign_id = c.id
+  ON CONFLICT (campaign_id, email_normalized) DO NOTHING
+  RETURNING id, campaign_id, email_normalized
+),
+ob AS (
+  INSERT INTO outbox (topic, payload)
+  SELECT 'signature.verification', jsonb_build_object('signatureId', ins.id) FROM ins
+  RETURNING id
+)
+SELECT c.slug, c.id AS campaign_id, c.status, NULL::bigint AS signature_id, NULL::text AS email_normalized FROM c
+UNION ALL
+SELECT NULL, ins.campaign_id, NULL, ins.id, ins.email_normalized FROM ins`;
+
+if (!/^[\w.-]+$/.test(CONSENT_VERSION)) throw new Error("CONSENT_VERSION is written into the signing statements: letters, digits, '.', '-' only");
+
+/** A row's values in the order of the statements' parameters ($1…$19). */
+const PARAMETERS: ((r: SignRow) => unknown)[] = [
+  (r) => r.campaignSlug,
+  (r) => r.name,
+  (r) => r.email,
+  (r) => r.emailNormalized,
+  (r) => r.country,
+  (r) => r.postalCode,
+  (r) => r.comment,
+  (r) => r.publicName,
+  (r) => r.optIn,
+  (r) => r.locale,
+  (r) => r.ipAddress,
+  (r) => (r.userAgent ? r.userAgent.slice(0, 400) : null),
+  (r) => r.attribution.partnerCode,
+  (r) => r.attribution.referralCode,
+  (r) => r.attribution.channel,
+  (r) => r.attribution.optInPartner,
+  (r) => r.source,
+  (r) => r.screenFlag,
+  (r) => r.referralCode,
+];
+
+/** The signing statement for one signature, as signCampaign() sends it. */
+export function signStatement(row: SignRow): CompiledQuery<SignResult> {
+  return CompiledQuery.raw(
+    SIGN_ONE_SQL,
+    PARAMETERS.map((value) => value(row)),
+  ) as CompiledQuery<SignResult>;
+}
+
+/** A campaign (slug and status set) or a signature inserted (signature_id and email_normalized set). */
+interface ManyAnswer {
+  slug: string | null;
+  campaign_id: number;
+  status: string | null;
+  signature_id: number | null;
+  email_normalized: string | null;
+}
+
+/** Signs these rows in one statement (two with the same campaign and address: the first only), and answers each in order. */
+async function signMany(db: Database, rows: readonly SignRow[]): Promise<SignResult[]> {
+  const key = (slug: string, email: string) => `${slug}\n${email}`;
+  const first = new Map<string, number>();
+  rows.forEach((row, at) => first.has(key(row.campaignSlug, row.emailNormalized)) || first.set(key(row.campaignSlug, row.emailNormalized), at));
+  const sent = [...first.values()].map((at) => rows[at]!);
+  const answer = await executePrepared(
+    db,
+    SIGN_MANY_STATEMENT,
+    CompiledQuery.raw(
+      SIGN_MANY_SQL,
+      PARAMETERS.map((value) => sent.map(value)),
+    ) as CompiledQuery<ManyAnswer>,
+  );
+  const campaigns = new Map<string, ManyAnswer>();
+  const inserted = new Map<string, number>();
+  for (const a of answer) {
+    if (a.slug !== null) campaigns.set(a.slug, a);
+    else if (a.signature_id !== null && a.email_normalized !== null) inserted.set(`${a.campaign_id}\n${a.email_normalized}`, a.signature_id);
+  }
+  return rows.map((row, at) => {
+    const campaign = campaigns.get(row.campaignSlug);
+    if (!campaign) return { id: null, status: null, inserted: null };
+    const isFirst = first.get(key(row.campaignSlug, row.emailNormalized)) === at;
+    return { id: campaign.campaign_id, status: campaign.status, inserted: isFirst ? (inserted.get(`${campaign.campaign_id}\n${row.emailNormalized}`) ?? null) : null };
+  });
+}
+
+/**
+ * Calls that sign at the same moment share a statement (app/db/grouped.server.ts): a lone one
+ * goes alone, as before; under a surge, up to 100 commit at once.
+ */
+const GROUP = { maxGroup: 100, maxInFlight: 8 };
+// On globalThis, as the pools are (app/db/db.server.ts): the web process loads this module twice
+// (server/index.ts's fast path, and the Remix build's action), and both must share one queue.
+const registry = globalThis as unknown as { __bannerSigningGroups?: WeakMap<Database, Grouper<SignRow, SignResult>> };
+const groupers = (registry.__bannerSigningGroups ??= new WeakMap());
+
+/** The signing grouper for this database: the one the web process's requests share. */
+export function signingGroup(db: Database): Grouper<SignRow, SignResult> {
+  let grouper = groupers.get(db);
+  if (!grouper) {
+    grouper = createGrouper<SignRow, SignResult>({
+      ...GROUP,
+      run: async (items) =>
+        items.length === 1
+          ? [(await executePrepared(db, SIGN_STATEMENT, signStatement(items[0]!)))[0] ?? { id: null, status: null, inserted: null }]
+          : signMany(db, items),
+    });
+    groupers.set(db, grouper);
+  }
+  return grouper;
 }
 
 /**
@@ -99,11 +261,31 @@ export async function signCampaign(db: Database, args: SignCampaignArgs): Promis
   const emailNormalized = canonicalEmail(email);
   const attribution = args.attribution ?? NO_ATTRIBUTION;
 
-  const [found] = await executePrepared(db, SIGN_STATEMENT, signStatement({ ...args, email, emailNormalized, attribution }).compile(db));
+  const row: SignRow = {
+    campaignSlug: args.campaignSlug,
+    name: input.name,
+    email,
+    emailNormalized,
+    country: input.country,
+    postalCode: input.postalCode,
+    comment: input.comment,
+    publicName: input.publicName,
+    optIn: input.optIn,
+    locale: args.locale,
+    ipAddress: args.ipAddress ?? null,
+    userAgent: args.userAgent ?? null,
+    attribution,
+    source: args.source ?? "web",
+    screenFlag: args.screenFlag ?? null,
+    referralCode: newReferralCode(),
+  };
+  // Shared with the other signatures sent at the same moment; inside a caller's transaction, alone.
+  const found = db.isTransaction ? (await executePrepared(db, SIGN_STATEMENT, signStatement(row)))[0] : await signingGroup(db).submit(row);
   // Drafts and campaigns in review are not public: to a signer they do not exist.
-  if (!found || !isIn(PUBLIC_CAMPAIGN_STATUSES, found.status)) throw new AppError("NOT_FOUND", "campaign not found");
+  if (!found || found.id === null || !found.status || !isIn(PUBLIC_CAMPAIGN_STATUSES, found.status)) throw new AppError("NOT_FOUND", "campaign not found");
   if (found.status !== "published") throw new AppError("CAMPAIGN_NOT_OPEN", "campaign is closed");
-  if (found.inserted !== null) return { outcome: "created", campaignId: found.id };
+  const campaignId = found.id;
+  if (found.inserted !== null) return { outcome: "created", campaignId };
 
   // The address had signed already: re-send the confirmation if it is still pending, at most once
   // per interval. The update and its outbox row commit together.
@@ -111,14 +293,14 @@ export async function signCampaign(db: Database, args: SignCampaignArgs): Promis
     const resend = await trx
       .updateTable("signatures")
       .set({ confirmation_requested_at: sql`now()` })
-      .where("campaign_id", "=", found.id)
+      .where("campaign_id", "=", campaignId)
       .where("email_normalized", "=", emailNormalized)
       .where("status", "=", "pending")
       .where("confirmation_requested_at", "<", sql<Date>`now() - make_interval(mins => ${RESEND_INTERVAL_MINUTES})`)
       .returning("id")
       .executeTakeFirst();
-    if (!resend) return { outcome: "unchanged" as const, campaignId: found.id };
+    if (!resend) return { outcome: "unchanged" as const, campaignId };
     await enqueue(trx, "signature.verification", { signatureId: resend.id });
-    return { outcome: "resent" as const, campaignId: found.id };
+    return { outcome: "resent" as const, campaignId };
   });
 }

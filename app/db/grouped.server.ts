@@ -1,0 +1,97 @@
+/**
+ * Grouped statements: calls that each run one statement, made at about the same time, share one.
+ *
+ * Under a surge, signing was a statement per signature: a write to Postgres' socket, a backend
+ * woken, a commit, a reply, each time. Here a call joins a queue; when fewer than `maxInFlight`
+ * groups are at Postgres, everything queued (up to `maxGroup`) goes in one statement, after the
+ * requests already read in this turn of the event loop have joined. A lone call goes on its own
+ * straight away (a turn later): grouping costs a quiet site nothing, and a busy one commits many
+ * callers at once.
+ *
+ * Each caller gets its own row of the result, only after the statement committed. When a group
+ * fails with an error that one of its rows could have caused (bad data, a constraint, a deadlock or
+ * serialization failure), each of its calls runs again on its own, so one bad row fails only its
+ * own caller; any other failure (Postgres gone, a connection lost) fails the whole group at once,
+ * as it would have failed each call alone.
+ */
+export interface GroupOptions<I, O> {
+  /** Runs the statement for the calls of one group; returns one result per call, in order. */
+  run: (items: I[]) => Promise<O[]>;
+  maxGroup: number;
+  maxInFlight: number;
+}
+
+export interface Grouper<I, O> {
+  submit(item: I): Promise<O>;
+  /** Statements run and calls answered so far (a call run again alone counts twice). */
+  readonly stats: { statements: number; calls: number; largest: number; rerunAlone: number };
+}
+
+interface Waiting<I, O> {
+  item: I;
+  resolve: (value: O) => void;
+  reject: (reason: unknown) => void;
+}
+
+/** SQLSTATE classes a single row can cause: data exceptions, integrity constraints, transaction rollbacks. */
+const ROW_CAUSED = /^(22|23|40)/;
+
+/** Whether a failed group's calls are run again one at a time. */
+export function oneRowCouldCause(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" && ROW_CAUSED.test(code);
+}
+
+export function createGrouper<I, O>({ run, maxGroup, maxInFlight }: GroupOptions<I, O>): Grouper<I, O> {
+  const queue: Waiting<I, O>[] = [];
+  const stats = { statements: 0, calls: 0, largest: 0, rerunAlone: 0 };
+  let inFlight = 0;
+  let scheduled = false;
+
+  const runGroup = async (group: Waiting<I, O>[]) => {
+    stats.statements++;
+    stats.calls += group.length;
+    stats.largest = Math.max(stats.largest, group.length);
+    const results = await run(group.map((w) => w.item));
+    if (results.length !== group.length) throw new Error(`a grouped statement answered ${results.length} rows for ${group.length} calls`);
+    group.forEach((w, i) => w.resolve(results[i]!));
+  };
+
+  const send = (group: Waiting<I, O>[]) => {
+    inFlight++;
+    runGroup(group)
+      .catch(async (error: unknown) => {
+        if (group.length === 1 || !oneRowCouldCause(error)) {
+          for (const w of group) w.reject(error);
+          return;
+        }
+        stats.rerunAlone += group.length;
+        await Promise.all(group.map((w) => runGroup([w]).catch(w.reject)));
+      })
+      .finally(() => {
+        inFlight--;
+        pump();
+      });
+  };
+
+  // Groups go out while there is room; what arrives meanwhile waits for the next free place.
+  const pump = () => {
+    while (inFlight < maxInFlight && queue.length > 0) send(queue.splice(0, maxGroup));
+  };
+
+  return {
+    stats,
+    submit(item) {
+      return new Promise<O>((resolve, reject) => {
+        queue.push({ item, resolve, reject });
+        if (scheduled) return;
+        scheduled = true;
+        // After the poll phase: the requests read in this turn have all joined by then.
+        setImmediate(() => {
+          scheduled = false;
+          pump();
+        });
+      });
+    },
+  };
+}
