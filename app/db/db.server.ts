@@ -127,7 +127,7 @@ async function mayNameStatements(db: Database, pool: pg.Pool): Promise<boolean> 
  * leave one more prepared statement on every connection. Behind a pooler it runs unnamed.
  */
 export async function executePrepared<R>(db: Database, name: string, compiled: CompiledQuery<R>): Promise<R[]> {
-  const pool = pools.get(db);
+  const pool = findPool(db);
   if (!pool || !(await mayNameStatements(db, pool))) return (await db.executeQuery(compiled)).rows;
   const result = await pool.query({ name, text: compiled.sql, values: compiled.parameters as unknown[] });
   return result.rows as R[];

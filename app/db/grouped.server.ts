@@ -14,6 +14,8 @@
  * own caller; any other failure (Postgres gone, a connection lost) fails the whole group at once,
  * as it would have failed each call alone.
  */
+import type { Database } from "./db.server";
+
 export interface GroupOptions<I, O> {
   /** Runs the statement for the calls of one group; returns one result per call, in order. */
   run: (items: I[]) => Promise<O[]>;
@@ -65,8 +67,9 @@ export function createGrouper<I, O>({ run, maxGroup, maxInFlight }: GroupOptions
           for (const w of group) w.reject(error);
           return;
         }
+        // One after another, in this group's place: never more than maxInFlight statements.
         stats.rerunAlone += group.length;
-        await Promise.all(group.map((w) => runGroup([w]).catch(w.reject)));
+        for (const w of group) await runGroup([w]).catch(w.reject);
       })
       .finally(() => {
         inFlight--;
@@ -94,4 +97,41 @@ export function createGrouper<I, O>({ run, maxGroup, maxInFlight }: GroupOptions
       });
     },
   };
+}
+
+export interface GroupedStatementOptions<I, O> {
+  maxGroup: number;
+  maxInFlight: number;
+  /** The statement for one call: what a lone call sends, and a call inside a transaction. */
+  one: (db: Database, item: I) => Promise<O>;
+  /** The statement for several calls at once; one result per call, in order. */
+  many: (db: Database, items: I[]) => Promise<O[]>;
+}
+
+export interface GroupedStatement<I, O> {
+  /** Runs one call: with the others made at the same moment, or alone inside a transaction (never mixing in other callers' rows). */
+  run(db: Database, item: I): Promise<O>;
+  /** This database's queue, whose counts /metrics and the tests read. */
+  grouper(db: Database): Grouper<I, O>;
+}
+
+// One queue per statement and database. On globalThis, as the pools are (db.server.ts): the web
+// process loads the modules twice (server/index.ts's fast paths, and the Remix build), and both
+// copies must share one queue.
+const registry = globalThis as unknown as { __bannerGroupers?: Map<string, WeakMap<Database, Grouper<unknown, unknown>>> };
+const groupers = (registry.__bannerGroupers ??= new Map());
+
+/** A statement that calls made at the same moment share (`name` tells its queues apart). */
+export function groupedStatement<I, O>(name: string, { one, many, ...limits }: GroupedStatementOptions<I, O>): GroupedStatement<I, O> {
+  const perDatabase = groupers.get(name) ?? new WeakMap<Database, Grouper<unknown, unknown>>();
+  groupers.set(name, perDatabase);
+  const grouper = (db: Database): Grouper<I, O> => {
+    let found = perDatabase.get(db) as Grouper<I, O> | undefined;
+    if (!found) {
+      found = createGrouper<I, O>({ ...limits, run: async (items) => (items.length === 1 ? [await one(db, items[0]!)] : many(db, items)) });
+      perDatabase.set(db, found as Grouper<unknown, unknown>);
+    }
+    return found;
+  };
+  return { grouper, run: (db, item) => (db.isTransaction ? one(db, item) : grouper(db).submit(item)) };
 }

@@ -1,6 +1,7 @@
 import { sql } from "kysely";
 import { Counter, Gauge, register } from "prom-client";
 import { outboxBacklog } from "~/jobs/outbox.server";
+import type { Grouper } from "~/db/grouped.server";
 import { queueDepths } from "~/jobs/queues.server";
 import { confirmingGroup } from "~/modules/signatures/confirm-signature.server";
 import { signingGroup } from "~/modules/signatures/sign-campaign.server";
@@ -11,6 +12,20 @@ import { singleton } from "./singleton.server";
  * Counters count what this process did; gauges read the shared truth (Postgres, Redis) when
  * scraped, so any web process reports the same backlog and the same email totals.
  */
+/** A counter read, when scraped, off the signing and confirming queues of this process's database. */
+function groupedCounter(name: string, help: string, pick: (stats: Grouper<unknown, unknown>["stats"]) => number) {
+  return new Counter({
+    name,
+    help,
+    labelNames: ["what"],
+    collect() {
+      this.reset();
+      this.inc({ what: "sign" }, pick(signingGroup(getDb()).stats));
+      this.inc({ what: "confirm" }, pick(confirmingGroup(getDb()).stats));
+    },
+  });
+}
+
 export const metrics = singleton("metrics", () => ({
   signaturesCreated: new Counter({
     name: "banner_signatures_created_total",
@@ -36,26 +51,16 @@ export const metrics = singleton("metrics", () => ({
     help: "Confirm-button posts taken before Express (server/verify-form-post.ts), by how they were answered: answered there (confirmed), or passed to Remix (any other outcome, another intent, a failure)",
     labelNames: ["result"],
   }),
-  groupedStatements: new Counter({
-    name: "banner_grouped_statements_total",
-    help: "Signing and confirming statements this process sent to Postgres, by what they did; calls made at the same moment share one (app/db/grouped.server.ts)",
-    labelNames: ["what"],
-    collect() {
-      this.reset();
-      this.inc({ what: "sign" }, signingGroup(getDb()).stats.statements);
-      this.inc({ what: "confirm" }, confirmingGroup(getDb()).stats.statements);
-    },
-  }),
-  groupedCalls: new Counter({
-    name: "banner_grouped_calls_total",
-    help: "Signatures signed and links confirmed by those statements (one run again alone after its group failed counts twice)",
-    labelNames: ["what"],
-    collect() {
-      this.reset();
-      this.inc({ what: "sign" }, signingGroup(getDb()).stats.calls);
-      this.inc({ what: "confirm" }, confirmingGroup(getDb()).stats.calls);
-    },
-  }),
+  groupedStatements: groupedCounter(
+    "banner_grouped_statements_total",
+    "Signing and confirming statements this process sent to Postgres, by what they did; calls made at the same moment share one (app/db/grouped.server.ts)",
+    (stats) => stats.statements,
+  ),
+  groupedCalls: groupedCounter(
+    "banner_grouped_calls_total",
+    "Signatures signed and links confirmed by those statements (one run again alone after its group failed counts twice)",
+    (stats) => stats.calls,
+  ),
   emails: new Gauge({
     name: "banner_emails",
     help: "Emails recorded in the sent-log, by kind and status (sent or failed)",

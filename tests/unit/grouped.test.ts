@@ -67,6 +67,9 @@ describe("grouped statements", () => {
       { status: "fulfilled", value: 140 },
     ]);
     expect(g.stats.rerunAlone).toBe(3);
+    // Run again one after another in the group's place, not all at once past maxInFlight.
+    expect(r.mostInFlight()).toBe(1);
+    expect(r.groups).toEqual([[12, 13, 14], [12], [13], [14]]);
   });
 
   it("fail the whole group at once, without running it again, when the database itself failed", async () => {

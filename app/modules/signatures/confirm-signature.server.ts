@@ -1,6 +1,6 @@
 import { CompiledQuery, sql } from "kysely";
 import { executePrepared, type Database } from "~/db/db.server";
-import { createGrouper, type Grouper } from "~/db/grouped.server";
+import { groupedStatement } from "~/db/grouped.server";
 import { getConfirmedTotalNow } from "~/modules/counts/counts.server";
 import { AppError } from "~/utils/errors.server";
 import { hashesMatch, hashToken, isWellFormedToken } from "~/utils/tokens.server";
@@ -164,26 +164,16 @@ async function confirmMany(db: Database, items: readonly ConfirmInput[]): Promis
   return byPosition;
 }
 
-// On globalThis, like the signing groups: the web process loads this module twice.
-const registry = globalThis as unknown as { __bannerConfirmingGroups?: WeakMap<Database, Grouper<ConfirmInput, ConfirmRow | null>> };
-const groupers = (registry.__bannerConfirmingGroups ??= new WeakMap());
-
 /** Confirmations made at the same moment share a statement; a lone one sends CONFIRM_STATEMENT, as before. */
-export function confirmingGroup(db: Database): Grouper<ConfirmInput, ConfirmRow | null> {
-  let grouper = groupers.get(db);
-  if (!grouper) {
-    grouper = createGrouper<ConfirmInput, ConfirmRow | null>({
-      maxGroup: 100,
-      maxInFlight: 8,
-      run: async (items) =>
-        items.length === 1
-          ? [(await executePrepared(db, CONFIRM_STATEMENT, compiledConfirmStatement(db, items[0]!.tokenHash, items[0]!.locale)))[0] ?? null]
-          : confirmMany(db, items),
-    });
-    groupers.set(db, grouper);
-  }
-  return grouper;
-}
+const confirming = groupedStatement<ConfirmInput, ConfirmRow | null>("confirm", {
+  maxGroup: 100,
+  maxInFlight: 8,
+  one: async (db, { tokenHash, locale }) => (await executePrepared(db, CONFIRM_STATEMENT, compiledConfirmStatement(db, tokenHash, locale)))[0] ?? null,
+  many: confirmMany,
+});
+
+/** The confirming queue of this database (its counts, for /metrics and the tests). */
+export const confirmingGroup = (db: Database) => confirming.grouper(db);
 
 /**
  * Confirms a pending signature. The status change and the +1 in the count ledger commit together;
@@ -195,9 +185,7 @@ export function confirmingGroup(db: Database): Grouper<ConfirmInput, ConfirmRow 
 export async function confirmSignature(db: Database, token: string, opts: { locale?: string } = {}) {
   if (!isWellFormedToken(token)) throw new AppError("TOKEN_INVALID");
   const tokenHash = hashToken(token);
-  const row = db.isTransaction
-    ? (await executePrepared(db, CONFIRM_STATEMENT, compiledConfirmStatement(db, tokenHash, opts.locale)))[0]
-    : await confirmingGroup(db).submit({ tokenHash, locale: opts.locale ?? "" });
+  const row = await confirming.run(db, { tokenHash, locale: opts.locale ?? "" });
   // The index lookup already matched the hash; this comparison is constant-time regardless.
   if (!row || !hashesMatch(tokenHash, row.token_hash) || row.status === "invalidated" || row.status === "disowned") throw new AppError("TOKEN_INVALID");
   const campaign = { slug: row.slug, title: row.title };

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { CompiledQuery, sql } from "kysely";
 import type { ScreenFlag, SignatureSource } from "~/db/schema";
 import { executePrepared, type Database } from "~/db/db.server";
-import { createGrouper, type Grouper } from "~/db/grouped.server";
+import { groupedStatement } from "~/db/grouped.server";
 import { isIn, PUBLIC_CAMPAIGN_STATUSES } from "~/db/states";
 import { enqueue } from "~/jobs/outbox.server";
 import { isDisposableDomain } from "~/modules/fraud/email-domains.server";
@@ -192,10 +192,14 @@ interface ManyAnswer {
 
 /** Signs these rows in one statement (two with the same campaign and address: the first only), and answers each in order. */
 async function signMany(db: Database, rows: readonly SignRow[]): Promise<SignResult[]> {
-  const key = (slug: string, email: string) => `${slug}\n${email}`;
-  const first = new Map<string, number>();
-  rows.forEach((row, at) => first.has(key(row.campaignSlug, row.emailNormalized)) || first.set(key(row.campaignSlug, row.emailNormalized), at));
-  const sent = [...first.values()].map((at) => rows[at]!);
+  // Each campaign and address once, at its first row; the later rows are answered as a second submit.
+  const firstAt = new Map<string, number>();
+  const keys = rows.map((row, at) => {
+    const key = `${row.campaignSlug}\n${row.emailNormalized}`;
+    if (!firstAt.has(key)) firstAt.set(key, at);
+    return key;
+  });
+  const sent = [...firstAt.values()].map((at) => rows[at]!);
   const answer = await executePrepared(
     db,
     SIGN_MANY_STATEMENT,
@@ -212,37 +216,27 @@ async function signMany(db: Database, rows: readonly SignRow[]): Promise<SignRes
   }
   return rows.map((row, at) => {
     const campaign = campaigns.get(row.campaignSlug);
-    if (!campaign) return { id: null, status: null, inserted: null };
-    const isFirst = first.get(key(row.campaignSlug, row.emailNormalized)) === at;
-    return { id: campaign.campaign_id, status: campaign.status, inserted: isFirst ? (inserted.get(`${campaign.campaign_id}\n${row.emailNormalized}`) ?? null) : null };
+    if (!campaign) return NO_CAMPAIGN;
+    const signed = firstAt.get(keys[at]!) === at ? inserted.get(`${campaign.campaign_id}\n${row.emailNormalized}`) : undefined;
+    return { id: campaign.campaign_id, status: campaign.status, inserted: signed ?? null };
   });
 }
 
+const NO_CAMPAIGN: SignResult = { id: null, status: null, inserted: null };
+
 /**
  * Calls that sign at the same moment share a statement (app/db/grouped.server.ts): a lone one
- * goes alone, as before; under a surge, up to 100 commit at once.
+ * sends SIGN_STATEMENT, as before; under a surge, up to 100 commit at once.
  */
-const GROUP = { maxGroup: 100, maxInFlight: 8 };
-// On globalThis, as the pools are (app/db/db.server.ts): the web process loads this module twice
-// (server/index.ts's fast path, and the Remix build's action), and both must share one queue.
-const registry = globalThis as unknown as { __bannerSigningGroups?: WeakMap<Database, Grouper<SignRow, SignResult>> };
-const groupers = (registry.__bannerSigningGroups ??= new WeakMap());
+const signing = groupedStatement<SignRow, SignResult>("sign", {
+  maxGroup: 100,
+  maxInFlight: 8,
+  one: async (db, row) => (await executePrepared(db, SIGN_STATEMENT, signStatement(row)))[0] ?? NO_CAMPAIGN,
+  many: signMany,
+});
 
-/** The signing grouper for this database: the one the web process's requests share. */
-export function signingGroup(db: Database): Grouper<SignRow, SignResult> {
-  let grouper = groupers.get(db);
-  if (!grouper) {
-    grouper = createGrouper<SignRow, SignResult>({
-      ...GROUP,
-      run: async (items) =>
-        items.length === 1
-          ? [(await executePrepared(db, SIGN_STATEMENT, signStatement(items[0]!)))[0] ?? { id: null, status: null, inserted: null }]
-          : signMany(db, items),
-    });
-    groupers.set(db, grouper);
-  }
-  return grouper;
-}
+/** The signing queue of this database (its counts, for /metrics and the tests). */
+export const signingGroup = (db: Database) => signing.grouper(db);
 
 /**
  * Records a signature and its verification email in one transaction. Uniqueness per
@@ -280,9 +274,9 @@ export async function signCampaign(db: Database, args: SignCampaignArgs): Promis
     referralCode: newReferralCode(),
   };
   // Shared with the other signatures sent at the same moment; inside a caller's transaction, alone.
-  const found = db.isTransaction ? (await executePrepared(db, SIGN_STATEMENT, signStatement(row)))[0] : await signingGroup(db).submit(row);
+  const found = await signing.run(db, row);
   // Drafts and campaigns in review are not public: to a signer they do not exist.
-  if (!found || found.id === null || !found.status || !isIn(PUBLIC_CAMPAIGN_STATUSES, found.status)) throw new AppError("NOT_FOUND", "campaign not found");
+  if (found.id === null || found.status === null || !isIn(PUBLIC_CAMPAIGN_STATUSES, found.status)) throw new AppError("NOT_FOUND", "campaign not found");
   if (found.status !== "published") throw new AppError("CAMPAIGN_NOT_OPEN", "campaign is closed");
   const campaignId = found.id;
   if (found.inserted !== null) return { outcome: "created", campaignId };
