@@ -182,6 +182,12 @@ describe("health, readiness and metrics", () => {
     expect(value('banner_queue_jobs{queue="email",state="waiting"}')).toBe(0);
     expect(value('banner_queue_jobs{queue="counts",state="failed"}')).toBe(0);
     expect(value('banner_emails{kind="signature.verification",status="sent"}')).toBe(sentCount.rows[0]!.n);
+    // The grouped statements (ADR 0024): signing's carried the signature made above; confirming's
+    // series is there too (value() fails on a missing sample), counting this file's confirmations.
+    expect(value('banner_grouped_calls_total{what="sign"}')).toBeGreaterThanOrEqual(1);
+    expect(value('banner_grouped_statements_total{what="sign"}')).toBeGreaterThanOrEqual(1);
+    expect(value('banner_grouped_statements_total{what="sign"}')).toBeLessThanOrEqual(value('banner_grouped_calls_total{what="sign"}'));
+    expect(Number.isInteger(value('banner_grouped_calls_total{what="confirm"}'))).toBe(true);
   });
 });
 
