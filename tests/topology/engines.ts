@@ -47,14 +47,34 @@ async function portIsFree(port: number): Promise<boolean> {
   });
 }
 
-/** A free port whose +10000 (a cluster node's bus) is free too. */
+/**
+ * A free port whose +10000 (a cluster node's bus) is free too, both below the kernel's ephemeral
+ * range. Drawn from the ephemeral range as before, the bus port was free when checked and then
+ * taken by an outgoing connection of a test running beside this one, and the node exited with
+ * "Could not create server TCP listening socket … Address already in use" (seen once in CI).
+ * Nothing takes a port below that range unless it asks for that very port.
+ */
 async function freeClusterPort(taken: Set<number>): Promise<number> {
-  for (let i = 0; i < 50; i++) {
-    const port = await freePort();
-    if (port + 10_000 > 65_535 || taken.has(port)) continue;
-    if (await portIsFree(port + 10_000)) return port;
+  const [ephemeralLow] = ephemeralRange();
+  const low = 10_000;
+  const high = ephemeralLow - 10_000 - 1;
+  for (let i = 0; i < 200; i++) {
+    const port = low + Math.floor(Math.random() * (high - low));
+    if (taken.has(port) || taken.has(port + 10_000)) continue;
+    if ((await portIsFree(port)) && (await portIsFree(port + 10_000))) return port;
   }
   throw new Error("no free port pair for a Redis Cluster node");
+}
+
+/** The kernel's range for outgoing connections' ports (Linux's default when it cannot be read). */
+function ephemeralRange(): [number, number] {
+  try {
+    const [low, high] = readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8").trim().split(/\s+/).map(Number);
+    if (low && high && low > 20_001) return [low, high];
+  } catch {
+    // not Linux: the default below
+  }
+  return [32_768, 60_999];
 }
 
 export interface Engine {
@@ -168,7 +188,7 @@ export async function startRedisCluster(): Promise<RedisClusterEngines> {
   const ports: number[] = [];
   for (let i = 0; i < 3; i++) {
     const port = await freeClusterPort(taken);
-    taken.add(port);
+    taken.add(port).add(port + 10_000);
     ports.push(port);
   }
   const engines = ports.map((port) =>
