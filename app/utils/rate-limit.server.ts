@@ -32,13 +32,25 @@ for i, key in ipairs(KEYS) do
 end
 return out`;
 
-type WithHitCommand = Redis & { bannerRateLimitHit?: (...args: (string | number)[]) => Promise<number[]> };
+type HitCommand = (...args: (string | number)[]) => Promise<number[]>;
+type WithHitCommands = Redis & { bannerRateLimitHit?: HitCommand; bannerRateLimitHitOne?: HitCommand };
 
-/** The script as a command of this connection (ioredis sends EVALSHA, and the script once if Redis lacks it). */
-function hitCommand(redis: Redis) {
-  const withCommand = redis as WithHitCommand;
-  if (!withCommand.bannerRateLimitHit) redis.defineCommand("bannerRateLimitHit", { lua: HIT_SCRIPT });
-  return withCommand.bannerRateLimitHit!.bind(redis);
+/**
+ * The script as commands of this connection (ioredis sends EVALSHA, and the script once if Redis
+ * lacks it): `many` takes the number of keys first; `one` takes a single key, for a cluster.
+ *
+ * On a cluster the single-key form is not a nicety. With auto-pipelining, ioredis files a command
+ * under the slot of its first argument when it does not know the command (a script's name), and
+ * for `many` that argument is the key count: every counter then lands in one pipeline, which
+ * ioredis refuses when its keys live on different nodes ("All keys in the pipeline should belong
+ * to the same slots allocation group"). A command defined with its number of keys gets the key
+ * as its first argument, so each counter goes in the pipeline of its own node.
+ */
+function hitCommands(redis: Redis): { many: HitCommand; one: HitCommand } {
+  const withCommands = redis as WithHitCommands;
+  if (!withCommands.bannerRateLimitHit) redis.defineCommand("bannerRateLimitHit", { lua: HIT_SCRIPT });
+  if (!withCommands.bannerRateLimitHitOne) redis.defineCommand("bannerRateLimitHitOne", { lua: HIT_SCRIPT, numberOfKeys: 1 });
+  return { many: withCommands.bannerRateLimitHit!.bind(redis), one: withCommands.bannerRateLimitHitOne!.bind(redis) };
 }
 
 /**
@@ -52,12 +64,12 @@ export async function hitRateLimits(
 ): Promise<RateLimitResult> {
   if (checks.length === 0) return { allowed: true, retryAfterSeconds: 0 };
   const keys = checks.map(({ rule, key }) => `${prefix}:ratelimit:${rule.name}:${key}`);
-  const hit = hitCommand(redis);
+  const hit = hitCommands(redis);
   // A cluster refuses a script whose keys live in different slots, and these keys would: there,
   // each counter gets its own call (each is atomic by itself, which is all a window needs).
   const results = isCluster(redis)
-    ? (await Promise.all(checks.map(({ rule }, i) => hit(1, keys[i]!, rule.windowSeconds)))).flat()
-    : await hit(keys.length, ...keys, ...checks.map(({ rule }) => rule.windowSeconds));
+    ? (await Promise.all(checks.map(({ rule }, i) => hit.one(keys[i]!, rule.windowSeconds)))).flat()
+    : await hit.many(keys.length, ...keys, ...checks.map(({ rule }) => rule.windowSeconds));
   let allowed = true;
   let retryAfterSeconds = 0;
   checks.forEach(({ rule }, i) => {

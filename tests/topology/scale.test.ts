@@ -198,7 +198,16 @@ describe("two web and two worker processes behind nginx, on PgBouncer and a Redi
     expect(keys.length).toBeGreaterThan(0);
     // Rate-limit counters and worker heartbeats are single keys, so they need no hash tag.
     expect(keys.filter((k) => !k.startsWith(`{${PREFIX}}:`) && !k.startsWith(`${PREFIX}:ratelimit:`) && !k.startsWith(`${PREFIX}:heartbeat:`))).toEqual([]);
-    expect(keys.filter((k) => k.startsWith(`${PREFIX}:ratelimit:`)).length).toBeGreaterThan(0); // signing's limits ran on the cluster
+    // Signing's limits (per address and per email domain, keys in different slots) and
+    // confirming's ran on the cluster: each kind has its counters, and no web process let an
+    // attempt through uncounted.
+    for (const rule of ["sign-ip", "sign-domain", "verify-token"]) {
+      expect(keys.filter((k) => k.startsWith(`${PREFIX}:ratelimit:${rule}-`)).length, `${rule} counters in ${keys.join(" ")}\n${diagnostics()}`).toBeGreaterThan(0);
+    }
+    for (const web of webs) {
+      const skipped = (await (await fetch(`${web.url}/metrics`)).text()).split("\n").filter((l) => l.startsWith("banner_rate_limit_skipped_total{"));
+      expect(skipped, web.output()).toEqual([]);
+    }
     const target = redisTarget({ REDIS_URL: "redis://unused", REDIS_CLUSTER_NODES: parseClusterNodes(cluster.nodes)! });
     const connection = createRedisClient(target, { maxRetriesPerRequest: 1 });
     const counts_ = new Queue("counts", { connection, prefix: queuePrefix(target, PREFIX) });
