@@ -4,11 +4,11 @@
  * form beside the text; who started the campaign and until when; sharing after signing. Reviewed
  * screenshots at 360 and 1280 px (en, ur) are compared (tests/e2e/visual.ts), and axe stays at 0.
  */
-import AxeBuilder from "@axe-core/playwright";
 import type { Page } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { catalogue, formatNumber, type Locale } from "~/i18n/i18n";
 import { DEMO_CAMPAIGN, DEMO_CAMPAIGN_TRANSLATIONS, DEMO_HOST } from "~/modules/campaigns/demo-campaign";
+import { axeViolations } from "./axe";
 import { artifactPath, recordProblems } from "./browser";
 import { e2eStack } from "./stack";
 import { expectScreenshot } from "./visual";
@@ -41,11 +41,6 @@ async function box(page: Page, selector: string) {
   const b = await page.locator(selector).first().boundingBox();
   if (!b) throw new Error(`${selector} is not visible`);
   return { top: b.y, bottom: b.y + b.height, left: b.x, right: b.x + b.width };
-}
-
-async function axeViolations(page: Page): Promise<string[]> {
-  const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]).analyze();
-  return results.violations.flatMap((v) => v.nodes.map((n) => `${v.id}: ${v.help} at ${n.target.join(" ")}`));
 }
 
 describe("on a 360×740 phone", () => {

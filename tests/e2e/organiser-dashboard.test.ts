@@ -3,12 +3,12 @@
  * address suggested from the title (JavaScript on), and reviewed screenshots of the dashboard and
  * a campaign's organiser page at 360 and 1280 px in English and Urdu, with axe at 0 violations.
  */
-import AxeBuilder from "@axe-core/playwright";
 import { sql } from "kysely";
 import type { Page } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { recountCampaigns } from "~/modules/counts/counts.server";
 import { signedInUser, TEST_SESSION_SECRET } from "../support/organisers";
+import { axeViolations } from "./axe";
 import { e2eStack } from "./stack";
 import { expectScreenshot } from "./visual";
 
@@ -66,11 +66,6 @@ async function open(page: Page, path: string) {
   expect(res?.status(), path).toBe(200);
   await page.evaluate(() => document.fonts.ready.then(() => undefined));
 }
-
-const axeViolations = async (page: Page) =>
-  (await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]).analyze()).violations.map(
-    (v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(" | ")}`,
-  );
 
 describe("the campaign form with JavaScript", () => {
   it("suggests the web address from the title until the organiser edits it, and previews the argument as it is typed", async () => {
