@@ -20,6 +20,11 @@ export interface TestSmtpServer {
   rejectWith(code: number | null, onlyTo?: string): void;
   /** Delays accepting each message's data by this long; `onData` is called when data starts. */
   slowDown(ms: number, onData?: () => void): void;
+  /**
+   * Accepts `count` more messages, then holds every later one unanswered (the client waits, as on
+   * a stalled server) until called with null, when the held ones are accepted.
+   */
+  holdAfter(count: number | null): void;
   waitFor(predicate: (m: CapturedMail) => boolean, timeoutMs?: number): Promise<CapturedMail>;
   close(): Promise<void>;
 }
@@ -31,6 +36,9 @@ export async function startSmtpServer(): Promise<TestSmtpServer> {
   let rejectOnlyTo: string | undefined;
   let delayMs = 0;
   let onDataStart: (() => void) | undefined;
+  let passesLeft: number | null = null;
+  let release = () => {};
+  let released = Promise.resolve();
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ["STARTTLS"],
@@ -48,6 +56,7 @@ export async function startSmtpServer(): Promise<TestSmtpServer> {
       simpleParser(stream)
         .then(async (mail) => {
           if (delay) await new Promise((r) => setTimeout(r, delay));
+          if (passesLeft !== null && passesLeft-- <= 0) await released;
           return mail;
         })
         .then((mail) => {
@@ -84,6 +93,15 @@ export async function startSmtpServer(): Promise<TestSmtpServer> {
     slowDown(ms, onData) {
       delayMs = ms;
       onDataStart = onData;
+    },
+    holdAfter(count) {
+      if (count === null) {
+        passesLeft = null;
+        release();
+        return;
+      }
+      passesLeft = count;
+      released = new Promise((resolve) => (release = resolve));
     },
     async waitFor(predicate, timeoutMs = 10_000) {
       const deadline = Date.now() + timeoutMs;
