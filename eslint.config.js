@@ -64,4 +64,17 @@ export default tseslint.config(
       "no-restricted-imports": ["error", { patterns: [{ group: ["~/routes/*", "**/app/routes/*"], message: "workers never import routes." }] }],
     },
   },
+  {
+    // These files share worker processes, one file after another (isolate: false in
+    // vitest.config.ts): what one changes in process-wide state the next would inherit.
+    files: ["tests/**/*.ts"],
+    rules: {
+      "no-restricted-syntax": [
+        "error",
+        { selector: "AssignmentExpression > MemberExpression.left[object.object.name='process'][object.property.name='env']", message: "The next file in this worker would inherit it: give a child process its own env instead." },
+        { selector: "UnaryExpression[operator='delete'] > MemberExpression[object.object.name='process'][object.property.name='env']", message: "The next file in this worker would inherit it." },
+        { selector: "CallExpression[callee.object.name='vi'][callee.property.name=/^(mock|doMock|stubEnv|stubGlobal|useFakeTimers)$/]", message: "These files share worker processes (isolate: false): keep module and global state as it is." },
+      ],
+    },
+  },
 );
