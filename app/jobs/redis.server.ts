@@ -68,8 +68,3 @@ export function createRedisClient(target: string, options: RedisOptions = {}): R
   });
   return cluster as unknown as Redis;
 }
-
-/** Whether a client is ioredis' Cluster (which refuses a script whose keys span slots). */
-export function isCluster(redis: Redis): boolean {
-  return (redis as unknown as { isCluster?: boolean }).isCluster === true;
-}

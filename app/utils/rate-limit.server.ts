@@ -1,5 +1,4 @@
 import type { Redis } from "ioredis";
-import { isCluster } from "~/jobs/redis.server";
 
 export interface RateLimitRule {
   /** a name for the rule; part of the Redis key */
@@ -14,67 +13,51 @@ export interface RateLimitResult {
 }
 
 /**
- * Counts one attempt against each key and answers, per key, the count and the seconds left in its
- * window: INCR, then EXPIRE when the key is new (or has lost its expiry), then TTL. One script, so
- * the whole check is one round trip and atomic, whatever the number of rules.
+ * Counts one attempt against one key and answers the count and the seconds left in its window:
+ * INCR, then EXPIRE when the key is new (or has lost its expiry), then TTL, atomically.
  */
 const HIT_SCRIPT = `
-local out = {}
-for i, key in ipairs(KEYS) do
-  local count = redis.call('INCR', key)
-  local ttl = redis.call('TTL', key)
-  if ttl < 0 then
-    redis.call('EXPIRE', key, ARGV[i])
-    ttl = tonumber(ARGV[i])
-  end
-  out[2 * i - 1] = count
-  out[2 * i] = ttl
+local count = redis.call('INCR', KEYS[1])
+local ttl = redis.call('TTL', KEYS[1])
+if ttl < 0 then
+  redis.call('EXPIRE', KEYS[1], ARGV[1])
+  ttl = tonumber(ARGV[1])
 end
-return out`;
+return {count, ttl}`;
 
-type HitCommand = (...args: (string | number)[]) => Promise<number[]>;
-type WithHitCommands = Redis & { bannerRateLimitHit?: HitCommand; bannerRateLimitHitOne?: HitCommand };
+type WithHitCommand = Redis & { bannerRateLimitHit?: (key: string, windowSeconds: number) => Promise<[number, number]> };
 
 /**
- * The script as commands of this connection (ioredis sends EVALSHA, and the script once if Redis
- * lacks it): `many` takes the number of keys first; `one` takes a single key, for a cluster.
- *
- * On a cluster the single-key form is not a nicety. With auto-pipelining, ioredis files a command
- * under the slot of its first argument when it does not know the command (a script's name), and
- * for `many` that argument is the key count: every counter then lands in one pipeline, which
- * ioredis refuses when its keys live on different nodes ("All keys in the pipeline should belong
- * to the same slots allocation group"). A command defined with its number of keys gets the key
- * as its first argument, so each counter goes in the pipeline of its own node.
+ * The script as a command of this connection (ioredis sends EVALSHA, and the script once if Redis
+ * lacks it), declared with its one key. The key then comes first among the command's arguments,
+ * which is what ioredis' auto-pipelining files a command it does not know under: on a Redis
+ * Cluster each counter joins the pipeline of its own node. (A script taking its key count first
+ * was filed under the slot of "1", so a request's counters shared one pipeline, which ioredis
+ * refused when their keys lived on different nodes: limits went uncounted.)
  */
-function hitCommands(redis: Redis): { many: HitCommand; one: HitCommand } {
-  const withCommands = redis as WithHitCommands;
-  if (!withCommands.bannerRateLimitHit) redis.defineCommand("bannerRateLimitHit", { lua: HIT_SCRIPT });
-  if (!withCommands.bannerRateLimitHitOne) redis.defineCommand("bannerRateLimitHitOne", { lua: HIT_SCRIPT, numberOfKeys: 1 });
-  return { many: withCommands.bannerRateLimitHit!.bind(redis), one: withCommands.bannerRateLimitHitOne!.bind(redis) };
+function hitCommand(redis: Redis) {
+  const withCommand = redis as WithHitCommand;
+  if (!withCommand.bannerRateLimitHit) redis.defineCommand("bannerRateLimitHit", { lua: HIT_SCRIPT, numberOfKeys: 1 });
+  return withCommand.bannerRateLimitHit!.bind(redis);
 }
 
 /**
  * A fixed-window counter in Redis, shared by every web process. `hit` counts one attempt
- * against each rule and reports whether all of them still allow it.
+ * against each rule and reports whether all of them still allow it. Each counter is its own call,
+ * atomic by itself (all a window needs), and works on a cluster whatever slots the keys hash to;
+ * the calls of one request, sent together, share one round trip.
  */
 export async function hitRateLimits(
   redis: Redis,
   prefix: string,
   checks: { rule: RateLimitRule; key: string }[],
 ): Promise<RateLimitResult> {
-  if (checks.length === 0) return { allowed: true, retryAfterSeconds: 0 };
-  const keys = checks.map(({ rule, key }) => `${prefix}:ratelimit:${rule.name}:${key}`);
-  const hit = hitCommands(redis);
-  // A cluster refuses a script whose keys live in different slots, and these keys would: there,
-  // each counter gets its own call (each is atomic by itself, which is all a window needs).
-  const results = isCluster(redis)
-    ? (await Promise.all(checks.map(({ rule }, i) => hit.one(keys[i]!, rule.windowSeconds)))).flat()
-    : await hit.many(keys.length, ...keys, ...checks.map(({ rule }) => rule.windowSeconds));
+  const hit = hitCommand(redis);
+  const results = await Promise.all(checks.map(({ rule, key }) => hit(`${prefix}:ratelimit:${rule.name}:${key}`, rule.windowSeconds)));
   let allowed = true;
   let retryAfterSeconds = 0;
   checks.forEach(({ rule }, i) => {
-    const count = Number(results[i * 2] ?? 0);
-    const ttl = Number(results[i * 2 + 1] ?? rule.windowSeconds);
+    const [count, ttl] = results[i]!.map(Number) as [number, number];
     if (count > rule.limit) {
       allowed = false;
       retryAfterSeconds = Math.max(retryAfterSeconds, ttl > 0 ? ttl : rule.windowSeconds);

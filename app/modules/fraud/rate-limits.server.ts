@@ -50,7 +50,7 @@ async function hitOrAllow(deps: RateLimitDeps, checks: Parameters<typeof hitRate
 }
 
 /**
- * Counts one signing attempt against every limit, in one Redis round trip (one Lua script, app/utils/rate-limit.server.ts): per client
+ * Counts one signing attempt against every limit, in one Redis round trip (app/utils/rate-limit.server.ts): per client
  * address (IPv6 per /64) and per registrable email domain, each per campaign and in every
  * configured window (a burst window and a sustained one).
  */
