@@ -24,10 +24,11 @@ import { CONFIRM_STATEMENT, confirmStatement } from "~/modules/signatures/confir
 import { generateToken, hashToken } from "~/utils/tokens.server";
 import { createTestDatabase } from "../tests/support/db";
 import { createCampaign } from "../tests/support/fixtures";
+import { fastPathCounts, groupedStatements } from "../tests/support/metrics";
 import { deletePrefix, SHARED_REDIS_URL, uniquePrefix } from "../tests/support/redis";
 import { startWeb } from "../tests/support/web";
 import { describeCpu, otherShare, watchCpu, type CpuReport } from "./cpu";
-import { addCpu, drive, fmt, groupedStatements, percentile, Run, statusSummary, type BenchOutcome, type Goal } from "./sign";
+import { addCpu, drive, fmt, percentile, Run, statusSummary, type BenchOutcome, type Goal } from "./sign";
 
 const int = (name: string, fallback: number) => {
   const value = Number(process.env[name]);
@@ -110,13 +111,6 @@ function createBaseline(run: Run, db: Kysely<DB>, url: string) {
   };
   let ended: Promise<void> | undefined;
   return { go, end: () => (ended ??= pool.end()) };
-}
-
-/** The fast path's counters in the web process's /metrics. */
-async function fastPathCounts(baseUrl: string) {
-  const text = await (await fetch(`${baseUrl}/metrics`)).text();
-  const read = (result: string) => Number(new RegExp(`^banner_verify_fast_path_total\\{result="${result}"\\} (\\d+)`, "m").exec(text)?.[1] ?? 0);
-  return { answered: read("answered"), passed: read("passed") };
 }
 
 const countConfirmed = async (db: Kysely<DB>, campaignId: number) => {
@@ -243,8 +237,8 @@ export async function run(signal?: AbortSignal): Promise<BenchOutcome> {
     await baseline.end();
     const countsAfter = await fastPathCounts(web.url);
     const groupedAfter = await groupedStatements(web.url, "confirm");
-    const webStatements = groupedAfter && groupedBefore ? groupedAfter.statements - groupedBefore.statements : NaN;
-    const webStatementCalls = groupedAfter && groupedBefore ? groupedAfter.calls - groupedBefore.calls : NaN;
+    const webStatements = groupedAfter.statements - groupedBefore.statements;
+    const webStatementCalls = groupedAfter.calls - groupedBefore.calls;
 
     // Nothing lost, nothing doubled: every 200 a confirmed signature with its one +1 in the ledger,
     // every request answered, each by the fast path.

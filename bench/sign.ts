@@ -24,6 +24,7 @@ import { issueVerificationToken } from "~/modules/signatures/signatures.queries.
 import { newReferralCode, SIGN_STATEMENT, signStatement, type SignResult } from "~/modules/signatures/sign-campaign.server";
 import { canonicalEmail, NO_ATTRIBUTION } from "~/modules/signatures/signatures.schema";
 import { createTestDatabase } from "../tests/support/db";
+import { groupedStatements } from "../tests/support/metrics";
 import { createCampaign } from "../tests/support/fixtures";
 import { deletePrefix, freePort, SHARED_REDIS_URL, uniquePrefix } from "../tests/support/redis";
 import { startWeb, type RunningProcess } from "../tests/support/web";
@@ -334,22 +335,6 @@ interface Tally {
 const newTally = (): Tally => ({ ok: 0, errors: 0, elapsedMs: 0, latencies: [], cpu: null });
 
 /**
- * The web process's grouped statements of one kind (sign, confirm) and the calls they carried so
- * far, from /metrics (null: not there).
- */
-export async function groupedStatements(url: string, what: "sign" | "confirm"): Promise<{ statements: number; calls: number } | null> {
-  try {
-    const lines = (await (await fetch(`${url}/metrics`)).text()).split("\n");
-    const value = (name: string) => Number(lines.find((l) => l.startsWith(`${name}{what="${what}"} `))?.split(" ")[1]);
-    const statements = value("banner_grouped_statements_total");
-    const calls = value("banner_grouped_calls_total");
-    return Number.isFinite(statements) && Number.isFinite(calls) ? { statements, calls } : null;
-  } catch {
-    return null;
-  }
-}
-
-/**
  * signCampaign()'s statement for one signature (signStatement(): the very SQL text and
  * parameters the web process sends for a lone signature), a signature per statement, straight
  * through a pg.Pool: no HTTP, no Remix, no defences. When signatures arrive together the web
@@ -534,8 +519,8 @@ export async function run(signal?: AbortSignal): Promise<BenchOutcome> {
     await baselineRunner.end();
     const webRate = (webTally.ok / webTally.elapsedMs) * 1000;
     const statementsAfter = await groupedStatements(web.url, "sign");
-    const webStatements = statementsAfter && statementsBefore ? statementsAfter.statements - statementsBefore.statements : NaN;
-    const webStatementRows = statementsAfter && statementsBefore ? statementsAfter.calls - statementsBefore.calls : NaN;
+    const webStatements = statementsAfter.statements - statementsBefore.statements;
+    const webStatementRows = statementsAfter.calls - statementsBefore.calls;
 
     // Through a share link (?ref=…&via=whatsapp&utm_…): the page's form posts to the bare page URL
     // with the attribution in hidden fields, so share traffic takes the same fast path.

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { issueVerificationToken } from "~/modules/signatures/signatures.queries.server";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { createCampaign } from "../support/fixtures";
+import { fastPathCounts } from "../support/metrics";
 import { deletePrefix, uniquePrefix } from "../support/redis";
 import { postForm, startWeb, type RunningProcess } from "../support/web";
 
@@ -40,13 +41,6 @@ async function pendingSignature() {
   return { id: row.id, token, referralCode: row.referral_code };
 }
 
-/** How many confirm posts the fast path answered itself, and passed on, per /metrics. */
-async function fastPathCounts() {
-  const text = await (await fetch(`${web.url}/metrics`)).text();
-  const read = (result: string) => Number(new RegExp(`^banner_verify_fast_path_total\\{result="${result}"\\} (\\d+)`, "m").exec(text)?.[1] ?? 0);
-  return { answered: read("answered"), passed: read("passed") };
-}
-
 const ledgerRowsOf = async (id: number) => {
   const { campaign_id, country } = await tdb.db.selectFrom("signatures").select(["campaign_id", "country"]).where("id", "=", id).executeTakeFirstOrThrow();
   return (await tdb.db.selectFrom("signature_count_changes").select("id").where("campaign_id", "=", campaign_id).where("country", "=", country).execute()).length;
@@ -71,11 +65,11 @@ describe("the confirm button, answered before Remix", () => {
     it(`with ${form.name}: confirms once and sends the page Remix renders for it`, async () => {
       const fast = await pendingSignature();
       const viaRemix = await pendingSignature();
-      const before = await fastPathCounts();
+      const before = await fastPathCounts(web.url);
 
       const answer = await postForm(`${web.url}/verify/${fast.token}${form.query}`, { intent: "confirm" }, { headers: form.headers });
       expect(answer.status).toBe(200);
-      const after = await fastPathCounts();
+      const after = await fastPathCounts(web.url);
       expect(after.answered - before.answered).toBe(1);
       const html = await answer.text();
       expect(html).toContain(`lang="${form.lang}" dir="${form.dir}"`);
@@ -91,7 +85,7 @@ describe("the confirm button, answered before Remix", () => {
       const cookie = [form.headers.Cookie, "other=1"].filter(Boolean).join("; ");
       const remix = await postForm(`${web.url}/verify/${viaRemix.token}${form.query}`, { intent: "confirm" }, { headers: { ...form.headers, Cookie: cookie } });
       expect(remix.status).toBe(200);
-      expect((await fastPathCounts()).answered).toBe(after.answered);
+      expect((await fastPathCounts(web.url)).answered).toBe(after.answered);
       expect(anonymised(html, fast)).toBe(anonymised(await remix.text(), viaRemix));
       for (const name of ["content-type", "cache-control", "referrer-policy", "x-content-type-options", "permissions-policy", "vary", "set-cookie"]) {
         expect(answer.headers.get(name), name).toBe(remix.headers.get(name));
@@ -120,9 +114,9 @@ describe("the confirm button, answered before Remix", () => {
       const page = anonymised(identity.body.toString("utf8"), plain);
       for (const [accept, expected] of [["br, gzip", "gzip"], ["gzip, deflate, br, zstd", "gzip"], ["gzip", "gzip"], ["*", "gzip"], ["br", "br"], ["br, gzip;q=0", "br"]] as const) {
         const s = await pendingSignature();
-        const before = await fastPathCounts();
+        const before = await fastPathCounts(web.url);
         const raw = await rawPost(`${web.url}/verify/${s.token}${query}`, accept);
-        expect((await fastPathCounts()).answered - before.answered).toBe(1);
+        expect((await fastPathCounts(web.url)).answered - before.answered).toBe(1);
         expect(raw.headers["content-encoding"], accept).toBe(expected);
         expect(String(raw.headers["vary"])).toMatch(/Accept-Encoding/);
         expect(Number(raw.headers["content-length"])).toBe(raw.body.length);
@@ -176,13 +170,13 @@ describe("the confirm button, answered before Remix", () => {
   it("leaves every other outcome to Remix, as before: already confirmed, an unknown token", async () => {
     const s = await pendingSignature();
     await postForm(`${web.url}/verify/${s.token}`, { intent: "confirm" });
-    const before = await fastPathCounts();
+    const before = await fastPathCounts(web.url);
     const again = await postForm(`${web.url}/verify/${s.token}?lang=ur`, { intent: "confirm" });
     expect(again.status).toBe(200);
     expect(await again.text()).toContain('lang="ur"');
     const unknown = await postForm(`${web.url}/verify/${randomBytes(32).toString("base64url")}`, { intent: "confirm" });
     expect(unknown.status).toBe(404);
-    const after = await fastPathCounts();
+    const after = await fastPathCounts(web.url);
     expect(after.passed - before.passed).toBe(2);
     expect(after.answered).toBe(before.answered);
   });
@@ -191,13 +185,13 @@ describe("the confirm button, answered before Remix", () => {
     for (const how of ["data", "query", "multipart"] as const) {
       const s = await pendingSignature();
       const ledgerBefore = await ledgerRowsOf(s.id);
-      const before = await fastPathCounts();
+      const before = await fastPathCounts(web.url);
       const body = new FormData();
       body.set("intent", "confirm");
       const url = how === "data" ? `${web.url}/verify/${s.token}.data` : how === "query" ? `${web.url}/verify/${s.token}?lang=ur&x=1` : `${web.url}/verify/${s.token}`;
       const res = how === "multipart" ? await fetch(url, { method: "POST", body, redirect: "manual" }) : await postForm(url, { intent: "confirm" });
       expect(res.status, how).toBe(200);
-      const after = await fastPathCounts();
+      const after = await fastPathCounts(web.url);
       expect(after.answered + after.passed, how).toBe(before.answered + before.passed);
       expect(await ledgerRowsOf(s.id), how).toBe(ledgerBefore + 1);
     }

@@ -1,0 +1,34 @@
+/**
+ * A process's /metrics, read as the tests and benches need it: each sample's value under its
+ * series as Prometheus prints it (`name` or `name{label="value",…}`).
+ */
+export async function scrapeMetrics(url: string): Promise<Map<string, number>> {
+  const res = await fetch(`${url}/metrics`);
+  if (!res.ok) throw new Error(`GET ${url}/metrics answered ${res.status}`);
+  const samples = new Map<string, number>();
+  for (const line of (await res.text()).split("\n")) {
+    if (!line || line.startsWith("#")) continue;
+    const at = line.lastIndexOf(" ");
+    samples.set(line.slice(0, at), Number(line.slice(at + 1)));
+  }
+  return samples;
+}
+
+/**
+ * The grouped statements of one kind (ADR 0024) a web process sent so far, and the calls they
+ * carried (NaN where the series is missing).
+ */
+export async function groupedStatements(url: string, what: "sign" | "confirm"): Promise<{ statements: number; calls: number }> {
+  const samples = await scrapeMetrics(url);
+  return {
+    statements: samples.get(`banner_grouped_statements_total{what="${what}"}`) ?? NaN,
+    calls: samples.get(`banner_grouped_calls_total{what="${what}"}`) ?? NaN,
+  };
+}
+
+/** How many confirm posts the web's fast path (server/verify-form-post.ts) answered itself, and passed on to Remix. */
+export async function fastPathCounts(url: string): Promise<{ answered: number; passed: number }> {
+  const samples = await scrapeMetrics(url);
+  const read = (result: string) => samples.get(`banner_verify_fast_path_total{result="${result}"}`) ?? 0;
+  return { answered: read("answered"), passed: read("passed") };
+}
