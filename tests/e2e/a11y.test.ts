@@ -52,14 +52,16 @@ afterAll(async () => {
 const idleTabs = new Map<Audience, Page[]>();
 
 async function withTab(audience: Audience, check: (page: Page) => Promise<void>): Promise<void> {
-  const page = idleTabs.get(audience)?.pop() ?? (await contexts.get(audience)!.newPage());
+  const idle = idleTabs.get(audience) ?? [];
+  idleTabs.set(audience, idle);
+  const page = idle.pop() ?? (await contexts.get(audience)!.newPage());
   try {
     await check(page);
   } catch (error) {
     await page.close().catch(() => undefined);
     throw error;
   }
-  idleTabs.set(audience, [...(idleTabs.get(audience) ?? []), page]);
+  idle.push(page);
 }
 
 // Concurrent: axe runs in each page's own renderer process, so two pages at a time (the e2e
