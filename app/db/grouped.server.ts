@@ -39,7 +39,7 @@ interface Waiting<I, O> {
 const ROW_CAUSED = /^(22|23|40)/;
 
 /** Whether a failed group's calls are run again one at a time. */
-export function oneRowCouldCause(error: unknown): boolean {
+function oneRowCouldCause(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === "string" && ROW_CAUSED.test(code);
 }
