@@ -10,6 +10,35 @@ export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 export const ARTIFACTS_DIR = path.resolve(import.meta.dirname, "__artifacts__");
 
 /**
+ * Chromium features the tests turn off. Chromium reads only the last `--disable-features`, and
+ * Playwright passes one of its own before ours, so its list (playwright-core 1.65's
+ * chromiumSwitches) is repeated here, then ours.
+ *
+ * Ours: the omnibox popup, which the full Chromium (headless or not) draws as a web page of its
+ * own (chrome://omnibox-popup.top-chrome/), loaded in a renderer process of its own for every
+ * window, so for every browser context a test opens. That renderer took about 1 s of CPU per
+ * context here, half of what a context with a small page cost (6 contexts: 12.1 s with it, 4.2 s
+ * without); no test types in an address bar. tests/e2e/browser.test.ts checks it stays away.
+ */
+const PLAYWRIGHT_DISABLED_FEATURES = [
+  "AvoidUnnecessaryBeforeUnloadCheckSync",
+  "DestroyProfileOnBrowserClose",
+  "HttpsUpgrades",
+  "HttpsFirstBalancedModeAutoEnable",
+  "LensOverlay",
+  "MediaRouter",
+  "PaintHolding",
+  "ThirdPartyStoragePartitioning",
+  "AvoidCorsURLLoaderRestartOnRedirect",
+  "TcpPortRandomizationWin",
+  "OptimizationHints",
+  "NetworkTimeServiceQuerying",
+  "AimEnabled",
+  "PreconnectToSearch",
+];
+export const DISABLED_FEATURES = [...PLAYWRIGHT_DISABLED_FEATURES, "WebUIOmniboxPopup", "WebUIOmniboxAimPopup", "WebUIOmniboxFullPopup"];
+
+/**
  * `env` is added to this process's environment. Without a FONTCONFIG_FILE there, the browser gets
  * a fontconfig of its own that leaves out the host's Nastaliq and Naskh (./system-fonts.ts): a
  * plain device, whether or not the machine has fonts-noto-core. A case that plays a device with
@@ -30,6 +59,7 @@ export async function launchChromium({ env }: { env?: Record<string, string> } =
         "--disable-component-update",
         "--disable-sync",
         "--no-first-run",
+        `--disable-features=${DISABLED_FEATURES.join(",")}`,
       ],
     })
     .catch(async (error: unknown) => {

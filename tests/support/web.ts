@@ -56,6 +56,14 @@ export function workerEntry(): string[] {
  */
 const PAGE_CACHE_OFF = { PAGE_CACHE: "off" };
 
+/**
+ * A stopping web server keeps its idle keep-alive connections open for SHUTDOWN_DRAIN_MS (5 s by
+ * default) before it exits; the test's own fetches leave one such connection, so every stop took
+ * 5 s, tens of times a run, most of them in the browser and fault files that run one at a time.
+ * Tests of the drain itself (tests/integration/shutdown.test.ts) pass their own value.
+ */
+const SHORT_DRAIN = { SHUTDOWN_DRAIN_MS: "200" };
+
 /** Starts the real web server (built app) as a child process with the given environment. */
 export async function startWeb(env: Record<string, string>, opts: { startTimeoutMs?: number } = {}): Promise<RunningProcess> {
   if (!existsSync(path.join(ROOT, "build/server/index.js"))) throw new Error("no build: run `npm run build` before the tests");
@@ -66,7 +74,7 @@ export async function startWeb(env: Record<string, string>, opts: { startTimeout
   const nodeArgs = (process.env.WEB_NODE_ARGS ?? "").split(/\s+/).filter(Boolean);
   const child = spawn(process.execPath, [...nodeArgs, ...webEntry()], {
     cwd: ROOT,
-    env: { ...process.env, NODE_ENV: "test", LOG_LEVEL: "warn", APP_URL: url, ...LENIENT_FRAUD_DEFENCES, ...PAGE_CACHE_OFF, ...env, PORT: String(port) },
+    env: { ...process.env, NODE_ENV: "test", LOG_LEVEL: "warn", APP_URL: url, ...LENIENT_FRAUD_DEFENCES, ...PAGE_CACHE_OFF, ...SHORT_DRAIN, ...env, PORT: String(port) },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";

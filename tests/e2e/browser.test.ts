@@ -1,0 +1,34 @@
+/**
+ * The browser the end-to-end tests drive opens nothing but the pages they ask for. Each browser
+ * context is a window, and the full Chromium loads a web page of its own UI into every window
+ * (the omnibox popup, chrome://omnibox-popup.top-chrome/) unless told not to; that cost about 1 s
+ * of CPU per context, on a suite that opens hundreds (tests/e2e/browser.ts, DISABLED_FEATURES).
+ * If a Chromium update renames the feature, this fails, rather than the suite slowly getting slower.
+ */
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { launchChromium } from "./browser";
+
+let browser: Browser;
+beforeAll(async () => {
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+it("a new context holds the test's page and nothing of the browser's own UI", async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto("data:text/html,<title>only this</title><p>only this page</p>");
+  const cdp = await browser.newBrowserCDPSession();
+  try {
+    // The empty filter asks for every kind of target, the browser's own UI pages included.
+    const { targetInfos } = await cdp.send("Target.getTargets", { filter: [{}] });
+    const kinds = targetInfos.map((t) => `${t.type} ${t.url}`).sort();
+    expect(kinds).toEqual(["page data:text/html,<title>only this</title><p>only this page</p>", "tab data:text/html,<title>only this</title><p>only this page</p>"]);
+  } finally {
+    await cdp.detach();
+    await context.close();
+  }
+});
