@@ -7,7 +7,7 @@ import { readFile } from "node:fs/promises";
 import { sql } from "kysely";
 import type { Browser, BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { hashPassword } from "~/modules/accounts/passwords.server";
+import { passwordHashOf } from "../support/passwords";
 import { recountCampaigns } from "~/modules/counts/counts.server";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { createCampaign } from "../support/fixtures";
@@ -48,7 +48,7 @@ describe("an admin", () => {
     const email = `admin-${randomBytes(4).toString("hex")}@example.org`;
     await db
       .insertInto("users")
-      .values({ email, email_normalized: email, display_name: "Admin", password_hash: await hashPassword(PASSWORD), email_confirmed_at: new Date(), role: "admin" })
+      .values({ email, email_normalized: email, display_name: "Admin", password_hash: await passwordHashOf(PASSWORD), email_confirmed_at: new Date(), role: "admin" })
       .execute();
 
     context = await browser.newContext({ javaScriptEnabled: false, locale: "en-GB", acceptDownloads: true });

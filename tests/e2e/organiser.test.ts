@@ -6,7 +6,7 @@
 import { randomBytes } from "node:crypto";
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { hashPassword } from "~/modules/accounts/passwords.server";
+import { passwordHashOf } from "../support/passwords";
 import { eventually } from "../support/fixtures";
 import { verificationLink } from "../support/smtp";
 import { e2eStack } from "./stack";
@@ -67,7 +67,7 @@ describe("an organiser", () => {
     const adminEmail = `admin-${randomBytes(4).toString("hex")}@example.org`;
     await stack.database.db
       .insertInto("users")
-      .values({ email: adminEmail, email_normalized: adminEmail, display_name: "Admin", password_hash: await hashPassword(PASSWORD), email_confirmed_at: new Date(), role: "admin" })
+      .values({ email: adminEmail, email_normalized: adminEmail, display_name: "Admin", password_hash: await passwordHashOf(PASSWORD), email_confirmed_at: new Date(), role: "admin" })
       .execute();
     const admin = await newPage();
     await logIn(admin, adminEmail);

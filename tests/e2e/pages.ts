@@ -5,7 +5,7 @@
 import { randomBytes } from "node:crypto";
 import type { Database } from "~/db/db.server";
 import type { Actor } from "~/modules/access/actor.server";
-import { hashPassword } from "~/modules/accounts/passwords.server";
+import { passwordHashOf } from "../support/passwords";
 import { DEMO_CAMPAIGN, DEMO_HOST } from "~/modules/campaigns/demo-campaign";
 import { createCampaign, submitForReview } from "~/modules/campaigns/manage-campaigns.server";
 import { seedDemoCampaign } from "~/modules/campaigns/seed-demo-campaign.server";
@@ -88,7 +88,7 @@ export async function createUser(db: Database, label: string, role: "user" | "ad
   const email = `${label}-${randomBytes(4).toString("hex")}@example.org`;
   const row = await db
     .insertInto("users")
-    .values({ email, email_normalized: email, display_name: `${label} person`, password_hash: await hashPassword(PASSWORD), email_confirmed_at: new Date(), role })
+    .values({ email, email_normalized: email, display_name: `${label} person`, password_hash: await passwordHashOf(PASSWORD), email_confirmed_at: new Date(), role })
     .returning(["id", "email", "role"])
     .executeTakeFirstOrThrow();
   return row;

@@ -7,7 +7,7 @@ import { Queue, Worker, type Job } from "bullmq";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { recordAudit } from "~/modules/audit/audit.server";
-import { hashPassword } from "~/modules/accounts/passwords.server";
+import { passwordHashOf } from "../support/passwords";
 import { changeUser } from "~/modules/admin/users.server";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { createCampaign, eventually } from "../support/fixtures";
@@ -23,7 +23,7 @@ let passwordHash: string;
 
 beforeAll(async () => {
   t = await createTestDatabase("admin");
-  passwordHash = await hashPassword(PASSWORD);
+  passwordHash = await passwordHashOf(PASSWORD);
   web = await startWeb({ DATABASE_URL: t.url, REDIS_PREFIX: prefix });
 });
 afterAll(async () => {

@@ -6,7 +6,7 @@
 import sharp from "sharp";
 import { beforeAll, describe, expect, it } from "vitest";
 import { formatDate } from "~/i18n/i18n";
-import { hashPassword } from "~/modules/accounts/passwords.server";
+import { passwordHashOf } from "../support/passwords";
 import type { CampaignInput } from "~/modules/campaigns/lifecycle.schema";
 import { createCampaign, reviewCampaign, submitForReview } from "~/modules/campaigns/manage-campaigns.server";
 import { createOrganisation } from "~/modules/organisations/organisations.server";
@@ -24,7 +24,7 @@ let passwordHash: string;
 beforeAll(async () => {
   tdb = stack.database;
   web = stack.web;
-  passwordHash = await hashPassword(PASSWORD);
+  passwordHash = await passwordHashOf(PASSWORD);
 });
 
 let n = 0;

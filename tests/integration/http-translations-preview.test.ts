@@ -5,7 +5,7 @@
 import { randomBytes } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Actor } from "~/modules/access/actor.server";
-import { hashPassword } from "~/modules/accounts/passwords.server";
+import { passwordHashOf } from "../support/passwords";
 import { createCampaign } from "~/modules/campaigns/manage-campaigns.server";
 import { listCampaignTranslations, saveCampaignTranslation } from "~/modules/campaigns/save-campaign-translation.server";
 import { createOrganisation } from "~/modules/organisations/organisations.server";
@@ -27,7 +27,7 @@ async function user(role: "user" | "admin" = "user"): Promise<Actor & { cookie: 
   const email = `u-${randomBytes(4).toString("hex")}@example.org`;
   const row = await tdb.db
     .insertInto("users")
-    .values({ email, email_normalized: email, display_name: "Someone", password_hash: await hashPassword(PASSWORD), email_confirmed_at: new Date(), role })
+    .values({ email, email_normalized: email, display_name: "Someone", password_hash: await passwordHashOf(PASSWORD), email_confirmed_at: new Date(), role })
     .returning(["id", "email", "role"])
     .executeTakeFirstOrThrow();
   const res = await postForm(`${web.url}/login`, { email, password: PASSWORD });

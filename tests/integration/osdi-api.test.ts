@@ -7,7 +7,7 @@ import { createHash, randomBytes } from "node:crypto";
 import net from "node:net";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { hashPassword } from "~/modules/accounts/passwords.server";
+import { passwordHashOf } from "../support/passwords";
 import { createApiKey, revokeApiKey } from "~/modules/api-keys/api-keys.server";
 import { listAudit } from "~/modules/audit/audit.server";
 import { foldAllCountChanges } from "~/modules/counts/counts.server";
@@ -95,7 +95,7 @@ async function organisation(label: string) {
     const email = `${role}-${hex()}@example.org`;
     const user = await tdb.db
       .insertInto("users")
-      .values({ email, email_normalized: email, display_name: role, password_hash: await hashPassword(PASSWORD), email_confirmed_at: sql`now()` })
+      .values({ email, email_normalized: email, display_name: role, password_hash: await passwordHashOf(PASSWORD), email_confirmed_at: sql`now()` })
       .returning("id")
       .executeTakeFirstOrThrow();
     await tdb.db.insertInto("memberships").values({ organisation_id: org.id, user_id: user.id, role }).execute();

@@ -3,7 +3,7 @@
  * The server runs as `NODE_ENV=production` (the build an attacker meets), with the test's own
  * session secret, so a test can sign cookies and form stamps itself.
  */
-import { hashPassword } from "~/modules/accounts/passwords.server";
+import { passwordHashOf } from "../support/passwords";
 import { randomBytes } from "node:crypto";
 import { sql } from "kysely";
 import { createTestDatabase, type TestDatabase } from "../support/db";
@@ -45,7 +45,7 @@ export async function createAccount(tdb: TestDatabase, password = "correct horse
   const email = `owner-${randomBytes(5).toString("hex")}@example.org`;
   await tdb.db
     .insertInto("users")
-    .values({ email, email_normalized: email, display_name: "Owner", password_hash: await hashPassword(password), role: "user", email_confirmed_at: new Date() })
+    .values({ email, email_normalized: email, display_name: "Owner", password_hash: await passwordHashOf(password), role: "user", email_confirmed_at: new Date() })
     .execute();
   return { email, password };
 }
