@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { countOutcome, keepSigning, startFaultStack, type FaultStack } from "../support/faults";
+import { scrapeMetrics, sumOf } from "../support/metrics";
 
 let stack: FaultStack;
 
@@ -31,11 +32,7 @@ it("keeps signing fast while Redis hangs for 8 s", async () => {
   const p95 = during[Math.floor(during.length * 0.95)] ?? Infinity;
   const before = attempts.filter((a) => a.endedAt < pausedAt).map((a) => a.ms).sort((a, b) => a - b);
   const p95Before = before[Math.floor(before.length * 0.95)];
-  const metrics = await (await fetch(`${stack.web.url}/metrics`)).text();
-  const skipped = metrics
-    .split("\n")
-    .filter((l) => l.startsWith("banner_rate_limit_skipped_total{"))
-    .reduce((sum, l) => sum + Number(l.split(" ").pop()), 0);
+  const skipped = sumOf(await scrapeMetrics(stack.web.url), "banner_rate_limit_skipped_total");
   const counts = await countOutcome(stack, attempts, recoveredAt);
   console.log("redis hung 8 s:", { ...counts, signsWhileHung: during.length, p95MsBefore: p95Before, p95Ms: p95, maxMs: during.at(-1), rateLimitSkipped: skipped });
 

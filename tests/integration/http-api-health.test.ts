@@ -9,7 +9,7 @@ import { countConfirmedFromScratch, foldAllCountChanges } from "~/modules/counts
 import { issueVerificationToken } from "~/modules/signatures/signatures.queries.server";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { createCampaign } from "../support/fixtures";
-import { groupedStatements } from "../support/metrics";
+import { groupedStatements, parseMetrics } from "../support/metrics";
 import { deletePrefix, freePort, uniquePrefix } from "../support/redis";
 import { postForm, startWeb, type RunningProcess } from "../support/web";
 import { publicCountsByCountry } from "~/modules/stats/public-countries";
@@ -171,10 +171,10 @@ describe("health, readiness and metrics", () => {
     expect(res.headers.get("content-type")).toMatch(/^text\/plain;/);
     expect(res.headers.get("content-type")).toMatch(/version=0\.0\.4/);
     const text = await res.text();
+    const samples = parseMetrics(text);
     const value = (series: string) => {
-      const line = text.split("\n").find((l) => l.startsWith(`${series} `));
-      expect(line, `no sample for ${series}`).toBeDefined();
-      return Number(line!.slice(series.length + 1));
+      expect(samples.has(series), `no sample for ${series}`).toBe(true);
+      return samples.get(series)!;
     };
     expect(text).toContain("# TYPE banner_signatures_created_total counter");
     expect(value('banner_signatures_created_total{outcome="created"}')).toBeGreaterThanOrEqual(1);

@@ -13,6 +13,7 @@ import { issueVerificationToken } from "~/modules/signatures/signatures.queries.
 import { COUNT_API_CACHE, PUBLIC_CACHE } from "~/utils/http.server";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { createCampaign } from "../support/fixtures";
+import { scrapeMetrics } from "../support/metrics";
 import { signedInUser, TEST_SESSION_SECRET } from "../support/organisers";
 import { deletePrefix, uniquePrefix } from "../support/redis";
 import { postForm, startWeb, type RunningProcess } from "../support/web";
@@ -56,11 +57,11 @@ async function raw(path: string, headers: Record<string, string> = {}, method = 
 
 /** The cache's counters from /metrics. */
 async function cacheMetrics() {
-  const text = await (await get("/metrics")).text();
-  const value = (pattern: RegExp) => Number(pattern.exec(text)?.[1] ?? 0);
+  const samples = await scrapeMetrics(web.url);
+  const value = (series: string) => samples.get(series) ?? 0;
   return {
-    renders: value(/^banner_page_cache_renders_total (\d+)/m),
-    fromMemory: value(/^banner_page_cache_requests_total\{result="hit"\} (\d+)/m) + value(/^banner_page_cache_requests_total\{result="stale"\} (\d+)/m),
+    renders: value("banner_page_cache_renders_total"),
+    fromMemory: value('banner_page_cache_requests_total{result="hit"}') + value('banner_page_cache_requests_total{result="stale"}'),
   };
 }
 

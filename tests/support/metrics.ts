@@ -1,17 +1,29 @@
 /**
- * A process's /metrics, read as the tests and benches need it: each sample's value under its
- * series as Prometheus prints it (`name` or `name{label="value",…}`).
+ * Prometheus text as a map from each sample's series, as Prometheus prints it (`name` or
+ * `name{label="value",…}`), to its value.
  */
-export async function scrapeMetrics(url: string): Promise<Map<string, number>> {
-  const res = await fetch(`${url}/metrics`);
-  if (!res.ok) throw new Error(`GET ${url}/metrics answered ${res.status}`);
+export function parseMetrics(text: string): Map<string, number> {
   const samples = new Map<string, number>();
-  for (const line of (await res.text()).split("\n")) {
+  for (const line of text.split("\n")) {
     if (!line || line.startsWith("#")) continue;
     const at = line.lastIndexOf(" ");
     samples.set(line.slice(0, at), Number(line.slice(at + 1)));
   }
   return samples;
+}
+
+/** A process's /metrics, parsed (parseMetrics). */
+export async function scrapeMetrics(url: string): Promise<Map<string, number>> {
+  const res = await fetch(`${url}/metrics`);
+  if (!res.ok) throw new Error(`GET ${url}/metrics answered ${res.status}`);
+  return parseMetrics(await res.text());
+}
+
+/** The sum of a series' samples over all its label values (0 when it has none yet). */
+export function sumOf(samples: Map<string, number>, name: string): number {
+  let sum = 0;
+  for (const [series, value] of samples) if (series === name || series.startsWith(`${name}{`)) sum += value;
+  return sum;
 }
 
 /**
