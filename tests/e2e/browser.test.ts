@@ -5,9 +5,9 @@
  * of CPU per context, on a suite that opens hundreds (tests/e2e/browser.ts, DISABLED_FEATURES).
  * If a Chromium update renames the feature, this fails, rather than the suite slowly getting slower.
  */
-import type { Browser } from "playwright-core";
+import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { launchChromium } from "./browser";
+import { CHROMIUM_PATH, DISABLED_FEATURES, launchChromium } from "./browser";
 
 let browser: Browser;
 beforeAll(async () => {
@@ -30,5 +30,20 @@ it("a new context holds the test's page and nothing of the browser's own UI", as
   } finally {
     await cdp.detach();
     await context.close();
+  }
+});
+
+// Our --disable-features replaces Playwright's (Chromium reads the last one), so ours repeats
+// Playwright's list. When a Playwright update changes its list, this names what ours lacks.
+it("turns off every feature Playwright itself turns off", async () => {
+  const server = await chromium.launchServer({ executablePath: CHROMIUM_PATH });
+  try {
+    const flag = server.process().spawnargs.find((arg) => arg.startsWith("--disable-features="));
+    expect(flag, "Playwright passed no --disable-features").toBeDefined();
+    const playwrights = flag!.slice("--disable-features=".length).split(",").filter(Boolean);
+    expect(playwrights.length).toBeGreaterThan(0);
+    expect(playwrights.filter((feature) => !DISABLED_FEATURES.includes(feature))).toEqual([]);
+  } finally {
+    await server.close();
   }
 });

@@ -12,7 +12,8 @@ export const ARTIFACTS_DIR = path.resolve(import.meta.dirname, "__artifacts__");
 /**
  * Chromium features the tests turn off. Chromium reads only the last `--disable-features`, and
  * Playwright passes one of its own before ours, so its list (playwright-core 1.65's
- * chromiumSwitches) is repeated here, then ours.
+ * chromiumSwitches, Edge's two included) is repeated here, then ours; browser.test.ts names any
+ * feature a Playwright update adds to its list and ours lacks.
  *
  * Ours: the omnibox popup, which the full Chromium (headless or not) draws as a web page of its
  * own (chrome://omnibox-popup.top-chrome/), loaded in a renderer process of its own for every
@@ -35,6 +36,8 @@ const PLAYWRIGHT_DISABLED_FEATURES = [
   "NetworkTimeServiceQuerying",
   "AimEnabled",
   "PreconnectToSearch",
+  "msForceBrowserSignIn",
+  "msEdgeUpdateLaunchServicesPreferredVersion",
 ];
 export const DISABLED_FEATURES = [...PLAYWRIGHT_DISABLED_FEATURES, "WebUIOmniboxPopup", "WebUIOmniboxAimPopup", "WebUIOmniboxFullPopup"];
 
