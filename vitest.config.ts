@@ -71,7 +71,6 @@ export default defineConfig({
           include: ["tests/security/**/*.test.ts"],
           environment: "node",
           isolate: false, // as the integration files
-
           testTimeout: 60_000,
           hookTimeout: 90_000,
         },

@@ -24,8 +24,8 @@ import { issueVerificationToken } from "~/modules/signatures/signatures.queries.
 import { newReferralCode, SIGN_STATEMENT, signStatement, type SignResult } from "~/modules/signatures/sign-campaign.server";
 import { canonicalEmail, NO_ATTRIBUTION } from "~/modules/signatures/signatures.schema";
 import { createTestDatabase } from "../tests/support/db";
-import { groupedStatements } from "../tests/support/metrics";
 import { createCampaign } from "../tests/support/fixtures";
+import { groupedStatements } from "../tests/support/metrics";
 import { deletePrefix, freePort, SHARED_REDIS_URL, uniquePrefix } from "../tests/support/redis";
 import { startWeb, type RunningProcess } from "../tests/support/web";
 import { describeCpu, otherShare, watchCpu, type CpuReport } from "./cpu";

@@ -6,8 +6,8 @@
 import { randomBytes } from "node:crypto";
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { passwordHashOf } from "../support/passwords";
 import { eventually } from "../support/fixtures";
+import { passwordHashOf } from "../support/passwords";
 import { verificationLink } from "../support/smtp";
 import { e2eStack } from "./stack";
 

@@ -5,7 +5,6 @@
 import { randomBytes } from "node:crypto";
 import type { Database } from "~/db/db.server";
 import type { Actor } from "~/modules/access/actor.server";
-import { passwordHashOf } from "../support/passwords";
 import { DEMO_CAMPAIGN, DEMO_HOST } from "~/modules/campaigns/demo-campaign";
 import { createCampaign, submitForReview } from "~/modules/campaigns/manage-campaigns.server";
 import { seedDemoCampaign } from "~/modules/campaigns/seed-demo-campaign.server";
@@ -14,6 +13,7 @@ import { issueVerificationToken } from "~/modules/signatures/signatures.queries.
 import { CONSENT_VERSION } from "~/modules/signatures/signatures.fields";
 import { createUpdate } from "~/modules/updates/updates.server";
 import { generateToken, hashToken } from "~/utils/tokens.server";
+import { passwordHashOf } from "../support/passwords";
 import { postForm } from "../support/web";
 
 export type Audience = "public" | "organiser" | "admin";

@@ -7,11 +7,11 @@ import { Queue, Worker, type Job } from "bullmq";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { recordAudit } from "~/modules/audit/audit.server";
-import { passwordHashOf } from "../support/passwords";
 import { changeUser } from "~/modules/admin/users.server";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { createCampaign, eventually } from "../support/fixtures";
 import { fieldsOfPostForm } from "../support/html-forms";
+import { passwordHashOf } from "../support/passwords";
 import { deletePrefix, SHARED_REDIS_URL, uniquePrefix } from "../support/redis";
 import { postForm, startWeb, type RunningProcess } from "../support/web";
 

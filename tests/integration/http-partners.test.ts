@@ -6,12 +6,12 @@
 import sharp from "sharp";
 import { beforeAll, describe, expect, it } from "vitest";
 import { formatDate } from "~/i18n/i18n";
-import { passwordHashOf } from "../support/passwords";
 import type { CampaignInput } from "~/modules/campaigns/lifecycle.schema";
 import { createCampaign, reviewCampaign, submitForReview } from "~/modules/campaigns/manage-campaigns.server";
 import { createOrganisation } from "~/modules/organisations/organisations.server";
 import type { TestDatabase } from "../support/db";
 import { fieldsOfPostForm } from "../support/html-forms";
+import { passwordHashOf } from "../support/passwords";
 import { integrationStack, type WebServer } from "../support/stack";
 import { postForm } from "../support/web";
 

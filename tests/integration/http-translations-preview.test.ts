@@ -5,11 +5,11 @@
 import { randomBytes } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Actor } from "~/modules/access/actor.server";
-import { passwordHashOf } from "../support/passwords";
 import { createCampaign } from "~/modules/campaigns/manage-campaigns.server";
 import { listCampaignTranslations, saveCampaignTranslation } from "~/modules/campaigns/save-campaign-translation.server";
 import { createOrganisation } from "~/modules/organisations/organisations.server";
 import type { TestDatabase } from "../support/db";
+import { passwordHashOf } from "../support/passwords";
 import { integrationStack, type WebServer } from "../support/stack";
 import { postForm } from "../support/web";
 

@@ -7,7 +7,6 @@ import { createHash, randomBytes } from "node:crypto";
 import net from "node:net";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { passwordHashOf } from "../support/passwords";
 import { createApiKey, revokeApiKey } from "~/modules/api-keys/api-keys.server";
 import { listAudit } from "~/modules/audit/audit.server";
 import { foldAllCountChanges } from "~/modules/counts/counts.server";
@@ -16,6 +15,7 @@ import { signCampaign } from "~/modules/signatures/sign-campaign.server";
 import { issueVerificationToken } from "~/modules/signatures/signatures.queries.server";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { createCampaign, signer } from "../support/fixtures";
+import { passwordHashOf } from "../support/passwords";
 import { deletePrefix, uniquePrefix } from "../support/redis";
 import { postForm, startWeb, type RunningProcess } from "../support/web";
 

@@ -3,11 +3,11 @@
  * The server runs as `NODE_ENV=production` (the build an attacker meets), with the test's own
  * session secret, so a test can sign cookies and form stamps itself.
  */
-import { passwordHashOf } from "../support/passwords";
 import { randomBytes } from "node:crypto";
 import { sql } from "kysely";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { TEST_SESSION_SECRET } from "../support/organisers";
+import { passwordHashOf } from "../support/passwords";
 import { deletePrefix, uniquePrefix } from "../support/redis";
 import { startWeb, type RunningProcess } from "../support/web";
 
