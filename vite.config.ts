@@ -11,10 +11,14 @@ declare module "@remix-run/node" {
   }
 }
 
-export default defineConfig({
+export default defineConfig(({ isSsrBuild }) => ({
   resolve: {
     alias,
   },
+  // The server build gets a source map, which build-tools/bundle-node.ts carries through into
+  // the bundle it makes of it: a stack trace from a route then names the route's own file. The
+  // browser's build gets none (nothing to serve to every visitor).
+  build: { sourcemap: isSsrBuild === true },
   plugins: [
     standaloneScript({ alias }),
     remix({
@@ -29,4 +33,4 @@ export default defineConfig({
       },
     }),
   ],
-});
+}));
