@@ -76,13 +76,20 @@ function step(name: string, command: string, args: string[], { env = {}, live }:
 // Colours survive the capture; vitest and eslint would otherwise drop them off a terminal.
 const colour: Record<string, string> = process.stdout.isTTY ? { FORCE_COLOR: "1" } : {};
 
+// The typecheck runs TypeScript 7's native compiler (package.json's `typescript7`), named by its
+// path: its `tsc` and TypeScript 5.9's share the name in node_modules/.bin. It reports what 5.9
+// does on this code in a third of the time (8 s of wall time alone here, 24 s with 5.9), and the
+// typecheck ran beside the build and the first tests. TypeScript 5.9 stays the `typescript`
+// package, for Remix, Vite and typescript-eslint, which need its JavaScript API.
+const TSC = path.join(ROOT, "node_modules/typescript7/bin/tsc");
+
 // The typecheck and the linter keep what they learnt in node_modules/.cache, so a second run on
 // the same tree checks only what changed (a fresh `npm ci` starts them over). The lint cache is
 // sound here because no rule reads types (eslint.config.js has no type-checked configs): a file's
 // findings depend on its own text and the config, which is what the cache keys on.
 const cache = path.join(ROOT, "node_modules/.cache/banner");
 const checks = [
-  step("typecheck", bin("tsc"), ["--noEmit", "--incremental", "--tsBuildInfoFile", path.join(cache, "tsc.tsbuildinfo")]),
+  step("typecheck", process.execPath, [TSC, "--noEmit", "--incremental", "--tsBuildInfoFile", path.join(cache, "tsc7.tsbuildinfo")]),
   step("lint", bin("eslint"), ["--cache", "--cache-location", path.join(cache, "eslint/"), "."], { env: colour }),
 ];
 
