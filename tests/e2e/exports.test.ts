@@ -2,15 +2,13 @@
  * An admin exports a campaign's counts in a real Chromium (JavaScript off: a plain link): from
  * /admin/exports, the "counts by country (CSV)" link downloads a file whose numbers are the public ones.
  */
-import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { sql } from "kysely";
 import type { Browser, BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { recountCampaigns } from "~/modules/counts/counts.server";
 import { createTestDatabase, type TestDatabase } from "../support/db";
-import { createCampaign } from "../support/fixtures";
-import { passwordHashOf } from "../support/passwords";
+import { createCampaign, createTestUser } from "../support/fixtures";
 import { deletePrefix, SHARED_REDIS_URL, uniquePrefix } from "../support/redis";
 import { startWeb, type RunningProcess } from "../support/web";
 import { launchChromium } from "./browser";
@@ -45,11 +43,7 @@ describe("an admin", () => {
              CASE WHEN n <= 3 THEN 'PK' ELSE 'MY' END, false, false, '2026-11', 'en', now()
       FROM generate_series(1, 5) AS n`.execute(db);
     await recountCampaigns(db, campaign.id);
-    const email = `admin-${randomBytes(4).toString("hex")}@example.org`;
-    await db
-      .insertInto("users")
-      .values({ email, email_normalized: email, display_name: "Admin", password_hash: await passwordHashOf(PASSWORD), email_confirmed_at: new Date(), role: "admin" })
-      .execute();
+    const { email } = await createTestUser(db, "admin", "admin", { password: PASSWORD, displayName: "Admin" });
 
     context = await browser.newContext({ javaScriptEnabled: false, locale: "en-GB", acceptDownloads: true });
     const page = await context.newPage();

@@ -6,8 +6,7 @@
 import { randomBytes } from "node:crypto";
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { eventually } from "../support/fixtures";
-import { passwordHashOf } from "../support/passwords";
+import { createTestUser, eventually } from "../support/fixtures";
 import { verificationLink } from "../support/smtp";
 import { e2eStack } from "./stack";
 
@@ -64,11 +63,7 @@ describe("an organiser", () => {
     await expect.poll(() => organiser.textContent("[data-testid=campaign-status]")).toBe("In review");
 
     // An admin (an existing account given the role) publishes it from the review queue.
-    const adminEmail = `admin-${randomBytes(4).toString("hex")}@example.org`;
-    await stack.database.db
-      .insertInto("users")
-      .values({ email: adminEmail, email_normalized: adminEmail, display_name: "Admin", password_hash: await passwordHashOf(PASSWORD), email_confirmed_at: new Date(), role: "admin" })
-      .execute();
+    const { email: adminEmail } = await createTestUser(stack.database.db, "admin", "admin", { password: PASSWORD, displayName: "Admin" });
     const admin = await newPage();
     await logIn(admin, adminEmail);
     await admin.goto(`${stack.web.url}/admin/reviews`);

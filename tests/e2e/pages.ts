@@ -13,7 +13,7 @@ import { issueVerificationToken } from "~/modules/signatures/signatures.queries.
 import { CONSENT_VERSION } from "~/modules/signatures/signatures.fields";
 import { createUpdate } from "~/modules/updates/updates.server";
 import { generateToken, hashToken } from "~/utils/tokens.server";
-import { passwordHashOf } from "../support/passwords";
+import { createTestUser } from "../support/fixtures";
 import { postForm } from "../support/web";
 
 export type Audience = "public" | "organiser" | "admin";
@@ -85,13 +85,7 @@ export function pageUrl(base: string, page: CheckedPage, fixtures: PageFixtures,
 export const PASSWORD = "a passphrase long enough";
 
 export async function createUser(db: Database, label: string, role: "user" | "admin" = "user"): Promise<Actor> {
-  const email = `${label}-${randomBytes(4).toString("hex")}@example.org`;
-  const row = await db
-    .insertInto("users")
-    .values({ email, email_normalized: email, display_name: `${label} person`, password_hash: await passwordHashOf(PASSWORD), email_confirmed_at: new Date(), role })
-    .returning(["id", "email", "role"])
-    .executeTakeFirstOrThrow();
-  return row;
+  return createTestUser(db, role, label, { password: PASSWORD, displayName: `${label} person` });
 }
 
 /** Logs in through the real form and returns the session cookie's name and value. */

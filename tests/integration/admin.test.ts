@@ -9,9 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { recordAudit } from "~/modules/audit/audit.server";
 import { changeUser } from "~/modules/admin/users.server";
 import { createTestDatabase, type TestDatabase } from "../support/db";
-import { createCampaign, eventually } from "../support/fixtures";
+import { createCampaign, createTestUser, eventually } from "../support/fixtures";
 import { fieldsOfPostForm } from "../support/html-forms";
-import { passwordHashOf } from "../support/passwords";
 import { deletePrefix, SHARED_REDIS_URL, uniquePrefix } from "../support/redis";
 import { postForm, startWeb, type RunningProcess } from "../support/web";
 
@@ -19,11 +18,9 @@ let t: TestDatabase;
 let web: RunningProcess;
 const prefix = uniquePrefix("admin");
 const PASSWORD = "a long enough passphrase";
-let passwordHash: string;
 
 beforeAll(async () => {
   t = await createTestDatabase("admin");
-  passwordHash = await passwordHashOf(PASSWORD);
   web = await startWeb({ DATABASE_URL: t.url, REDIS_PREFIX: prefix });
 });
 afterAll(async () => {
@@ -44,13 +41,7 @@ interface TestUser {
 
 /** A confirmed account, straight in the database. */
 async function makeUser(role: "user" | "admin", label: string = role): Promise<TestUser> {
-  const email = `${label}-${randomBytes(5).toString("hex")}@example.org`;
-  const row = await t.db
-    .insertInto("users")
-    .values({ email, email_normalized: email, display_name: label, password_hash: passwordHash, role, email_confirmed_at: new Date() })
-    .returning("id")
-    .executeTakeFirstOrThrow();
-  return { id: row.id, email, role };
+  return createTestUser(t.db, role, label, { password: PASSWORD });
 }
 
 async function logIn(user: TestUser): Promise<string> {

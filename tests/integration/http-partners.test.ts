@@ -10,8 +10,8 @@ import type { CampaignInput } from "~/modules/campaigns/lifecycle.schema";
 import { createCampaign, reviewCampaign, submitForReview } from "~/modules/campaigns/manage-campaigns.server";
 import { createOrganisation } from "~/modules/organisations/organisations.server";
 import type { TestDatabase } from "../support/db";
+import { createTestUser } from "../support/fixtures";
 import { fieldsOfPostForm } from "../support/html-forms";
-import { passwordHashOf } from "../support/passwords";
 import { integrationStack, type WebServer } from "../support/stack";
 import { postForm } from "../support/web";
 
@@ -19,12 +19,10 @@ const stack = integrationStack({ label: "httppartners", web: true });
 let tdb: TestDatabase;
 let web: WebServer;
 const PASSWORD = "a long enough passphrase";
-let passwordHash: string;
 
 beforeAll(async () => {
   tdb = stack.database;
   web = stack.web;
-  passwordHash = await passwordHashOf(PASSWORD);
 });
 
 let n = 0;
@@ -34,14 +32,9 @@ const post = (path: string, fields: Record<string, string>, cookie = "") => post
 
 /** An organiser with an organisation of their own, logged in over HTTP. */
 async function organiser(label: string) {
-  const email = `${unique(label.toLowerCase())}@example.org`;
-  const user = await tdb.db
-    .insertInto("users")
-    .values({ email, email_normalized: email, display_name: label, password_hash: passwordHash, email_confirmed_at: new Date() })
-    .returning(["id", "email", "role"])
-    .executeTakeFirstOrThrow();
+  const user = await createTestUser(tdb.db, "user", label.toLowerCase(), { password: PASSWORD, displayName: label });
   const org = await createOrganisation(tdb.db, user, { name: `${label} org`, slug: unique(label.toLowerCase()) });
-  const res = await post("/login", { email, password: PASSWORD });
+  const res = await post("/login", { email: user.email, password: PASSWORD });
   expect(res.status).toBe(303);
   return { user, org, cookie: (res.headers.get("set-cookie") ?? "").split(";")[0]! };
 }
@@ -49,11 +42,7 @@ async function organiser(label: string) {
 type Organiser = Awaited<ReturnType<typeof organiser>>;
 
 async function publishedCampaign(host: Organiser) {
-  const admin = await tdb.db
-    .insertInto("users")
-    .values({ email: `${unique("admin")}@example.org`, email_normalized: unique("admin"), display_name: "A", password_hash: "x", role: "admin" })
-    .returning(["id", "email", "role"])
-    .executeTakeFirstOrThrow();
+  const admin = await createTestUser(tdb.db, "admin");
   const input: CampaignInput = {
     slug: unique("campaign"),
     title: "Convene the CFM",

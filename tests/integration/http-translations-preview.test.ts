@@ -9,7 +9,7 @@ import { createCampaign } from "~/modules/campaigns/manage-campaigns.server";
 import { listCampaignTranslations, saveCampaignTranslation } from "~/modules/campaigns/save-campaign-translation.server";
 import { createOrganisation } from "~/modules/organisations/organisations.server";
 import type { TestDatabase } from "../support/db";
-import { passwordHashOf } from "../support/passwords";
+import { createTestUser } from "../support/fixtures";
 import { integrationStack, type WebServer } from "../support/stack";
 import { postForm } from "../support/web";
 
@@ -24,13 +24,8 @@ beforeAll(() => {
 });
 
 async function user(role: "user" | "admin" = "user"): Promise<Actor & { cookie: string }> {
-  const email = `u-${randomBytes(4).toString("hex")}@example.org`;
-  const row = await tdb.db
-    .insertInto("users")
-    .values({ email, email_normalized: email, display_name: "Someone", password_hash: await passwordHashOf(PASSWORD), email_confirmed_at: new Date(), role })
-    .returning(["id", "email", "role"])
-    .executeTakeFirstOrThrow();
-  const res = await postForm(`${web.url}/login`, { email, password: PASSWORD });
+  const row = await createTestUser(tdb.db, role, "u", { password: PASSWORD, displayName: "Someone" });
+  const res = await postForm(`${web.url}/login`, { email: row.email, password: PASSWORD });
   return { ...row, cookie: (res.headers.get("set-cookie") ?? "").split(";")[0]! };
 }
 

@@ -14,8 +14,7 @@ import { confirmSignature } from "~/modules/signatures/confirm-signature.server"
 import { signCampaign } from "~/modules/signatures/sign-campaign.server";
 import { issueVerificationToken } from "~/modules/signatures/signatures.queries.server";
 import { createTestDatabase, type TestDatabase } from "../support/db";
-import { createCampaign, signer } from "../support/fixtures";
-import { passwordHashOf } from "../support/passwords";
+import { createCampaign, createTestUser, signer } from "../support/fixtures";
 import { deletePrefix, uniquePrefix } from "../support/redis";
 import { postForm, startWeb, type RunningProcess } from "../support/web";
 
@@ -92,14 +91,9 @@ async function organisation(label: string) {
     .returning(["id", "slug"])
     .executeTakeFirstOrThrow();
   const member = async (role: "owner" | "organiser") => {
-    const email = `${role}-${hex()}@example.org`;
-    const user = await tdb.db
-      .insertInto("users")
-      .values({ email, email_normalized: email, display_name: role, password_hash: await passwordHashOf(PASSWORD), email_confirmed_at: sql`now()` })
-      .returning("id")
-      .executeTakeFirstOrThrow();
+    const user = await createTestUser(tdb.db, "user", role, { password: PASSWORD });
     await tdb.db.insertInto("memberships").values({ organisation_id: org.id, user_id: user.id, role }).execute();
-    return { id: user.id, email, role: "user" as const };
+    return { id: user.id, email: user.email, role: "user" as const };
   };
   return { ...org, owner: await member("owner"), organiser: await member("organiser") };
 }

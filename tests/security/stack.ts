@@ -3,11 +3,10 @@
  * The server runs as `NODE_ENV=production` (the build an attacker meets), with the test's own
  * session secret, so a test can sign cookies and form stamps itself.
  */
-import { randomBytes } from "node:crypto";
 import { sql } from "kysely";
 import { createTestDatabase, type TestDatabase } from "../support/db";
 import { TEST_SESSION_SECRET } from "../support/organisers";
-import { passwordHashOf } from "../support/passwords";
+import { createTestUser } from "../support/fixtures";
 import { deletePrefix, uniquePrefix } from "../support/redis";
 import { startWeb, type RunningProcess } from "../support/web";
 
@@ -42,11 +41,7 @@ export async function startSecurityStack(label: string, env: Record<string, stri
 
 /** A confirmed account with a known password (scrypt-hashed like any other). */
 export async function createAccount(tdb: TestDatabase, password = "correct horse battery staple") {
-  const email = `owner-${randomBytes(5).toString("hex")}@example.org`;
-  await tdb.db
-    .insertInto("users")
-    .values({ email, email_normalized: email, display_name: "Owner", password_hash: await passwordHashOf(password), role: "user", email_confirmed_at: new Date() })
-    .execute();
+  const { email } = await createTestUser(tdb.db, "user", "owner", { password, displayName: "Owner" });
   return { email, password };
 }
 

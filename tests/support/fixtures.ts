@@ -5,6 +5,7 @@ import type { CampaignStatus } from "~/db/schema";
 import type { Actor } from "~/modules/access/actor.server";
 import type { CampaignInput } from "~/modules/campaigns/lifecycle.schema";
 import type { SignCampaignInput } from "~/modules/signatures/signatures.schema";
+import { passwordHashOf } from "./passwords";
 
 export async function createCampaign(
   db: Database,
@@ -77,12 +78,23 @@ export async function organiserOf(db: Database, campaignId: number): Promise<{ i
   return user;
 }
 
-/** A confirmed account (no usable password: tests act through the domain modules, not /login). */
-export async function createTestUser(db: Database, role: "user" | "admin" = "user", label: string = role): Promise<Actor> {
+/**
+ * A confirmed account, `label` starting its address (lower case) and naming it unless
+ * `displayName` does. With `password` it logs in through /login like any account (the hash is
+ * made once per password per test process: passwordHashOf); without one it has no usable password,
+ * for tests that act through the domain modules.
+ */
+export async function createTestUser(
+  db: Database,
+  role: "user" | "admin" = "user",
+  label: string = role,
+  { password, displayName = label }: { password?: string; displayName?: string } = {},
+): Promise<Actor> {
   const email = `${label}-${randomBytes(6).toString("hex")}@example.org`;
+  const passwordHash = password === undefined ? "scrypt$x" : await passwordHashOf(password);
   return db
     .insertInto("users")
-    .values({ email, email_normalized: email, display_name: label, password_hash: "scrypt$x", email_confirmed_at: new Date(), role })
+    .values({ email, email_normalized: email, display_name: displayName, password_hash: passwordHash, email_confirmed_at: new Date(), role })
     .returning(["id", "email", "role"])
     .executeTakeFirstOrThrow();
 }
