@@ -19,8 +19,8 @@
  * with the text of every package in them a web process held 60 MB more (204 MB when ready, against
  * 145 MB before bundling; 132 MB this way).
  *
- * Packages with native code (sharp, resvg, msgpackr's optional extractor) and those only a
- * development run imports (vite, tsx) stay imports from node_modules. Bundled CommonJS code gets
+ * Packages with native code and those only a development run imports stay imports from
+ * node_modules (./node-externals.ts). Bundled CommonJS code gets
  * `require`, `__filename` and `__dirname` as Node gives them to an ES module's neighbours.
  *
  * The files sit directly in build/ so that `import.meta.dirname + "/.."` is the project root, as
@@ -31,6 +31,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
 import { build } from "vite";
+import { NODE_EXTERNALS } from "./node-externals";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const alias = { "~": fileURLToPath(new URL("../app", import.meta.url)) };
@@ -84,7 +85,7 @@ await esbuild.build({
   sourcesContent: false,
   minifyWhitespace: true,
   minifySyntax: true,
-  external: ["sharp", "@resvg/resvg-js", "msgpackr-extract", "pg-native", "vite", "tsx", "tsx/*"],
+  external: NODE_EXTERNALS,
   define: { __dirname: "import.meta.dirname", __filename: "import.meta.filename" },
   // esbuild's shim for a CommonJS `require` of a Node module calls the real one when there is one.
   banner: { js: 'import { createRequire as __bannerCreateRequire } from "node:module";\nconst require = __bannerCreateRequire(import.meta.url);' },
