@@ -1,5 +1,5 @@
 import type { RequestHandler, Response } from "express";
-import { brotliCompress, constants, createBrotliCompress, createGzip, gzip, type BrotliCompress, type Gzip } from "node:zlib";
+import { brotliCompress, brotliCompressSync, constants, createBrotliCompress, createGzip, gzip, gzipSync, type BrotliCompress, type Gzip } from "node:zlib";
 
 /**
  * Compresses text responses (HTML, CSS, JS, JSON, SVG, Remix's `.data`) with brotli or gzip,
@@ -12,8 +12,8 @@ import { brotliCompress, constants, createBrotliCompress, createGzip, gzip, type
  *
  * A body that is complete within one turn of the event loop (a rendered page: app/entry.server.tsx
  * hands Remix the whole document) or whose declared length is at most MAX_HELD_BYTES (a static
- * file) is held until its end and compressed in one call, off the main thread, then sent with its
- * Content-Length in one write. Compressing it as a stream of React's 2 KB pieces cost a compressor
+ * file) is held until its end and compressed in one call (in place when small, on libuv's threads
+ * when large), then sent with its Content-Length in one write. Compressing it as a stream of React's 2 KB pieces cost a compressor
  * call and a socket write per piece. Anything else (a body still being written after that turn,
  * or a large one) is compressed as a stream, as it is written.
  */
@@ -27,12 +27,25 @@ const BROTLI_QUALITY = 5;
 export const BROTLI_PARAMS = { [constants.BROTLI_PARAM_QUALITY]: BROTLI_QUALITY, [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT };
 export const GZIP_LEVEL = 6;
 
-/** Brotli's options for a body of `size` bytes, compressed whole. */
+/**
+ * Brotli's options for a body of `size` bytes, compressed whole: its window no larger than the
+ * body needs (as brotli's own one-call API chooses it), not the stream default of 4 MB. The
+ * output is as small, and a 27 KB page compresses in a fifth less CPU.
+ */
 export function brotliOptionsFor(size: number) {
-  return { params: { ...BROTLI_PARAMS, [constants.BROTLI_PARAM_SIZE_HINT]: size } };
+  let lgwin = constants.BROTLI_MIN_WINDOW_BITS;
+  while (lgwin < constants.BROTLI_DEFAULT_WINDOW && 2 ** lgwin - 16 < size) lgwin++;
+  return { params: { ...BROTLI_PARAMS, [constants.BROTLI_PARAM_SIZE_HINT]: size, [constants.BROTLI_PARAM_LGWIN]: lgwin } };
 }
 /** The most a response body is held in memory to be compressed in one call. */
 const MAX_HELD_BYTES = 1024 * 1024;
+/**
+ * Held bodies up to this size (every rendered page) are compressed on the main thread. Handing
+ * a 27 KB page to libuv's threads cost 0.8-1.3 ms of CPU against 0.4-0.5 ms done in place (the
+ * thread hand-offs, and four threads contending for two cores under load); larger bodies (big
+ * static files) still go to those threads, so no response stalls the others for long.
+ */
+const MAX_IN_PLACE_BYTES = 64 * 1024;
 
 type Encoding = "br" | "gzip";
 
@@ -164,8 +177,19 @@ export function compression(): RequestHandler {
         res.setHeader("Content-Length", compressed.length);
         end(compressed);
       };
-      if (encoding === "br") brotliCompress(whole, brotliOptionsFor(whole.length), sent);
-      else gzip(whole, { level: GZIP_LEVEL }, sent);
+      if (whole.length > MAX_IN_PLACE_BYTES) {
+        if (encoding === "br") brotliCompress(whole, brotliOptionsFor(whole.length), sent);
+        else gzip(whole, { level: GZIP_LEVEL }, sent);
+        return res;
+      }
+      let compressed: Buffer;
+      try {
+        compressed = encoding === "br" ? brotliCompressSync(whole, brotliOptionsFor(whole.length)) : gzipSync(whole, { level: GZIP_LEVEL });
+      } catch (error) {
+        res.destroy(error as Error);
+        return res;
+      }
+      sent(null, compressed);
       return res;
     }) as Response["end"];
 
