@@ -96,6 +96,12 @@ export async function reachesPostgresDirectly(pool: pg.Pool): Promise<boolean> {
   }
 }
 
+/** Whether statements on `db` may be named (prepared once per connection): false inside a transaction. */
+export async function mayNamePreparedStatements(db: Executor): Promise<boolean> {
+  const pool = findPool(db);
+  return pool !== undefined && (await mayNameStatements(db as Database, pool));
+}
+
 async function mayNameStatements(db: Database, pool: pg.Pool): Promise<boolean> {
   const known = namedStatements.get(db) ?? "auto";
   if (typeof known === "boolean") return known;
@@ -124,11 +130,31 @@ async function mayNameStatements(db: Database, pool: pg.Pool): Promise<boolean> 
  * plans the text once per connection instead of on every call. For the hot statements only
  * (signing: measured 1.0k → 1.8k statements/s straight through pg on this 2-core machine), and only
  * for a statement whose SQL text never changes (every value a parameter), or each text would
- * leave one more prepared statement on every connection. Behind a pooler it runs unnamed.
+ * leave one more prepared statement on every connection. Behind a pooler, or on a transaction, it
+ * runs unnamed (on the transaction's connection).
  */
-export async function executePrepared<R>(db: Database, name: string, compiled: CompiledQuery<R>): Promise<R[]> {
+export async function executePrepared<R>(db: Executor, name: string, compiled: CompiledQuery<R>): Promise<R[]> {
   const pool = findPool(db);
-  if (!pool || !(await mayNameStatements(db, pool))) return (await db.executeQuery(compiled)).rows;
-  const result = await pool.query({ name, text: compiled.sql, values: compiled.parameters as unknown[] });
-  return result.rows as R[];
+  if (!pool || !(await mayNameStatements(db as Database, pool))) return (await db.executeQuery(compiled)).rows;
+  const client = await pool.connect();
+  try {
+    const result = await client.query({ name, text: compiled.sql, values: compiled.parameters as unknown[] });
+    client.release();
+    return result.rows as R[];
+  } catch (error) {
+    // As pool.query does: a connection whose statement failed is closed, not reused.
+    client.release(error instanceof Error ? error : true);
+    // A migration changed what the statement returns since this connection prepared it: run it
+    // unnamed this once (the next connection prepares it afresh).
+    if (isStalePlan(error)) return (await db.executeQuery(compiled)).rows;
+    throw error;
+  }
+}
+
+/**
+ * Postgres refuses a prepared statement whose result columns changed under it (a column added
+ * to a table it selects `*` from, say, by a deploy's migration while this process runs).
+ */
+export function isStalePlan(error: unknown): boolean {
+  return (error as { code?: unknown }).code === "0A000" && /cached plan must not change result type/.test(String((error as Error).message));
 }

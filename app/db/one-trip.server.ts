@@ -1,6 +1,7 @@
 import type { CompiledQuery, Compilable, RawBuilder } from "kysely";
+import { createHash } from "node:crypto";
 import pg from "pg";
-import { findPool, type Executor } from "./db.server";
+import { findPool, isStalePlan, mayNamePreparedStatements, type Executor } from "./db.server";
 
 /**
  * A read split into its query and what is made of the query's rows, so that several reads can go
@@ -35,7 +36,13 @@ type Results<R extends readonly Read<unknown>[]> = { -readonly [K in keyof R]: R
  * (`SELECT …; SELECT …`), so one write and one read of the socket instead of one each. A public
  * campaign page made of ten reads spent a fifth of its time in those writes.
  *
- * The simple protocol takes no parameters, so each statement's parameters are written into it as
+ * Where statements may be named (the connection ends at Postgres itself: ADR 0020), each read is
+ * prepared once per connection (`PREPARE trip_… AS <its SQL>`, sent in front of the first trip
+ * that uses it) and the trip is `EXECUTE trip_…('…'); EXECUTE …`: Postgres then parses and plans
+ * each statement once per connection instead of on every page (planning was most of the
+ * trip's cost there). Otherwise (behind a pooler) the statements themselves are sent.
+ *
+ * The simple protocol takes no parameters, so each statement's parameters are written in as
  * quoted literals of no declared type, as pg sends parameters: numbers, booleans, null, and
  * strings (and dates, as ISO strings) quoted by pg's own escapeLiteral. Anything else (arrays,
  * buffers) is refused, as is a statement with backslashes or dollar quoting (whose literals this
@@ -48,23 +55,86 @@ type Results<R extends readonly Read<unknown>[]> = { -readonly [K in keyof R]: R
 export async function readInOneTrip<R extends readonly Read<unknown>[]>(db: Executor, reads: R): Promise<Results<R>> {
   const pool = db.isTransaction ? undefined : findPool(db);
   const compiled = reads.map((r) => compile(db, r.query));
+  const prepared = pool !== undefined && (await mayNamePreparedStatements(db));
   // Each read's place in the trip, or null for a read that goes alone.
-  const together: string[] = [];
+  const together: CompiledQuery[] = [];
   const places = compiled.map((c) => {
-    const statement = pool ? inlined(c) : null;
-    return statement === null ? null : together.push(statement) - 1;
+    const fits = pool !== undefined && (prepared ? executeOf(c) !== null : inlined(c) !== null);
+    return fits ? together.push(c) - 1 : null;
   });
   // A single statement gains nothing from the trip: it goes alone, like the rest, through kysely.
-  const trip = pool && together.length > 1 ? oneTrip(pool, together) : undefined;
-  const rows = await Promise.all(compiled.map(async (c, i) => (trip && places[i] !== null ? (await trip)[places[i]!]! : (await db.executeQuery(c)).rows)));
+  const trip = pool && together.length > 1 ? (prepared ? preparedTrip(pool, together) : oneTrip(pool, together.map((c) => inlined(c)!))) : undefined;
+  const rows = await Promise.all(
+    compiled.map(async (c, i) => {
+      if (!trip || places[i] === null) return (await db.executeQuery(c)).rows;
+      try {
+        return (await trip)[places[i]!]!;
+      } catch (error) {
+        // A migration changed a prepared read's columns (its connection is closed): read it alone.
+        if (isStalePlan(error)) return (await db.executeQuery(c)).rows;
+        throw error;
+      }
+    }),
+  );
   return reads.map((r, i) => r.finish(rows[i]!)) as Results<R>;
 }
 
 async function oneTrip(pool: pg.Pool, statements: string[]): Promise<unknown[][]> {
   const answer = (await pool.query(statements.join(";\n"))) as unknown as pg.QueryResult | pg.QueryResult[];
+  return resultsOf(answer, statements.length);
+}
+
+function resultsOf(answer: pg.QueryResult | pg.QueryResult[], expected: number): unknown[][] {
   const results = Array.isArray(answer) ? answer : [answer];
-  if (results.length !== statements.length) throw new Error(`one trip of ${statements.length} statements came back with ${results.length} results`);
+  if (results.length !== expected) throw new Error(`one trip of ${expected} statements came back with ${results.length} results`);
   return results.map((r) => r.rows as unknown[]);
+}
+
+/** The trip statements each connection has prepared (a connection that failed a trip is closed). */
+const preparedOn = new WeakMap<pg.PoolClient, Set<string>>();
+/**
+ * At most about this many trip statements are kept on one connection. The reads are a fixed set,
+ * so this is never reached in practice; should a read's text vary (it must not), a connection
+ * that passes it is closed after its trip rather than filling the server's memory.
+ */
+const MAX_PREPARED_PER_CONNECTION = 200;
+
+/** `EXECUTE name('…', …)` for a statement that can be prepared, or null when it cannot. */
+function executeOf(compiled: { sql: string; parameters: readonly unknown[] }): { name: string; text: string } | null {
+  if (compiled.sql.includes(";")) return null;
+  const literals: string[] = [];
+  for (const value of compiled.parameters) {
+    const literal = literalOf(value);
+    if (literal === null) return null;
+    literals.push(literal);
+  }
+  const name = `trip_${createHash("sha1").update(compiled.sql).digest("hex").slice(0, 24)}`;
+  return { name, text: literals.length ? `EXECUTE ${name}(${literals.join(", ")})` : `EXECUTE ${name}` };
+}
+
+async function preparedTrip(pool: pg.Pool, statements: CompiledQuery[]): Promise<unknown[][]> {
+  const client = await pool.connect();
+  let prepared = preparedOn.get(client);
+  if (!prepared) preparedOn.set(client, (prepared = new Set()));
+  const preparing = new Map<string, string>();
+  const executes = statements.map((c) => {
+    const { name, text } = executeOf(c)!;
+    if (!prepared.has(name)) preparing.set(name, `PREPARE ${name} AS ${c.sql}`);
+    return text;
+  });
+  try {
+    const answer = (await client.query([...preparing.values(), ...executes].join(";\n"))) as unknown as pg.QueryResult | pg.QueryResult[];
+    const results = resultsOf(answer, preparing.size + executes.length).slice(preparing.size);
+    for (const name of preparing.keys()) prepared.add(name);
+    // A connection holding more statements than the reads could ever need is closed (the pool opens another).
+    client.release(prepared.size > MAX_PREPARED_PER_CONNECTION);
+    return results;
+  } catch (error) {
+    // Which of this trip's statements were prepared is not known now: the connection is closed
+    // rather than trusted (the pool opens another).
+    client.release(error instanceof Error ? error : new Error(String(error)));
+    throw error;
+  }
 }
 
 /** The statement with its parameters written in as literals, or null when that is not safe. */

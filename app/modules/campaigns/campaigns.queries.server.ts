@@ -1,5 +1,5 @@
 import { sql } from "kysely";
-import type { Executor } from "~/db/db.server";
+import { executePrepared, type Executor } from "~/db/db.server";
 import type { CampaignStatus } from "~/db/schema";
 import { PUBLIC_CAMPAIGN_STATUSES } from "~/db/states";
 import { read, type Read } from "~/db/one-trip.server";
@@ -91,7 +91,9 @@ async function findCampaignInLocale(db: Executor, by: { slug: string; statuses: 
       ),
     ]);
   query = "id" in by ? query.where("c.id", "=", by.id) : query.where("c.slug", "=", by.slug).where("c.status", "in", by.statuses);
-  const row = await query.executeTakeFirst();
+  // Every public view starts here: prepared once per connection (its text varies only with which
+  // of the two lookups it is, and with the number of statuses, which is fixed per caller).
+  const [row] = await executePrepared(db, `campaign_in_locale_by_${"id" in by ? "id" : `slug_${by.statuses.length}`}`, query.compile());
   if (!row) return undefined;
   const { t_locale, t_title, t_summary, t_ask, t_addressed_to, t_argument_md, t_current_locales, ...campaign } = row;
   const content: CampaignContent =
