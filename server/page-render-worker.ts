@@ -16,7 +16,7 @@ import { pathToFileURL } from "node:url";
 import { parentPort, workerData } from "node:worker_threads";
 import { brotliCompressSync, gzipSync } from "node:zlib";
 import type { AppLoadContext } from "@remix-run/node";
-import { brotliOptionsFor, GZIP_LEVEL } from "./compression";
+import { brotliOptionsFor, CACHED_BROTLI_QUALITY, GZIP_LEVEL } from "./compression";
 
 export interface RenderRequest {
   id: number;
@@ -72,7 +72,7 @@ function compressed(url: string, identity: Buffer): { br: Buffer; gzip: Buffer }
   // Synchronous: this thread has nothing else to do meanwhile.
   const made = {
     identity,
-    br: brotliCompressSync(identity, brotliOptionsFor(identity.length)),
+    br: brotliCompressSync(identity, brotliOptionsFor(identity.length, CACHED_BROTLI_QUALITY)),
     gzip: gzipSync(identity, { level: GZIP_LEVEL }),
   };
   lastCompressed.delete(url);
