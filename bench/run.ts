@@ -47,9 +47,9 @@ function newestMtime(dir: string): number {
 
 function ensureBuild() {
   if (!existsSync(SERVER_BUILD)) {
-    console.log("No build found: running `remix vite:build` …");
-    const result = spawnSync(path.join(ROOT, "node_modules/.bin/remix"), ["vite:build"], { cwd: ROOT, stdio: "inherit" });
-    if (result.status !== 0) throw new Error(`remix vite:build failed (${result.status ?? result.signal})`);
+    console.log("No build found: running `npm run build` …");
+    const result = spawnSync("npm", ["run", "build"], { cwd: ROOT, stdio: "inherit" });
+    if (result.status !== 0) throw new Error(`npm run build failed (${result.status ?? result.signal})`);
   } else if (newestMtime(path.join(ROOT, "app")) > statSync(SERVER_BUILD).mtimeMs) {
     console.log("Note: app/ changed since the last build; run `npm run build` first to bench the current code.");
   }

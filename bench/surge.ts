@@ -31,6 +31,7 @@ import { issueVerificationToken } from "~/modules/signatures/signatures.queries.
 import { createTestDatabase } from "../tests/support/db";
 import { deletePrefix, SHARED_REDIS_URL, uniquePrefix } from "../tests/support/redis";
 import { postForm, startWeb } from "../tests/support/web";
+import { describeCpu, watchCpu } from "./cpu";
 import type { BenchOutcome, Goal } from "./sign";
 
 const int = (name: string, fallback: number) => {
@@ -160,11 +161,15 @@ export async function run_(signal?: AbortSignal): Promise<BenchOutcome> {
       for (const page of PAGES) {
         const one: RequestSpec[] = [{ method: "GET", path: page, headers: BROWSER }];
         await run({ url: uncached.url, connections: RENDER_CONNECTIONS, duration: 2, requests: one });
+        const cpu = await watchCpu({ db: testDb.db, dbName: testDb.name, webPid: uncached.child.pid });
         const rendered = await run({ url: uncached.url, connections: RENDER_CONNECTIONS, duration: RENDER_SECONDS, requests: one });
+        const used = await cpu();
         const ceiling = await run({ url: bare.url, connections: RENDER_CONNECTIONS, duration: RENDER_SECONDS, requests: one });
         const perSecond = answered(rendered) / RENDER_SECONDS;
         slowest = Math.min(slowest, rendered.non2xx || rendered.errors ? 0 : perSecond);
         console.log(`${line(`  ${page.split("/")[1] === "campaigns" ? "en" : page.split("/")[1]} rendered`, rendered, RENDER_SECONDS)}`);
+        // What a view costs, steadier than views/s on a machine whose speed moves from minute to minute.
+        console.log(`                 ${describeCpu(used, answered(rendered), "load generator")}`);
         console.log(`${line("     bare node", ceiling, RENDER_SECONDS)}  (rendered ${fmt((perSecond / (answered(ceiling) / RENDER_SECONDS)) * 100, 1)} % of it)`);
       }
       goals.push({ kind: "goal", name: "uncached rendering, slowest language", target: "≥ 300 pages/s", actual: `${fmt(slowest)} pages/s`, ok: slowest >= 300 });
