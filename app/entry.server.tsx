@@ -1,10 +1,10 @@
 /**
- * Remix's default Node entry (bots wait for the whole page, browsers get it streamed), with three
+ * Remix's default Node entry (bots wait for the whole page, browsers get it streamed), with four
  * changes:
  * - the output has the zero bytes React 18 leaves where an Arabic-script letter meets a buffer
  *   boundary removed (app/utils/zero-padding.server.ts);
  * - a page that renders no scripts (`hydrate: false`) is rendered without the serialised loader
- *   data that only Remix's scripts read;
+ *   data that only Remix's scripts read, and to a string in one call (nothing on it can suspend);
  * - a page that is complete when its shell is (nothing left waiting in a Suspense boundary, which
  *   is every page we have) is answered as one buffer rather than streamed: React writes it in 2 KB
  *   pieces, and passing each through two Node streams, a web stream and the compressor cost more
@@ -15,7 +15,7 @@ import { PassThrough, type Writable } from "node:stream";
 import { createReadableStreamFromReadable, type AppLoadContext, type EntryContext } from "@remix-run/node";
 import { RemixServer } from "@remix-run/react";
 import { isbot } from "isbot";
-import { renderToPipeableStream } from "react-dom/server";
+import { renderToPipeableStream, renderToString } from "react-dom/server";
 import type { RouteHandle } from "~/root";
 import { NonceContext } from "~/utils/nonce";
 import { dropZeroPadding, withoutZeroBytes } from "~/utils/zero-padding.server";
@@ -31,6 +31,16 @@ export default function handleRequest(request: Request, responseStatusCode: numb
     // does not render: dropped unread, so it is never encoded (patches/@remix-run+server-runtime
     // makes it encode on first read; the encoding was about a twentieth of an uncached render).
     delete (remixContext as { serverHandoffStream?: unknown }).serverHandoffStream;
+    // Nothing on such a page can suspend (no scripts, so no streamed loader data; we use no
+    // <Suspense>, <Await> or lazy()): it is rendered straight to one string, without React's
+    // stream writer (its 2 KB UTF-8 pieces, then our collecting them).
+    responseHeaders.set("Content-Type", "text/html");
+    const html = renderToString(
+      <NonceContext.Provider value={nonce}>
+        <RemixServer context={remixContext} url={request.url} abortDelay={ABORT_DELAY} nonce={nonce} />
+      </NonceContext.Provider>,
+    );
+    return new Response(`<!DOCTYPE html>${html}`, { headers: responseHeaders, status: responseStatusCode });
   }
   return new Promise<Response>((resolve, reject) => {
     let shellRendered = false;
