@@ -26,7 +26,7 @@
  * The files sit directly in build/ so that `import.meta.dirname + "/.."` is the project root, as
  * it is for server/index.ts and workers/index.ts.
  */
-import { rmSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
@@ -60,6 +60,24 @@ await build({
   },
 });
 
+/**
+ * React's production build, whatever NODE_ENV says when the bundle runs. React's entry files
+ * (react/index.js, react-dom/server.node.js, …) choose their development or production build by
+ * NODE_ENV at run time, so both were bundled and the tests' servers (NODE_ENV=test) rendered every
+ * page with React's development build, which production never runs. Reading NODE_ENV as
+ * "production" in those entry files alone leaves only the production build in the bundle (the
+ * other branch is dropped as dead code). `npm run dev` does not use these bundles.
+ */
+const reactInProduction: esbuild.Plugin = {
+  name: "react-in-production",
+  setup(bundle) {
+    bundle.onLoad({ filter: /[\\/]node_modules[\\/](react|react-dom|scheduler)[\\/][^\\/]+\.js$/ }, (args) => ({
+      contents: readFileSync(args.path, "utf8").replaceAll("process.env.NODE_ENV", '"production"'),
+      loader: "js",
+    }));
+  },
+};
+
 // The chunks of the last build; their names change with their content.
 rmSync(path.join(out, "chunks"), { recursive: true, force: true });
 rmSync(path.join(out, "node-chunks"), { recursive: true, force: true }); // builds before the bundling
@@ -86,6 +104,7 @@ await esbuild.build({
   minifyWhitespace: true,
   minifySyntax: true,
   external: NODE_EXTERNALS,
+  plugins: [reactInProduction],
   define: { __dirname: "import.meta.dirname", __filename: "import.meta.filename" },
   // esbuild's shim for a CommonJS `require` of a Node module calls the real one when there is one.
   banner: { js: 'import { createRequire as __bannerCreateRequire } from "node:module";\nconst require = __bannerCreateRequire(import.meta.url);' },
