@@ -57,13 +57,18 @@ export async function readInOneTrip<R extends readonly Read<unknown>[]>(db: Exec
   const compiled = reads.map((r) => compile(db, r.query));
   const prepared = pool !== undefined && (await mayNamePreparedStatements(db));
   // Each read's place in the trip, or null for a read that goes alone.
-  const together: CompiledQuery[] = [];
+  const together: { compiled: CompiledQuery; statement: string | Execute }[] = [];
   const places = compiled.map((c) => {
-    const fits = pool !== undefined && (prepared ? executeOf(c) !== null : inlined(c) !== null);
-    return fits ? together.push(c) - 1 : null;
+    const statement = pool === undefined ? null : prepared ? executeOf(c) : inlined(c);
+    return statement === null ? null : together.push({ compiled: c, statement }) - 1;
   });
   // A single statement gains nothing from the trip: it goes alone, like the rest, through kysely.
-  const trip = pool && together.length > 1 ? (prepared ? preparedTrip(pool, together) : oneTrip(pool, together.map((c) => inlined(c)!))) : undefined;
+  const trip =
+    pool && together.length > 1
+      ? prepared
+        ? preparedTrip(pool, together as { compiled: CompiledQuery; statement: Execute }[])
+        : oneTrip(pool, together.map((t) => t.statement as string))
+      : undefined;
   const rows = await Promise.all(
     compiled.map(async (c, i) => {
       if (!trip || places[i] === null) return (await db.executeQuery(c)).rows;
@@ -99,8 +104,16 @@ const preparedOn = new WeakMap<pg.PoolClient, Set<string>>();
  */
 const MAX_PREPARED_PER_CONNECTION = 200;
 
+interface Execute {
+  name: string;
+  text: string;
+}
+
+/** Each statement's name, by its SQL text (the texts are a fixed set; bounded all the same). */
+const names = new Map<string, string>();
+
 /** `EXECUTE name('…', …)` for a statement that can be prepared, or null when it cannot. */
-function executeOf(compiled: { sql: string; parameters: readonly unknown[] }): { name: string; text: string } | null {
+function executeOf(compiled: { sql: string; parameters: readonly unknown[] }): Execute | null {
   if (compiled.sql.includes(";")) return null;
   const literals: string[] = [];
   for (const value of compiled.parameters) {
@@ -108,18 +121,22 @@ function executeOf(compiled: { sql: string; parameters: readonly unknown[] }): {
     if (literal === null) return null;
     literals.push(literal);
   }
-  const name = `trip_${createHash("sha1").update(compiled.sql).digest("hex").slice(0, 24)}`;
+  let name = names.get(compiled.sql);
+  if (name === undefined) {
+    if (names.size >= 1000) names.clear();
+    name = `trip_${createHash("sha1").update(compiled.sql).digest("hex").slice(0, 24)}`;
+    names.set(compiled.sql, name);
+  }
   return { name, text: literals.length ? `EXECUTE ${name}(${literals.join(", ")})` : `EXECUTE ${name}` };
 }
 
-async function preparedTrip(pool: pg.Pool, statements: CompiledQuery[]): Promise<unknown[][]> {
+async function preparedTrip(pool: pg.Pool, statements: { compiled: CompiledQuery; statement: Execute }[]): Promise<unknown[][]> {
   const client = await pool.connect();
   let prepared = preparedOn.get(client);
   if (!prepared) preparedOn.set(client, (prepared = new Set()));
   const preparing = new Map<string, string>();
-  const executes = statements.map((c) => {
-    const { name, text } = executeOf(c)!;
-    if (!prepared.has(name)) preparing.set(name, `PREPARE ${name} AS ${c.sql}`);
+  const executes = statements.map(({ compiled, statement: { name, text } }) => {
+    if (!prepared.has(name)) preparing.set(name, `PREPARE ${name} AS ${compiled.sql}`);
     return text;
   });
   try {
