@@ -57,18 +57,13 @@ export async function readInOneTrip<R extends readonly Read<unknown>[]>(db: Exec
   const compiled = reads.map((r) => compile(db, r.query));
   const prepared = pool !== undefined && (await mayNamePreparedStatements(db));
   // Each read's place in the trip, or null for a read that goes alone.
-  const together: { compiled: CompiledQuery; statement: string | Execute }[] = [];
+  const together: TripStatement[] = [];
   const places = compiled.map((c) => {
-    const statement = pool === undefined ? null : prepared ? executeOf(c) : inlined(c);
-    return statement === null ? null : together.push({ compiled: c, statement }) - 1;
+    const statement = pool === undefined ? null : prepared ? executeOf(c) : inlinedStatement(c);
+    return statement === null ? null : together.push(statement) - 1;
   });
   // A single statement gains nothing from the trip: it goes alone, like the rest, through kysely.
-  const trip =
-    pool && together.length > 1
-      ? prepared
-        ? preparedTrip(pool, together as { compiled: CompiledQuery; statement: Execute }[])
-        : oneTrip(pool, together.map((t) => t.statement as string))
-      : undefined;
+  const trip = pool && together.length > 1 ? sendTrip(pool, together) : undefined;
   const rows = await Promise.all(
     compiled.map(async (c, i) => {
       if (!trip || places[i] === null) return (await db.executeQuery(c)).rows;
@@ -84,15 +79,10 @@ export async function readInOneTrip<R extends readonly Read<unknown>[]>(db: Exec
   return reads.map((r, i) => r.finish(rows[i]!)) as Results<R>;
 }
 
-async function oneTrip(pool: pg.Pool, statements: string[]): Promise<unknown[][]> {
-  const answer = (await pool.query(statements.join(";\n"))) as unknown as pg.QueryResult | pg.QueryResult[];
-  return resultsOf(answer, statements.length);
-}
-
-function resultsOf(answer: pg.QueryResult | pg.QueryResult[], expected: number): unknown[][] {
-  const results = Array.isArray(answer) ? answer : [answer];
-  if (results.length !== expected) throw new Error(`one trip of ${expected} statements came back with ${results.length} results`);
-  return results.map((r) => r.rows as unknown[]);
+/** One statement of a trip: its text, and the statement it executes when it is an EXECUTE. */
+interface TripStatement {
+  text: string;
+  prepare?: { name: string; sql: string };
 }
 
 /** The trip statements each connection has prepared (a connection that failed a trip is closed). */
@@ -104,16 +94,16 @@ const preparedOn = new WeakMap<pg.PoolClient, Set<string>>();
  */
 const MAX_PREPARED_PER_CONNECTION = 200;
 
-interface Execute {
-  name: string;
-  text: string;
-}
-
 /** Each statement's name, by its SQL text (the texts are a fixed set; bounded all the same). */
 const names = new Map<string, string>();
 
-/** `EXECUTE name('…', …)` for a statement that can be prepared, or null when it cannot. */
-function executeOf(compiled: { sql: string; parameters: readonly unknown[] }): Execute | null {
+function inlinedStatement(compiled: { sql: string; parameters: readonly unknown[] }): TripStatement | null {
+  const text = inlined(compiled);
+  return text === null ? null : { text };
+}
+
+/** `EXECUTE name('…', …)` of the statement prepared from its SQL, or null when it cannot be. */
+function executeOf(compiled: { sql: string; parameters: readonly unknown[] }): TripStatement | null {
   if (compiled.sql.includes(";")) return null;
   const literals: string[] = [];
   for (const value of compiled.parameters) {
@@ -127,28 +117,33 @@ function executeOf(compiled: { sql: string; parameters: readonly unknown[] }): E
     name = `trip_${createHash("sha1").update(compiled.sql).digest("hex").slice(0, 24)}`;
     names.set(compiled.sql, name);
   }
-  return { name, text: literals.length ? `EXECUTE ${name}(${literals.join(", ")})` : `EXECUTE ${name}` };
+  return { text: literals.length ? `EXECUTE ${name}(${literals.join(", ")})` : `EXECUTE ${name}`, prepare: { name, sql: compiled.sql } };
 }
 
-async function preparedTrip(pool: pg.Pool, statements: { compiled: CompiledQuery; statement: Execute }[]): Promise<unknown[][]> {
+/**
+ * Sends the statements as one simple-protocol query, preceded by a PREPARE for each statement
+ * they execute that this connection has not prepared yet, and returns each statement's rows.
+ */
+async function sendTrip(pool: pg.Pool, statements: TripStatement[]): Promise<unknown[][]> {
   const client = await pool.connect();
-  let prepared = preparedOn.get(client);
-  if (!prepared) preparedOn.set(client, (prepared = new Set()));
+  let known = preparedOn.get(client);
+  if (!known) preparedOn.set(client, (known = new Set()));
   const preparing = new Map<string, string>();
-  const executes = statements.map(({ compiled, statement: { name, text } }) => {
-    if (!prepared.has(name)) preparing.set(name, `PREPARE ${name} AS ${compiled.sql}`);
-    return text;
-  });
+  for (const { prepare } of statements) {
+    if (prepare && !known.has(prepare.name)) preparing.set(prepare.name, `PREPARE ${prepare.name} AS ${prepare.sql}`);
+  }
   try {
-    const answer = (await client.query([...preparing.values(), ...executes].join(";\n"))) as unknown as pg.QueryResult | pg.QueryResult[];
-    const results = resultsOf(answer, preparing.size + executes.length).slice(preparing.size);
-    for (const name of preparing.keys()) prepared.add(name);
+    const answer = (await client.query([...preparing.values(), ...statements.map((s) => s.text)].join(";\n"))) as unknown as pg.QueryResult | pg.QueryResult[];
+    const results = Array.isArray(answer) ? answer : [answer];
+    const expected = preparing.size + statements.length;
+    if (results.length !== expected) throw new Error(`one trip of ${expected} statements came back with ${results.length} results`);
+    for (const name of preparing.keys()) known.add(name);
     // A connection holding more statements than the reads could ever need is closed (the pool opens another).
-    client.release(prepared.size > MAX_PREPARED_PER_CONNECTION);
-    return results;
+    client.release(known.size > MAX_PREPARED_PER_CONNECTION);
+    return results.slice(preparing.size).map((r) => r.rows as unknown[]);
   } catch (error) {
-    // Which of this trip's statements were prepared is not known now: the connection is closed
-    // rather than trusted (the pool opens another).
+    // As pool.query does, a connection whose query failed is closed, not reused; here also
+    // because which of this trip's statements were prepared is not known.
     client.release(error instanceof Error ? error : new Error(String(error)));
     throw error;
   }
