@@ -160,23 +160,36 @@ describe("readInOneTrip with prepared statements", () => {
     }
   });
 
-  it("a migration that changes a prepared read's columns does not break the next trip or lookup", async () => {
-    const campaign = await createCampaign(t.db);
+  it("a migration that changes a prepared read's columns does not break the next trip", async () => {
     const { db } = oneConnection("on");
     try {
       await sql`create table onetrip_drift (id int primary key)`.execute(t.db);
       await sql`insert into onetrip_drift values (1)`.execute(t.db);
       const reads = () => [read(sql<Record<string, unknown>>`SELECT * FROM onetrip_drift WHERE id = ${1}`, (rows) => rows[0]), read(sql<{ one: number }>`SELECT ${1}::int AS one`, (rows) => rows[0]!.one)] as const;
       expect(await readInOneTrip(db, reads())).toEqual([{ id: 1 }, 1]);
-      const before = await findPublicCampaignInLocale(db, campaign.slug, "en");
-      expect(before?.campaign.id).toBe(campaign.id);
       // What a deploy's migration may do while this process runs.
       await sql`alter table onetrip_drift add column note text default 'added'`.execute(t.db);
-      await sql`alter table campaigns add column onetrip_drift text`.execute(t.db);
       expect(await readInOneTrip(db, reads())).toEqual([{ id: 1, note: "added" }, 1]);
+      // The connection that held the stale statement was replaced: the next trip prepares afresh and runs.
+      expect(await readInOneTrip(db, reads())).toEqual([{ id: 1, note: "added" }, 1]);
+    } finally {
+      await db.destroy();
+    }
+  });
+});
+
+describe("executePrepared", () => {
+  it("a migration that changes a named statement's columns does not break the next call (the campaign lookup)", async () => {
+    const campaign = await createCampaign(t.db);
+    const { db } = oneConnection("on");
+    try {
+      expect((await findPublicCampaignInLocale(db, campaign.slug, "en"))?.campaign.id).toBe(campaign.id);
+      // The lookup selects every column of campaigns; a deploy's migration adds one while this process runs.
+      await sql`alter table campaigns add column onetrip_drift text`.execute(t.db);
       const after = await findPublicCampaignInLocale(db, campaign.slug, "en");
       expect(after?.campaign.id).toBe(campaign.id);
       expect(after?.campaign).toHaveProperty("onetrip_drift", null);
+      expect((await findPublicCampaignInLocale(db, campaign.slug, "en"))?.campaign).toHaveProperty("onetrip_drift", null);
     } finally {
       await sql`alter table campaigns drop column if exists onetrip_drift`.execute(t.db);
       await db.destroy();
