@@ -28,21 +28,29 @@ const MIN_BYTES = 1024;
 const BROTLI_QUALITY = 4;
 /** The page cache's copies (server/page-render-worker.ts) are made about twice a second, not per request: 5. */
 export const CACHED_BROTLI_QUALITY = 5;
-export const BROTLI_PARAMS = { [constants.BROTLI_PARAM_QUALITY]: BROTLI_QUALITY, [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT };
-export const GZIP_LEVEL = 6;
+const BROTLI_PARAMS = { [constants.BROTLI_PARAM_QUALITY]: BROTLI_QUALITY, [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT };
+const GZIP_LEVEL = 6;
 
 /**
  * Brotli's options for a body of `size` bytes, compressed whole: its window no larger than the
  * body needs (as brotli's own one-call API chooses it), not the stream default of 4 MB. The
  * output is as small, and a 27 KB page compresses in a fifth less CPU.
  */
-export function brotliOptionsFor(size: number, quality = BROTLI_QUALITY) {
+function brotliOptionsFor(size: number, quality = BROTLI_QUALITY) {
   let lgwin = constants.BROTLI_MIN_WINDOW_BITS;
   while (lgwin < constants.BROTLI_DEFAULT_WINDOW && 2 ** lgwin - 16 < size) lgwin++;
   return {
     params: { ...BROTLI_PARAMS, [constants.BROTLI_PARAM_QUALITY]: quality, [constants.BROTLI_PARAM_SIZE_HINT]: size, [constants.BROTLI_PARAM_LGWIN]: lgwin },
   };
 }
+/**
+ * A whole body compressed in one synchronous call: what this middleware does for a held page, the
+ * page cache's renderer for its copies (at CACHED_BROTLI_QUALITY) and the confirm fast path.
+ */
+export function compressWhole(encoding: Encoding, body: Buffer, brotliQuality = BROTLI_QUALITY): Buffer {
+  return encoding === "br" ? brotliCompressSync(body, brotliOptionsFor(body.length, brotliQuality)) : gzipSync(body, { level: GZIP_LEVEL });
+}
+
 /** The most a response body is held in memory to be compressed in one call. */
 const MAX_HELD_BYTES = 1024 * 1024;
 /**
@@ -190,7 +198,7 @@ export function compression(): RequestHandler {
       }
       let compressed: Buffer;
       try {
-        compressed = encoding === "br" ? brotliCompressSync(whole, brotliOptionsFor(whole.length)) : gzipSync(whole, { level: GZIP_LEVEL });
+        compressed = compressWhole(encoding!, whole); // held: decide() found an encoding
       } catch (error) {
         res.destroy(error as Error);
         return res;

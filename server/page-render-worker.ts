@@ -14,9 +14,8 @@ import { createHash } from "node:crypto";
 import os from "node:os";
 import { pathToFileURL } from "node:url";
 import { parentPort, workerData } from "node:worker_threads";
-import { brotliCompressSync, gzipSync } from "node:zlib";
 import type { AppLoadContext } from "@remix-run/node";
-import { brotliOptionsFor, CACHED_BROTLI_QUALITY, GZIP_LEVEL } from "./compression";
+import { CACHED_BROTLI_QUALITY, compressWhole } from "./compression";
 
 export interface RenderRequest {
   id: number;
@@ -61,10 +60,11 @@ const lastCompressed = new Map<string, { identity: Buffer; br: Buffer; gzip: Buf
 const MAX_REMEMBERED = 500;
 
 /**
- * Brotli at quality 5 and gzip at 6, as server/compression.ts answers Remix's pages. Quality 9
- * made the campaign page 0.4 % smaller (7.31 KB against 7.34 KB) for 15 times the CPU (about
- * 22 ms against 1.6 ms): with a re-render every half second per page and language, that was this
- * thread's largest cost, taken from the cores that answer the cached views.
+ * Brotli at quality 5 (one more than server/compression.ts uses per request: a copy is made
+ * about twice a second, not per view) and gzip at 6. Quality 9 made the campaign page 0.4 %
+ * smaller (7.31 KB against 7.34 KB) for 15 times the CPU (about 22 ms against 1.6 ms): with a
+ * re-render every half second per page and language, that was this thread's largest cost, taken
+ * from the cores that answer the cached views.
  */
 function compressed(url: string, identity: Buffer): { br: Buffer; gzip: Buffer } {
   const last = lastCompressed.get(url);
@@ -72,8 +72,8 @@ function compressed(url: string, identity: Buffer): { br: Buffer; gzip: Buffer }
   // Synchronous: this thread has nothing else to do meanwhile.
   const made = {
     identity,
-    br: brotliCompressSync(identity, brotliOptionsFor(identity.length, CACHED_BROTLI_QUALITY)),
-    gzip: gzipSync(identity, { level: GZIP_LEVEL }),
+    br: compressWhole("br", identity, CACHED_BROTLI_QUALITY),
+    gzip: compressWhole("gzip", identity),
   };
   lastCompressed.delete(url);
   lastCompressed.set(url, made);

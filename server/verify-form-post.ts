@@ -22,7 +22,6 @@
 import { createRequestHandler, type AppLoadContext, type ServerBuild } from "@remix-run/node";
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { brotliCompressSync } from "node:zlib";
 import { isLocale, translator, type Locale } from "~/i18n/i18n";
 import { negotiateLocaleOf } from "~/i18n/locale.server";
 import { RATE_LIMIT_BUDGET_MS } from "~/modules/fraud/rate-limits.server";
@@ -31,7 +30,7 @@ import { getDb, getReadyRedis } from "~/services.server";
 import { postedFailure, type PostedLinkForm } from "~/utils/http.server";
 import { logger } from "~/utils/logger.server";
 import { metrics } from "~/utils/metrics.server";
-import { acceptedEncodings, brotliOptionsFor } from "./compression";
+import { acceptedEncodings, compressWhole } from "./compression";
 import { isAnonymous } from "./page-cache";
 import { readBody } from "./sign-form-post";
 import { StitchedGzip } from "./stitched-gzip";
@@ -207,7 +206,7 @@ export function verifyFormPost(opts: { build: ServerBuild; mode: string | undefi
       let html = copy.parts[0]!;
       for (let i = 0; i < holes.length; i++) html += holes[i]! + copy.parts[i + 1]!;
       const identity = Buffer.from(html, "utf8");
-      body = encoding === "br" ? brotliCompressSync(identity, brotliOptionsFor(identity.length)) : identity;
+      body = encoding === "br" ? compressWhole("br", identity) : identity;
     }
     const headers: Record<string, string | string[] | number> = { ...copy.headers, "Content-Length": body.length };
     if (encoding) headers["Content-Encoding"] = encoding;
