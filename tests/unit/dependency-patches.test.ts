@@ -4,6 +4,7 @@
  * patch re-made) would still run, only without what they do: this says so instead.
  */
 import { readdirSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 
@@ -30,5 +31,34 @@ describe("patched dependencies", () => {
       const missing = added.filter((line) => !installed.includes(line));
       expect(missing, `${target} lacks lines of ${file}: run npm ci (patch-package)`).toEqual([]);
     }
+  });
+});
+
+describe("the router patch's kept matches (patches/@remix-run+router)", () => {
+  // The patched build is the CommonJS one (what the server bundles and Remix's server runtime load).
+  const { matchRoutes } = createRequire(import.meta.url)("@remix-run/router") as typeof import("@remix-run/router");
+  const routes = [{ id: "root", path: "/", children: [{ id: "page", path: "campaigns/:slug" }, { id: "lang-page", path: ":lang/campaigns/:slug" }] }];
+
+  it("gives every caller its own copy of a pathname's matches, as matching afresh would", () => {
+    const first = matchRoutes(routes, "/ur/campaigns/kashmir")!;
+    expect(first.map((m) => m.route.id)).toEqual(["root", "lang-page"]);
+    // One params object per result, shared by its matches, as matchRouteBranch makes them.
+    expect(first[0]!.params).toBe(first[1]!.params);
+    (first[1]!.params as Record<string, string>).slug = "changed";
+    first[1]!.pathname = "/changed";
+    first.pop();
+    const again = matchRoutes(routes, "/ur/campaigns/kashmir")!;
+    expect(again).not.toBe(first);
+    expect(again.map((m) => [m.route.id, m.pathname, m.params])).toEqual([
+      ["root", "/", { lang: "ur", slug: "kashmir" }],
+      ["lang-page", "/ur/campaigns/kashmir", { lang: "ur", slug: "kashmir" }],
+    ]);
+  });
+
+  it("keeps pathnames apart, and a miss stays a miss", () => {
+    expect(matchRoutes(routes, "/campaigns/one")!.at(-1)!.params).toEqual({ slug: "one" });
+    expect(matchRoutes(routes, "/campaigns/two")!.at(-1)!.params).toEqual({ slug: "two" });
+    expect(matchRoutes(routes, "/nowhere/at/all/here")).toBeNull();
+    expect(matchRoutes(routes, "/nowhere/at/all/here")).toBeNull();
   });
 });
